@@ -1,0 +1,77 @@
+"""The vocabulary of a migration: statements, hazards and per-object changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from trueup.model import ObjectId
+
+
+class Hazard(StrEnum):
+    """Why a statement deserves a second look before it runs."""
+
+    DELETES_DATA = "deletes_data"
+    BLOCKS_WRITES = "blocks_writes"
+    INDEX_BUILD = "index_build"
+    MAY_FAIL = "may_fail"
+    AUTHZ = "authz"
+
+
+DESTRUCTIVE = frozenset({Hazard.DELETES_DATA})
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One SQL statement with the hazards it carries.
+
+    ``transactional`` is false for statements PostgreSQL refuses inside a transaction block
+    (``CREATE INDEX CONCURRENTLY``); ``notes`` explain each hazard in a phrase.
+    """
+
+    sql: str
+    hazards: tuple[Hazard, ...] = ()
+    notes: tuple[str, ...] = ()
+    transactional: bool = True
+
+    @property
+    def destructive(self) -> bool:
+        return any(h in DESTRUCTIVE for h in self.hazards)
+
+
+def stmt(sql: str, *hazards: tuple[Hazard, str] | Hazard, transactional: bool = True) -> Statement:
+    """Build a statement; hazards may be given bare or as ``(hazard, note)`` pairs."""
+    found: dict[Hazard, str] = {}
+    for h in hazards:
+        hz, note = h if isinstance(h, tuple) else (h, "")
+        found[hz] = found.get(hz) or note
+    return Statement(sql, tuple(found), tuple(found.values()), transactional)
+
+
+@dataclass
+class Change:
+    """What happens to one object: its action and the statements, in order."""
+
+    id: ObjectId
+    action: str  # create | drop | alter | replace
+    statements: list[Statement] = field(default_factory=list)
+
+    @property
+    def hazards(self) -> tuple[Hazard, ...]:
+        return tuple(dict.fromkeys(h for s in self.statements for h in s.hazards))
+
+    @property
+    def destructive(self) -> bool:
+        return any(s.destructive for s in self.statements)
+
+    def to_json(self, allow_destructive: bool) -> dict[str, Any]:
+        return {
+            "kind": self.id.kind,
+            "name": self.id.display,
+            "action": self.action,
+            "sql": [s.sql for s in self.statements],
+            "hazards": [h.value for h in self.hazards],
+            "notes": [n for s in self.statements for n in s.notes],
+            "skipped": bool(self.destructive and not allow_destructive),
+        }

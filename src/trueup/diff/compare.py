@@ -1,0 +1,225 @@
+"""Compare two schema models into an ordered plan.
+
+1. classify every identity: create, drop, alter in place, or replace;
+2. cascade: objects that use something being dropped, replaced or incompatibly altered are
+   detached first (dropped, or e.g. a column default removed) and restored afterwards;
+3. build a graph of DROP and APPLY steps from both models' dependencies and sort it.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from trueup.diff.changes import Change, Statement
+from trueup.diff.generator import Context, DiffOptions
+from trueup.model import DbObject, ObjectId, Schema
+from trueup.plan.graph import toposort
+from trueup.plan.script import Plan
+
+if TYPE_CHECKING:
+    from trueup.engines.base import Engine
+
+DROP, APPLY = "drop", "apply"
+Node = tuple[str, ObjectId]
+
+
+@dataclass
+class _State:
+    creates: set[ObjectId] = field(default_factory=set)
+    drops: set[ObjectId] = field(default_factory=set)
+    replaces: set[ObjectId] = field(default_factory=set)
+    alters: dict[ObjectId, list[Statement]] = field(default_factory=dict)
+    breaking: set[ObjectId] = field(default_factory=set)
+    # detached but kept: statements that release it, and the state left behind
+    detached: dict[ObjectId, tuple[list[Statement], DbObject]] = field(default_factory=dict)
+    # replaced by cascade: the statements that drop it (detach may differ from drop)
+    cascade_drop: dict[ObjectId, list[Statement]] = field(default_factory=dict)
+
+    @property
+    def gone(self) -> set[ObjectId]:
+        """Objects whose old incarnation is dropped."""
+        return self.drops | self.replaces
+
+
+def diff_schemas(old: Schema, new: Schema, engine: Engine, options: DiffOptions | None = None) -> Plan:
+    ctx = Context(old, new, options or DiffOptions())
+    st = _classify(ctx, engine)
+    _cascade(ctx, engine, st)
+    return _order(ctx, engine, st)
+
+
+def _classify(ctx: Context, engine: Engine) -> _State:
+    st = _State()
+    for oid in sorted(set(ctx.old.objects) | set(ctx.new.objects)):
+        o, n = ctx.old.get(oid), ctx.new.get(oid)
+        if o is None:
+            st.creates.add(oid)
+        elif n is None:
+            st.drops.add(oid)
+        elif not o.same_definition(n):
+            res = engine.generators[oid.kind].alter(o, n, ctx)
+            if res is None:
+                st.replaces.add(oid)
+            else:
+                st.alters[oid] = res.statements
+                if res.breaks_dependents:
+                    st.breaking.add(oid)
+    return st
+
+
+def _cascade(ctx: Context, engine: Engine, st: _State) -> None:
+    dependents = ctx.old.dependents()
+    children: dict[ObjectId, set[ObjectId]] = {}
+    for obj in ctx.old:
+        if obj.parent is not None:
+            children.setdefault(obj.parent, set()).add(obj.id)
+    queue: deque[ObjectId] = deque(sorted(st.gone | st.breaking))
+    while queue:
+        y = queue.popleft()
+        y_gone = y in st.gone
+        for x in sorted(dependents.get(y, set()) | children.get(y, set())):
+            if x not in ctx.new or x in st.gone or x in st.detached:
+                continue
+            xo = ctx.old.objects[x]
+            if not y_gone and xo.kind not in engine.rebuild_on_break:
+                continue
+            if xo.parent == y and y_gone:
+                st.replaces.add(x)  # dropped along with its parent; created again
+                st.alters.pop(x, None)
+                queue.append(x)
+                continue
+            stmts, remaining = engine.generators[x.kind].detach(xo, ctx)
+            if remaining is None:
+                st.replaces.add(x)
+                st.alters.pop(x, None)
+                st.cascade_drop[x] = stmts
+                queue.append(x)
+            else:
+                st.detached[x] = (stmts, remaining)
+
+
+def _implicit_drop(oid: ObjectId, schema: Schema, gone: set[ObjectId]) -> ObjectId | None:
+    """The dropped ancestor whose drop takes ``oid`` with it, if any."""
+    obj = schema.get(oid)
+    while obj is not None and obj.parent is not None:
+        if obj.parent in gone:
+            return obj.parent
+        obj = schema.get(obj.parent)
+    return None
+
+
+def _inlined(oid: ObjectId, ctx: Context, engine: Engine, applied_new: set[ObjectId]) -> bool:
+    """True when the object's creation is part of its (also created) parent's CREATE."""
+    obj = ctx.new.objects[oid]
+    return (
+        obj.parent is not None
+        and obj.parent in applied_new
+        and oid.kind in engine.inline_children.get(obj.parent.kind, frozenset())
+    )
+
+
+def _order(ctx: Context, engine: Engine, st: _State) -> Plan:
+    gens = engine.generators
+    gone = st.gone
+    created = st.creates | st.replaces  # objects whose new incarnation is created from scratch
+    steps: dict[Node, Change] = {}
+    implicit: dict[ObjectId, ObjectId] = {}
+
+    for oid in gone | set(st.detached):
+        if oid in st.detached:
+            steps[(DROP, oid)] = Change(oid, "alter", list(st.detached[oid][0]))
+            continue
+        anc = _implicit_drop(oid, ctx.old, gone)
+        action = "replace" if oid in st.replaces else "drop"
+        if anc is not None:
+            implicit[oid] = anc
+            steps[(DROP, oid)] = Change(oid, action, [])
+        else:
+            sql = st.cascade_drop.get(oid) or gens[oid.kind].drop(ctx.old.objects[oid], ctx)
+            steps[(DROP, oid)] = Change(oid, action, list(sql))
+
+    inline_children: dict[ObjectId, set[ObjectId]] = {}
+    for oid in created:
+        if _inlined(oid, ctx, engine, created):
+            parent = ctx.new.objects[oid].parent
+            assert parent is not None
+            inline_children.setdefault(parent, set()).add(oid)
+            steps[(APPLY, oid)] = Change(oid, "create", [])
+        else:
+            action = "replace" if oid in st.replaces else "create"
+            steps[(APPLY, oid)] = Change(oid, action, list(gens[oid.kind].create(ctx.new.objects[oid], ctx)))
+    for oid, stmts in st.alters.items():
+        steps[(APPLY, oid)] = Change(oid, "alter", list(stmts))
+    for oid, (_, remaining) in st.detached.items():
+        res = gens[oid.kind].alter(remaining, ctx.new.objects[oid], ctx)
+        extra = res.statements if res is not None else []
+        prior = steps.get((APPLY, oid))
+        steps[(APPLY, oid)] = Change(oid, "alter", (prior.statements if prior else []) + extra)
+
+    edges = list(_edges(ctx, engine, st, steps, implicit, inline_children))
+    rank = {k: i for i, k in enumerate(engine.kind_order)}
+
+    def key(node: Node) -> tuple[int, int, ObjectId]:
+        phase, oid = node
+        r = rank.get(oid.kind, len(rank))
+        return (0, -r, oid) if phase == DROP else (1, r, oid)
+
+    order = toposort(steps, edges, key)
+    return Plan([steps[n] for n in order if steps[n].statements], old=ctx.old, new=ctx.new)
+
+
+def _edges(ctx: Context, engine: Engine, st: _State, steps: dict[Node, Change],
+           implicit: dict[ObjectId, ObjectId], inline_children: dict[ObjectId, set[ObjectId]],
+           ) -> Iterable[tuple[Node, Node]]:
+    old_dependents = ctx.old.dependents()
+
+    def root(oid: ObjectId) -> ObjectId:
+        """An implicitly dropped object leaves when its root ancestor is dropped."""
+        while oid in implicit:
+            oid = implicit[oid]
+        return oid
+
+    for phase, oid in list(steps):
+        if phase == APPLY:
+            obj = ctx.new.objects[oid]
+            needs = set(obj.deps) | ({obj.parent} if obj.parent else set())
+            for child in inline_children.get(oid, ()):
+                needs |= ctx.new.objects[child].deps
+            needs -= inline_children.get(oid, set()) | {oid}
+            for d in needs:
+                if (APPLY, d) in steps:
+                    yield (APPLY, d), (APPLY, oid)
+            if (DROP, oid) in steps:
+                yield (DROP, oid), (APPLY, oid)
+            if oid in implicit:
+                yield (DROP, root(oid)), (APPLY, oid)
+        else:
+            obj = ctx.old.objects[oid]
+            here = (DROP, root(oid))
+            uses = set(obj.deps) | ({obj.parent} if obj.parent else set())
+            for d in uses:
+                if (DROP, d) in steps:
+                    yield here, (DROP, root(d))
+                if (APPLY, d) in steps and d not in st.creates:
+                    yield here, (APPLY, d)
+            # an object altered so that it stops using this one goes first
+            for x in old_dependents.get(oid, ()):
+                if (APPLY, x) in steps and (DROP, x) not in steps and oid in st.gone:
+                    yield (APPLY, x), here
+    # names that two different objects claim: the old one leaves first
+    claims: dict[tuple[str, ...], list[Node]] = {}
+    for phase, oid in steps:
+        schema = ctx.new if phase == APPLY else ctx.old
+        nk = engine.namespace_key(schema.objects[oid])
+        if nk is not None:
+            claims.setdefault(nk, []).append((phase, oid))
+    for nodes in claims.values():
+        drops = [n for n in nodes if n[0] == DROP]
+        applies = [n for n in nodes if n[0] == APPLY]
+        for d in drops:
+            for a in applies:
+                if a[1] != d[1]:
+                    yield d, a

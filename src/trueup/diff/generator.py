@@ -1,0 +1,82 @@
+"""The interface every engine implements, one generator per kind of object.
+
+Modelled on stripe/pg-schema-diff: each kind knows how to create, drop and alter itself;
+ordering is not its business (the plan's dependency graph does that).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from trueup.diff.changes import Statement
+from trueup.model import DbObject, Schema
+
+
+@dataclass(frozen=True)
+class DiffOptions:
+    """Knobs that change the SQL a diff produces."""
+
+    concurrently: bool = False  # CREATE/DROP INDEX CONCURRENTLY on existing tables
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a generator may look at: both whole schemas and the options."""
+
+    old: Schema
+    new: Schema
+    options: DiffOptions = field(default_factory=DiffOptions)
+
+    def is_new(self, obj: DbObject) -> bool:
+        """True when ``obj`` (of the new schema) does not exist in the old one."""
+        return obj.id not in self.old
+
+
+@dataclass
+class AlterResult:
+    """Statements that alter an object in place.
+
+    ``breaks_dependents``: PostgreSQL refuses the alteration while certain dependents exist
+    (a view reading a column whose type changes), so those are detached first and restored after.
+    """
+
+    statements: list[Statement]
+    breaks_dependents: bool = False
+
+
+class KindSQL(Protocol):
+    """SQL generator for one kind of object."""
+
+    kind: str
+
+    def create(self, obj: DbObject, ctx: Context) -> list[Statement]: ...
+
+    def drop(self, obj: DbObject, ctx: Context) -> list[Statement]: ...
+
+    def alter(self, old: DbObject, new: DbObject, ctx: Context) -> AlterResult | None:
+        """Statements turning ``old`` into ``new`` in place, or None when it must be recreated."""
+        ...
+
+    def detach(self, obj: DbObject, ctx: Context) -> tuple[list[Statement], DbObject | None]:
+        """Release what ``obj`` holds on its dependencies so they can be replaced.
+
+        Returns the statements and the state left behind; ``None`` means the object is gone
+        (detaching it meant dropping it) and will be created again.
+        """
+        ...
+
+
+class GeneratorBase:
+    """Defaults shared by generators: detaching means dropping."""
+
+    kind = ""
+
+    def detach(self, obj: DbObject, ctx: Context) -> tuple[list[Statement], DbObject | None]:
+        return self.drop(obj, ctx), None
+
+    def drop(self, obj: DbObject, ctx: Context) -> list[Statement]:
+        raise NotImplementedError
+
+    def alter(self, old: DbObject, new: DbObject, ctx: Context) -> AlterResult | None:
+        return None

@@ -1,0 +1,31 @@
+"""What the engine-neutral pipeline asks of an engine."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+from trueup.diff.generator import KindSQL
+from trueup.model import DbObject, Schema
+
+
+class Engine(Protocol):
+    name: str
+    #: generator per object kind
+    generators: Mapping[str, KindSQL]
+    #: child kinds that the parent's CREATE statement already contains (a table's columns)
+    inline_children: Mapping[str, frozenset[str]]
+    #: dependent kinds that must be detached when an object they use is altered incompatibly
+    rebuild_on_break: frozenset[str]
+    #: tie-break order of kinds in a plan (lower first)
+    kind_order: Sequence[str]
+
+    def namespace_key(self, obj: DbObject) -> tuple[str, ...] | None:
+        """Objects sharing a key cannot coexist (a view and a table of the same name)."""
+        ...
+
+    def inspect(self, url: str, schemas: Sequence[str] | None = None) -> Schema: ...
+
+    def load_sql(self, server_url: str, files: Sequence[str], schemas: Sequence[str] | None = None) -> Schema:
+        """Apply ``.sql`` files to a scratch database on ``server_url``, inspect it, drop it."""
+        ...

@@ -1,0 +1,40 @@
+"""The PostgreSQL engine."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from trueup.diff.generator import KindSQL
+from trueup.engines.postgres import scratch
+from trueup.engines.postgres.inspect import inspect_url
+from trueup.engines.postgres.kinds import GENERATORS, KIND_ORDER
+from trueup.model import DbObject, Schema
+
+_RELATION_KINDS = frozenset({"table", "view", "materialized_view", "sequence", "index", "composite_type"})
+
+
+class PostgresEngine:
+    name = "postgresql"
+    generators: dict[str, KindSQL] = GENERATORS
+    inline_children = {"table": frozenset({"column"})}
+    rebuild_on_break = frozenset({"view", "materialized_view", "policy", "trigger", "column"})
+    kind_order = KIND_ORDER
+
+    def namespace_key(self, obj: DbObject) -> tuple[str, ...] | None:
+        if obj.kind in _RELATION_KINDS:
+            return ("rel", *obj.id.path)
+        if obj.kind in ("enum", "domain"):
+            return ("type", *obj.id.path)
+        if obj.kind == "constraint" and obj.attrs.get("type") in ("p", "u", "x"):
+            return ("rel", obj.id.path[0], obj.id.path[2])
+        return None
+
+    def inspect(self, url: str, schemas: Sequence[str] | None = None) -> Schema:
+        return inspect_url(url, schemas)
+
+    def load_sql(self, server_url: str, files: Sequence[str], schemas: Sequence[str] | None = None) -> Schema:
+        return scratch.load_sql(server_url, [Path(f) for f in files], schemas)
+
+
+ENGINE = PostgresEngine()

@@ -1,0 +1,80 @@
+"""Catalog queries: loaded from the ``queries/*.sql`` files beside this module.
+
+The files use three small macros, expanded here so each query stays readable SQL:
+``:scope(n)`` keeps namespaces in scope, ``:not_ext(catalog, oid)`` drops objects that belong
+to an extension, ``:acl(acl, type, owner)`` explodes privileges into a JSON list.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+QUERY_NAMES = (
+    "schemas", "extensions", "types", "relations", "columns", "constraints",
+    "indexes", "functions", "triggers", "policies", "depend",
+)
+
+SYSTEM_SCHEMAS = ("pg_catalog", "information_schema")
+
+
+def _scope(alias: str) -> str:
+    return (
+        f"({alias}.nspname NOT IN ('pg_catalog', 'information_schema')"
+        f" AND {alias}.nspname !~ '^pg_(toast|temp_)'"
+        f" AND (%(schemas)s::text[] IS NULL OR {alias}.nspname = ANY(%(schemas)s::text[])))"
+    )
+
+
+def _not_ext(catalog: str, oid: str) -> str:
+    return (
+        f"NOT EXISTS (SELECT 1 FROM pg_depend ext WHERE ext.classid = '{catalog}'::regclass"
+        f" AND ext.objid = {oid} AND ext.deptype = 'e')"
+    )
+
+
+def _acl(acl: str, typ: str, owner: str) -> str:
+    return (
+        "(SELECT json_agg(json_build_array("
+        "CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END,"
+        " a.privilege_type, a.is_grantable))"
+        f" FROM aclexplode(coalesce({acl}, acldefault(({typ})::\"char\", {owner}))) a"
+        f" WHERE a.grantee <> {owner})"
+    )
+
+
+_MACRO = re.compile(r":(scope|not_ext|acl)\(((?:[^()]|\([^()]*\))*)\)")
+
+
+def _expand(sql: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        args = [a.strip() for a in _split_args(m.group(2))]
+        if m.group(1) == "scope":
+            return _scope(*args)
+        if m.group(1) == "not_ext":
+            return _not_ext(*args)
+        return _acl(*args)
+
+    sql = _MACRO.sub(repl, sql)
+    return sql.replace(":schemas::text[]", "%(schemas)s::text[]")
+
+
+def _split_args(text: str) -> list[str]:
+    out, depth, cur = [], 0, ""
+    for ch in text:
+        if ch == "," and depth == 0:
+            out.append(cur)
+            cur = ""
+            continue
+        depth += ch == "("
+        depth -= ch == ")"
+        cur += ch
+    out.append(cur)
+    return out
+
+
+@cache
+def query(name: str) -> str:
+    text = resources.files("trueup.engines.postgres").joinpath(f"queries/{name}.sql").read_text()
+    return _expand(text)

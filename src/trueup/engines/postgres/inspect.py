@@ -1,0 +1,321 @@
+"""Read a live PostgreSQL database into a :class:`~trueup.model.Schema`.
+
+All catalog queries are sent in one pipeline: one network round trip per database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+
+from trueup.engines.postgres import catalog
+from trueup.engines.postgres.driver import connection
+from trueup.engines.postgres.quoting import ident, qname
+from trueup.model import DbObject, ObjectId, Schema
+
+Row = dict[str, Any]
+Key = tuple[str, int, int]
+
+RELKINDS = {"r": "table", "p": "table", "v": "view", "m": "materialized_view", "S": "sequence"}
+TYPEKINDS = {"e": "enum", "d": "domain", "c": "composite_type"}
+POLCMD = {"*": "ALL", "r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE"}
+
+
+def inspect_url(url: str, schemas: Sequence[str] | None = None) -> Schema:
+    with connection(url) as conn:
+        return inspect_connection(conn, schemas)
+
+
+def fetch_catalog(conn: psycopg.Connection[Any], schemas: Sequence[str] | None) -> dict[str, list[Row]]:
+    """Run every catalog query in one pipeline and return their rows by name."""
+    params = {"schemas": list(schemas) if schemas else None}
+    results: dict[str, list[Row]] = {}
+    conn.execute("SET search_path = pg_catalog")
+    with conn.pipeline():
+        cursors = {}
+        for name in catalog.QUERY_NAMES:
+            cur = conn.cursor(row_factory=dict_row)
+            cur.execute(catalog.query(name), params)  # type: ignore[arg-type]
+            cursors[name] = cur
+    for name, cur in cursors.items():
+        results[name] = cur.fetchall()
+    conn.execute("RESET search_path")
+    return results
+
+
+def inspect_connection(conn: psycopg.Connection[Any], schemas: Sequence[str] | None = None) -> Schema:
+    rows = fetch_catalog(conn, schemas)
+    version = conn.info.server_version
+    builder = _Builder()
+    builder.build(rows)
+    return Schema.build("postgresql", builder.finish(rows["depend"]), server_version=version)
+
+
+@dataclass
+class _Builder:
+    objects: dict[ObjectId, DbObject] = field(default_factory=dict)
+    keys: dict[Key, ObjectId] = field(default_factory=dict)
+    rels: dict[int, tuple[str, str, str]] = field(default_factory=dict)  # oid -> (kind, schema, name)
+    seq_owner: dict[ObjectId, ObjectId] = field(default_factory=dict)  # sequence -> its owner object
+
+    def add(self, oid: ObjectId, attrs: dict[str, Any], *, deps: Iterable[ObjectId] = (),
+            parent: ObjectId | None = None, key: Key | None = None, position: int = 0) -> ObjectId:
+        self.objects[oid] = DbObject(oid, attrs, frozenset(deps), parent, position)
+        if key is not None:
+            self.keys[key] = oid
+        return oid
+
+    def comment(self, target: ObjectId, ref: str, text: str | None) -> None:
+        if text is None:
+            return
+        cid = ObjectId("comment", (target.kind, *target.path))
+        self.add(cid, {"on": ref, "text": text}, deps=[target], parent=target)
+
+    def grants(self, target: ObjectId, ref: str, acl: list[list[Any]] | None, column: str | None = None) -> None:
+        for grantee, privilege, grantable in acl or ():
+            gid = ObjectId("grant", (target.kind, *target.path, grantee, privilege))
+            attrs = {"on": ref, "grantee": grantee, "privilege": privilege, "grantable": bool(grantable)}
+            if column is not None:
+                attrs["column"] = column
+            self.add(gid, attrs, deps=[target], parent=target)
+
+    # -- per catalog ------------------------------------------------------------------------
+    def build(self, rows: dict[str, list[Row]]) -> None:
+        for r in rows["schemas"]:
+            sid = self.add(ObjectId("schema", (r["name"],)), {}, key=("pg_namespace", r["oid"], 0))
+            self.comment(sid, f"SCHEMA {ident(r['name'])}", r["comment"])
+            self.grants(sid, f"SCHEMA {ident(r['name'])}", r["acl"])
+        for r in rows["extensions"]:
+            eid = self.add(ObjectId("extension", (r["name"],)),
+                           {"schema": r["schema"], "version": r["version"]},
+                           deps=self._schema_dep(r["schema"]), key=("pg_extension", r["oid"], 0))
+            self.comment(eid, f"EXTENSION {ident(r['name'])}", r["comment"])
+        for r in rows["types"]:
+            self._type(r)
+        for r in rows["relations"]:
+            self._relation(r)
+        for r in rows["columns"]:
+            self._column(r)
+        for r in rows["constraints"]:
+            self._constraint(r)
+        for r in rows["indexes"]:
+            self._index(r)
+        for r in rows["functions"]:
+            self._function(r)
+        for r in rows["triggers"]:
+            self._trigger(r)
+        for r in rows["policies"]:
+            self._policy(r)
+
+    def _schema_dep(self, schema: str) -> list[ObjectId]:
+        sid = ObjectId("schema", (schema,))
+        return [sid] if sid in self.objects else []
+
+    def _type(self, r: Row) -> None:
+        kind = TYPEKINDS[r["typtype"]]
+        tid = ObjectId(kind, (r["schema"], r["name"]))
+        if kind == "enum":
+            attrs: dict[str, Any] = {"labels": r["labels"] or []}
+        elif kind == "domain":
+            attrs = {"base_type": r["base_type"], "notnull": r["notnull"], "default": r["default_expr"],
+                     "collation": r["collation"],
+                     "checks": {name: [_strip_not_valid(d), bool(v)] for name, d, v in r["checks"] or ()}}
+        else:
+            attrs = {"attributes": r["attributes"] or []}
+        self.add(tid, attrs, deps=self._schema_dep(r["schema"]), key=("pg_type", r["oid"], 0))
+        word = "DOMAIN" if kind == "domain" else "TYPE"
+        self.comment(tid, f"{word} {qname(r['schema'], r['name'])}", r["comment"])
+
+    def _relation(self, r: Row) -> None:
+        kind = RELKINDS[r["relkind"]]
+        path = (r["schema"], r["name"])
+        ref = qname(*path)
+        deps = self._schema_dep(r["schema"])
+        self.rels[r["oid"]] = (kind, *path)
+        key: Key = ("pg_class", r["oid"], 0)
+        if kind == "sequence":
+            owned = r["owned_by"]
+            if owned and owned[0] == "i":
+                return  # an identity column's sequence belongs to the column
+            sid = self.add(ObjectId("sequence", path), {
+                "type": r["seq_type"], "start": r["seqstart"], "increment": r["seqincrement"],
+                "min": r["seqmin"], "max": r["seqmax"], "cycle": r["seqcycle"], "cache": r["seqcache"],
+                "owned_by": owned[1:] if owned else None,
+            }, deps=deps, key=key)
+            if owned:
+                owner = ObjectId("sequence_owner", path)
+                col = ObjectId("column", tuple(owned[1:]))
+                self.add(owner, {"column": owned[1:]}, deps=[sid, col], parent=sid)
+                self.seq_owner[sid] = owner
+            self.comment(sid, f"SEQUENCE {ref}", r["comment"])
+            self.grants(sid, f"SEQUENCE {ref}", r["acl"])
+            return
+        parents = [tuple(p) for p in r["parents"] or ()]
+        if kind == "table":
+            attrs: dict[str, Any] = {
+                "partitioned": r["relkind"] == "p",
+                "partition_key": r["partition_key"],
+                "unlogged": r["relpersistence"] == "u",
+                "options": sorted(r["reloptions"] or []),
+                "partition_of": list(parents[0]) if r["relispartition"] else None,
+                "partition_bound": r["partition_bound"],
+                "inherits": [] if r["relispartition"] else [list(p) for p in parents],
+            }
+            parent_ids = [ObjectId("table", p) for p in parents]
+            parent = parent_ids[0] if r["relispartition"] else None
+            tid = self.add(ObjectId("table", path), attrs, deps=deps + parent_ids, parent=parent, key=key)
+            if r["relrowsecurity"] or r["relforcerowsecurity"]:
+                self.add(ObjectId("rls", path), {"enabled": r["relrowsecurity"], "forced": r["relforcerowsecurity"]},
+                         deps=[tid], parent=tid)
+            word = "TABLE"
+        else:
+            attrs = {"definition": r["view_def"], "options": sorted(r["reloptions"] or [])}
+            if kind == "materialized_view":
+                attrs["populated"] = r["relispopulated"]
+            tid = self.add(ObjectId(kind, path), attrs, deps=deps, key=key)
+            word = "VIEW" if kind == "view" else "MATERIALIZED VIEW"
+        self.comment(tid, f"{word} {ref}", r["comment"])
+        self.grants(tid, f"TABLE {ref}", r["acl"])
+
+    def _column(self, r: Row) -> None:
+        rel = self.rels.get(r["attrelid"])
+        if rel is None:
+            return
+        kind, schema, table = rel
+        target = ObjectId(kind, (schema, table))
+        if kind != "table":
+            # view columns are not modelled; their comments and grants hang on the view
+            self.keys[("pg_class", r["attrelid"], r["attnum"])] = target
+            cid = ObjectId("column", (schema, table, r["name"]))
+            self.comment(cid, f"COLUMN {qname(schema, table, r['name'])}", r["comment"])
+            self._reparent_comment(cid, target)
+            return
+        if not r["islocal"]:
+            self.keys[("pg_class", r["attrelid"], r["attnum"])] = target
+            return
+        identity = None
+        if r["identity"]:
+            seq = r["identity_seq"] or [None] * 7
+            identity = {"generation": "ALWAYS" if r["identity"] == "a" else "BY DEFAULT",
+                        "type": seq[0], "start": seq[1], "increment": seq[2], "min": seq[3],
+                        "max": seq[4], "cycle": seq[5], "cache": seq[6]}
+        generated = None
+        if r["generated"] in ("s", "v"):
+            generated = {"expression": r["default_expr"], "stored": r["generated"] == "s"}
+        attrs = {
+            "type": r["type"], "notnull": r["notnull"],
+            "default": None if generated else r["default_expr"],
+            "identity": identity, "generated": generated, "collation": r["collation"],
+        }
+        cid = self.add(ObjectId("column", (schema, table, r["name"])), attrs, deps=[target], parent=target,
+                       key=("pg_class", r["attrelid"], r["attnum"]), position=r["attnum"])
+        self.comment(cid, f"COLUMN {qname(schema, table, r['name'])}", r["comment"])
+        self.grants(cid, f"TABLE {qname(schema, table)}", r["acl"], column=r["name"])
+
+    def _reparent_comment(self, cid: ObjectId, view: ObjectId) -> None:
+        key = ObjectId("comment", (cid.kind, *cid.path))
+        obj = self.objects.get(key)
+        if obj is not None:
+            self.objects[key] = DbObject(key, dict(obj.attrs), frozenset([view]), view)
+
+    def _table_of(self, relid: int) -> tuple[ObjectId, str, str] | None:
+        rel = self.rels.get(relid)
+        if rel is None:
+            return None
+        kind, schema, table = rel
+        return ObjectId(kind, (schema, table)), schema, table
+
+    def _constraint(self, r: Row) -> None:
+        t = self._table_of(r["conrelid"])
+        if t is None:
+            return
+        tid, schema, table = t
+        cid = self.add(ObjectId("constraint", (schema, table, r["name"])), {
+            "type": r["contype"], "definition": _strip_not_valid(r["def"]), "validated": r["convalidated"],
+        }, deps=[tid], parent=tid, key=("pg_constraint", r["oid"], 0))
+        if r["contype"] in ("p", "u", "x") and r["conindid"]:
+            self.keys[("pg_class", r["conindid"], 0)] = cid
+        self.comment(cid, f"CONSTRAINT {ident(r['name'])} ON {qname(schema, table)}", r["comment"])
+
+    def _index(self, r: Row) -> None:
+        if r["constraint_backed"] or r["attached"]:
+            return
+        t = self._table_of(r["indrelid"])
+        if t is None:
+            return
+        tid = t[0]
+        iid = self.add(ObjectId("index", (r["schema"], r["name"])), {"definition": r["def"], "table": list(tid.path)},
+                       deps=[tid], parent=tid, key=("pg_class", r["oid"], 0))
+        self.comment(iid, f"INDEX {qname(r['schema'], r['name'])}", r["comment"])
+
+    def _function(self, r: Row) -> None:
+        kind = {"f": "FUNCTION", "p": "PROCEDURE", "a": "AGGREGATE", "w": "FUNCTION"}[r["prokind"]]
+        fid = ObjectId("function", (r["schema"], f"{r['name']}({r['args']})"))
+        sig = f"{qname(r['schema'], r['name'])}({r['args']})"
+        attrs: dict[str, Any] = {
+            "kind": kind, "signature": sig, "arguments": r["signature"], "result": r["result"],
+        }
+        if r["prokind"] == "a":
+            attrs["aggregate"] = r["aggregate"]
+        else:
+            attrs["definition"] = r["def"]
+        self.add(fid, attrs, deps=self._schema_dep(r["schema"]), key=("pg_proc", r["oid"], 0))
+        self.comment(fid, f"{kind} {sig}", r["comment"])
+        self.grants(fid, f"{'PROCEDURE' if kind == 'PROCEDURE' else 'FUNCTION'} {sig}", r["acl"])
+
+    def _trigger(self, r: Row) -> None:
+        t = self._table_of(r["tgrelid"])
+        if t is None:
+            return
+        tid, schema, table = t
+        trid = self.add(ObjectId("trigger", (schema, table, r["name"])),
+                        {"definition": r["def"], "enabled": r["enabled"]},
+                        deps=[tid], parent=tid, key=("pg_trigger", r["oid"], 0))
+        self.comment(trid, f"TRIGGER {ident(r['name'])} ON {qname(schema, table)}", r["comment"])
+
+    def _policy(self, r: Row) -> None:
+        t = self._table_of(r["polrelid"])
+        if t is None:
+            return
+        tid, schema, table = t
+        pid = self.add(ObjectId("policy", (schema, table, r["name"])), {
+            "permissive": r["permissive"], "command": POLCMD[r["cmd"]], "roles": sorted(r["roles"] or ["PUBLIC"]),
+            "using": r["using_expr"], "check": r["check_expr"],
+        }, deps=[tid], parent=tid, key=("pg_policy", r["oid"], 0))
+        self.comment(pid, f"POLICY {ident(r['name'])} ON {qname(schema, table)}", r["comment"])
+
+    # -- dependencies -------------------------------------------------------------------------
+    def _lookup(self, catalog_name: str, oid: int, sub: int) -> ObjectId | None:
+        return self.keys.get((catalog_name, oid, sub)) or self.keys.get((catalog_name, oid, 0))
+
+    def finish(self, depend: list[Row]) -> list[DbObject]:
+        extra: dict[ObjectId, set[ObjectId]] = {}
+        for d in depend:
+            src = self._lookup(d["classid"], d["objid"], d["objsubid"])
+            dst = self._lookup(d["refclassid"], d["refobjid"], d["refobjsubid"])
+            if src is None or dst is None or src == dst:
+                continue
+            if src.kind == "sequence" and d["deptype"] == "a":
+                src = self.seq_owner.get(src, src)  # OWNED BY is the owner object's business
+                if src.kind == "sequence":
+                    continue
+            if src.kind == "table" and dst.kind == "column" and d["deptype"] == "a":
+                continue
+            extra.setdefault(src, set()).add(dst)
+        out = []
+        for oid, obj in self.objects.items():
+            deps = {d for d in obj.deps | extra.get(oid, set()) if d in self.objects and d != oid}
+            out.append(DbObject(oid, dict(obj.attrs), frozenset(deps), obj.parent, obj.position))
+        return out
+
+
+_NOT_VALID = re.compile(r"\s+NOT VALID$")
+
+
+def _strip_not_valid(definition: str) -> str:
+    return _NOT_VALID.sub("", definition)

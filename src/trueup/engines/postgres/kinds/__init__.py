@@ -1,0 +1,34 @@
+"""One SQL generator per kind of PostgreSQL object, all behind :class:`trueup.diff.generator.KindSQL`."""
+
+from __future__ import annotations
+
+from trueup.diff.generator import KindSQL
+from trueup.engines.postgres.kinds.columns import ColumnSQL
+from trueup.engines.postgres.kinds.constraints import ConstraintSQL
+from trueup.engines.postgres.kinds.extensions import ExtensionSQL, SchemaSQL
+from trueup.engines.postgres.kinds.functions import FunctionSQL
+from trueup.engines.postgres.kinds.indexes import IndexSQL
+from trueup.engines.postgres.kinds.security import CommentSQL, GrantSQL, PolicySQL, RlsSQL
+from trueup.engines.postgres.kinds.sequences import SequenceOwnerSQL, SequenceSQL
+from trueup.engines.postgres.kinds.tables import TableSQL
+from trueup.engines.postgres.kinds.triggers import TriggerSQL
+from trueup.engines.postgres.kinds.types import CompositeSQL, DomainSQL, EnumSQL
+from trueup.engines.postgres.kinds.views import MaterializedViewSQL, ViewSQL
+
+GENERATORS: dict[str, KindSQL] = {
+    g.kind: g
+    for g in (
+        SchemaSQL(), ExtensionSQL(), EnumSQL(), DomainSQL(), CompositeSQL(), SequenceSQL(),
+        SequenceOwnerSQL(), TableSQL(), ColumnSQL(), ConstraintSQL(), IndexSQL(), ViewSQL(),
+        MaterializedViewSQL(), FunctionSQL(), TriggerSQL(), RlsSQL(), PolicySQL(), GrantSQL(), CommentSQL(),
+    )
+}
+
+#: order in which kinds are created when nothing else decides (drops use the reverse)
+KIND_ORDER = (
+    "schema", "extension", "enum", "domain", "composite_type", "sequence", "function", "table", "column",
+    "sequence_owner", "constraint", "index", "view", "materialized_view", "trigger", "rls", "policy",
+    "grant", "comment",
+)
+
+__all__ = ["GENERATORS", "KIND_ORDER"]

@@ -1,0 +1,134 @@
+"""Columns: added, dropped and altered in place (never dropped to change a type)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from trueup.diff.changes import Hazard, Statement, stmt
+from trueup.diff.generator import AlterResult, Context, GeneratorBase
+from trueup.engines.postgres.quoting import ident, qname
+from trueup.model import DbObject
+
+_VOLATILE = re.compile(r"\b(nextval|random|gen_random_uuid|uuid_generate_v\w+|clock_timestamp|timeofday)\(", re.I)
+
+
+def _identity_options(i: Any) -> str:
+    return (f"INCREMENT BY {i['increment']} MINVALUE {i['min']} MAXVALUE {i['max']} START WITH {i['start']}"
+            f" CACHE {i['cache']}{' CYCLE' if i['cycle'] else ''}")
+
+
+def column_definition(col: DbObject) -> str:
+    """``name type [COLLATE] [GENERATED ...] [DEFAULT ...] [NOT NULL]`` as in CREATE TABLE."""
+    a = col.attrs
+    parts = [ident(col.id.path[-1]), a["type"]]
+    if a["collation"]:
+        parts.append(f"COLLATE {a['collation']}")
+    if a["generated"]:
+        g = a["generated"]
+        parts.append(f"GENERATED ALWAYS AS ({g['expression']}) {'STORED' if g['stored'] else 'VIRTUAL'}")
+    if a["identity"]:
+        parts.append(f"GENERATED {a['identity']['generation']} AS IDENTITY ({_identity_options(a['identity'])})")
+    if a["default"] is not None:
+        parts.append(f"DEFAULT {a['default']}")
+    if a["notnull"]:
+        parts.append("NOT NULL")
+    return " ".join(parts)
+
+
+_INTS = ["smallint", "integer", "bigint"]
+_VARCHAR = re.compile(r"^character varying(?:\((\d+)\))?$")
+_NUMERIC = re.compile(r"^numeric(?:\((\d+),(\d+)\))?$")
+
+
+def type_change_hazards(old: str, new: str) -> list[tuple[Hazard, str]]:
+    """Hazards of ``ALTER COLUMN TYPE old → new``: rewrite and/or possible loss of data."""
+    rewrite = (Hazard.BLOCKS_WRITES, "rewrites the table under an ACCESS EXCLUSIVE lock")
+    lossy = (Hazard.DELETES_DATA, f"converting {old} to {new} may lose or reject data")
+    vo, vn = _VARCHAR.match(old), _VARCHAR.match(new)
+    if vo and (new == "text" or (vn and (vn.group(1) is None or (vo.group(1) and int(vn.group(1)) >= int(vo.group(1)))))):
+        return []  # binary compatible widening: no rewrite, no loss
+    if old == "text" and vn and vn.group(1) is None:
+        return []
+    no, nn = _NUMERIC.match(old), _NUMERIC.match(new)
+    if no and nn and (nn.group(1) is None or (no.group(1) and no.group(2) == nn.group(2)
+                                                and int(nn.group(1)) >= int(no.group(1)))):
+        return []
+    if old in _INTS and new in _INTS and _INTS.index(new) > _INTS.index(old):
+        return [rewrite]
+    if (old, new) in {("real", "double precision"), ("timestamp without time zone", "timestamp with time zone")}:
+        return [rewrite]
+    return [rewrite, lossy]
+
+
+class ColumnSQL(GeneratorBase):
+    kind = "column"
+
+    def _table(self, col: DbObject) -> str:
+        return qname(*col.id.path[:-1])
+
+    def create(self, obj: DbObject, ctx: Context) -> list[Statement]:
+        a = obj.attrs
+        hazards: list[tuple[Hazard, str]] = []
+        if a["notnull"] and a["default"] is None and not a["identity"] and not a["generated"]:
+            hazards.append((Hazard.MAY_FAIL, "NOT NULL without a default fails if the table has rows"))
+        stored = a["generated"] and a["generated"]["stored"]
+        if stored or a["identity"] or (a["default"] and _VOLATILE.search(a["default"])):
+            hazards.append((Hazard.BLOCKS_WRITES, "fills every row: rewrites the table under lock"))
+        return [stmt(f"ALTER TABLE {self._table(obj)} ADD COLUMN {column_definition(obj)}", *hazards)]
+
+    def drop(self, obj: DbObject, ctx: Context) -> list[Statement]:
+        sql = f"ALTER TABLE {self._table(obj)} DROP COLUMN {ident(obj.id.path[-1])}"
+        if obj.attrs["generated"]:
+            return [stmt(sql)]
+        return [stmt(sql, (Hazard.DELETES_DATA, "the column's values are lost"))]
+
+    def detach(self, obj: DbObject, ctx: Context) -> tuple[list[Statement], DbObject | None]:
+        if obj.attrs["default"] is not None and not obj.attrs["generated"]:
+            rest = DbObject(obj.id, {**obj.attrs, "default": None}, obj.deps, obj.parent, obj.position)
+            return [self._alter(obj, "DROP DEFAULT")], rest
+        return self.drop(obj, ctx), None
+
+    def _alter(self, col: DbObject, action: str, *hazards: tuple[Hazard, str] | Hazard) -> Statement:
+        return stmt(f"ALTER TABLE {self._table(col)} ALTER COLUMN {ident(col.id.path[-1])} {action}", *hazards)
+
+    def alter(self, old: DbObject, new: DbObject, ctx: Context) -> AlterResult | None:
+        o, n = old.attrs, new.attrs
+        if o["generated"] != n["generated"]:
+            return None
+        out: list[Statement] = []
+        retype = o["type"] != n["type"] or o["collation"] != n["collation"]
+        default_changes = o["default"] != n["default"]
+        if o["default"] is not None and (default_changes or retype):
+            out.append(self._alter(new, "DROP DEFAULT"))
+        if o["identity"] and not n["identity"]:
+            out.append(self._alter(new, "DROP IDENTITY"))
+        if retype:
+            coll = f" COLLATE {n['collation']}" if n["collation"] else ""
+            using = f" USING {ident(new.id.path[-1])}::{n['type']}"
+            out.append(self._alter(new, f"TYPE {n['type']}{coll}{using}", *type_change_hazards(o["type"], n["type"])))
+        if n["default"] is not None and (default_changes or retype):
+            out.append(self._alter(new, f"SET DEFAULT {n['default']}"))
+        if o["notnull"] != n["notnull"] and not (n["identity"] and not o["identity"]):
+            if n["notnull"]:
+                out.append(self._alter(new, "SET NOT NULL", (Hazard.MAY_FAIL, "existing NULLs make it fail"),
+                                       (Hazard.BLOCKS_WRITES, "scans the table under an ACCESS EXCLUSIVE lock")))
+            else:
+                out.append(self._alter(new, "DROP NOT NULL"))
+        if n["identity"] and not o["identity"]:
+            out.append(self._alter(new, f"ADD GENERATED {n['identity']['generation']} AS IDENTITY "
+                                        f"({_identity_options(n['identity'])})", Hazard.MAY_FAIL))
+        elif n["identity"] and o["identity"] and n["identity"] != o["identity"]:
+            ni, oi = n["identity"], o["identity"]
+            sets = []
+            if ni["generation"] != oi["generation"]:
+                sets.append(f"SET GENERATED {ni['generation']}")
+            for key, word in (("increment", "INCREMENT BY"), ("min", "MINVALUE"), ("max", "MAXVALUE"),
+                              ("start", "START WITH"), ("cache", "CACHE")):
+                if ni[key] != oi[key]:
+                    sets.append(f"SET {word} {ni[key]}")
+            if ni["cycle"] != oi["cycle"]:
+                sets.append("SET CYCLE" if ni["cycle"] else "SET NO CYCLE")
+            if sets:
+                out.append(self._alter(new, " ".join(sets)))
+        return AlterResult(out, breaks_dependents=retype)

@@ -1,0 +1,39 @@
+"""Functions, procedures and aggregates."""
+
+from __future__ import annotations
+
+from trueup.diff.changes import Statement, stmt
+from trueup.diff.generator import AlterResult, Context, GeneratorBase
+from trueup.engines.postgres.quoting import literal
+from trueup.model import DbObject
+
+
+class FunctionSQL(GeneratorBase):
+    kind = "function"
+
+    def create(self, obj: DbObject, ctx: Context) -> list[Statement]:
+        a = obj.attrs
+        if a["kind"] == "AGGREGATE":
+            ag = a["aggregate"]
+            opts = [f"SFUNC = {ag['sfunc']}", f"STYPE = {ag['stype']}"]
+            if ag.get("finalfunc"):
+                opts.append(f"FINALFUNC = {ag['finalfunc']}")
+            if ag.get("combinefunc"):
+                opts.append(f"COMBINEFUNC = {ag['combinefunc']}")
+            if ag.get("initcond") is not None:
+                opts.append(f"INITCOND = {literal(ag['initcond'])}")
+            if ag.get("sortop"):
+                opts.append(f"SORTOP = {ag['sortop'].split('(')[0]}")
+            return [stmt(f"CREATE AGGREGATE {a['signature']} (\n    " + ",\n    ".join(opts) + "\n)")]
+        return [stmt(a["definition"].strip().rstrip(";"))]
+
+    def drop(self, obj: DbObject, ctx: Context) -> list[Statement]:
+        return [stmt(f"DROP {obj.attrs['kind']} {obj.attrs['signature']}")]
+
+    def alter(self, old: DbObject, new: DbObject, ctx: Context) -> AlterResult | None:
+        o, n = old.attrs, new.attrs
+        if o["kind"] != n["kind"] or n["kind"] == "AGGREGATE":
+            return None
+        if o["result"] != n["result"] or o["arguments"] != n["arguments"]:
+            return None  # CREATE OR REPLACE cannot change the result type or parameter names/defaults
+        return AlterResult(self.create(new, ctx))

@@ -1,0 +1,71 @@
+"""Tables: plain, unlogged, partitioned, partitions and inheritance children."""
+
+from __future__ import annotations
+
+from trueup.diff.changes import Hazard, Statement, stmt
+from trueup.diff.generator import AlterResult, Context, GeneratorBase
+from trueup.engines.postgres.kinds.columns import column_definition
+from trueup.engines.postgres.quoting import qname
+from trueup.model import DbObject
+
+_REWRITE = (Hazard.BLOCKS_WRITES, "rewrites the table under an ACCESS EXCLUSIVE lock")
+
+
+class TableSQL(GeneratorBase):
+    kind = "table"
+
+    def create(self, obj: DbObject, ctx: Context) -> list[Statement]:
+        a = obj.attrs
+        name = qname(*obj.id.path)
+        cols = [column_definition(c) for c in ctx.new.children(obj.id) if c.kind == "column"]
+        head = f"CREATE {'UNLOGGED ' if a['unlogged'] else ''}TABLE {name}"
+        if a["partition_of"]:
+            sql = f"{head} PARTITION OF {qname(*a['partition_of'])}"
+            if cols:
+                sql += " (\n    " + ",\n    ".join(cols) + "\n)"
+            sql += f" {a['partition_bound']}"
+        else:
+            sql = f"{head} (\n    " + ",\n    ".join(cols) + "\n)" if cols else f"{head} ()"
+            if a["inherits"]:
+                sql += " INHERITS (" + ", ".join(qname(*p) for p in a["inherits"]) + ")"
+        if a["partitioned"]:
+            sql += f" PARTITION BY {a['partition_key']}"
+        if a["options"]:
+            sql += " WITH (" + ", ".join(a["options"]) + ")"
+        return [stmt(sql)]
+
+    def drop(self, obj: DbObject, ctx: Context) -> list[Statement]:
+        return [stmt(f"DROP TABLE {qname(*obj.id.path)}", (Hazard.DELETES_DATA, "drops the table and its rows"))]
+
+    def alter(self, old: DbObject, new: DbObject, ctx: Context) -> AlterResult | None:
+        o, n = old.attrs, new.attrs
+        if o["partitioned"] != n["partitioned"] or o["partition_key"] != n["partition_key"]:
+            return None
+        name = qname(*new.id.path)
+        out = []
+        if o["partition_of"] != n["partition_of"] or o["partition_bound"] != n["partition_bound"]:
+            if o["partition_of"]:
+                out.append(stmt(f"ALTER TABLE {qname(*o['partition_of'])} DETACH PARTITION {name}",
+                                (Hazard.BLOCKS_WRITES, "locks the partitioned table")))
+            if n["partition_of"]:
+                out.append(stmt(f"ALTER TABLE {qname(*n['partition_of'])} ATTACH PARTITION {name} "
+                                f"{n['partition_bound']}",
+                                (Hazard.MAY_FAIL, "rows outside the partition bound make it fail"),
+                                (Hazard.BLOCKS_WRITES, "scans the partition under lock")))
+        if o["unlogged"] != n["unlogged"]:
+            out.append(stmt(f"ALTER TABLE {name} SET {'UNLOGGED' if n['unlogged'] else 'LOGGED'}", _REWRITE))
+        for p in o["inherits"]:
+            if p not in n["inherits"]:
+                out.append(stmt(f"ALTER TABLE {name} NO INHERIT {qname(*p)}"))
+        for p in n["inherits"]:
+            if p not in o["inherits"]:
+                out.append(stmt(f"ALTER TABLE {name} INHERIT {qname(*p)}", Hazard.MAY_FAIL))
+        old_opts = dict(x.split("=", 1) for x in o["options"])
+        new_opts = dict(x.split("=", 1) for x in n["options"])
+        reset = sorted(k for k in old_opts if k not in new_opts)
+        if reset:
+            out.append(stmt(f"ALTER TABLE {name} RESET (" + ", ".join(reset) + ")"))
+        changed = sorted(f"{k}={v}" for k, v in new_opts.items() if old_opts.get(k) != v)
+        if changed:
+            out.append(stmt(f"ALTER TABLE {name} SET (" + ", ".join(changed) + ")"))
+        return AlterResult(out)

@@ -1,0 +1,36 @@
+-- Columns of tables, views and materialized views (views: for comments and privileges).
+SELECT a.attrelid,
+       a.attname AS name,
+       a.attnum,
+       format_type(a.atttypid, a.atttypmod) AS type,
+       a.attnotnull AS notnull,
+       pg_get_expr(d.adbin, d.adrelid) AS default_expr,
+       a.attidentity AS identity,
+       a.attgenerated AS generated,
+       CASE WHEN a.attcollation <> t.typcollation
+            THEN (SELECT quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
+                  FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
+                  WHERE co.oid = a.attcollation)
+       END AS collation,
+       a.attislocal AS islocal,
+       col_description(a.attrelid, a.attnum) AS comment,
+       :acl(a.attacl, 'c', c.relowner) AS acl,
+       CASE WHEN a.attidentity <> '' THEN
+         (SELECT json_build_array(format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin,
+                                  s.seqmax, s.seqcycle, s.seqcache)
+          FROM pg_depend dd JOIN pg_sequence s ON s.seqrelid = dd.objid
+          WHERE dd.classid = 'pg_class'::regclass AND dd.refclassid = 'pg_class'::regclass
+            AND dd.refobjid = a.attrelid AND dd.refobjsubid = a.attnum AND dd.deptype = 'i'
+          LIMIT 1)
+       END AS identity_seq
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE a.attnum > 0
+  AND NOT a.attisdropped
+  AND c.relkind IN ('r', 'p', 'v', 'm')
+  AND :scope(n)
+  AND :not_ext(pg_class, c.oid)
+ORDER BY a.attrelid, a.attnum

@@ -1,0 +1,25 @@
+-- Functions, procedures and aggregates.
+SELECT p.oid,
+       n.nspname AS schema,
+       p.proname AS name,
+       pg_get_function_identity_arguments(p.oid) AS args,
+       pg_get_function_arguments(p.oid) AS signature,
+       pg_get_function_result(p.oid) AS result,
+       p.prokind,
+       CASE WHEN p.prokind IN ('f', 'p', 'w') THEN pg_get_functiondef(p.oid) END AS def,
+       CASE WHEN p.prokind = 'a' THEN
+         json_build_object(
+           'sfunc', ag.aggtransfn::regproc::text,
+           'stype', format_type(ag.aggtranstype, NULL),
+           'finalfunc', CASE WHEN ag.aggfinalfn <> 0 THEN ag.aggfinalfn::regproc::text END,
+           'combinefunc', CASE WHEN ag.aggcombinefn <> 0 THEN ag.aggcombinefn::regproc::text END,
+           'initcond', ag.agginitval,
+           'sortop', CASE WHEN ag.aggsortop <> 0 THEN ag.aggsortop::regoperator::text END)
+       END AS aggregate,
+       obj_description(p.oid, 'pg_proc') AS comment,
+       :acl(p.proacl, 'f', p.proowner) AS acl
+FROM pg_proc p
+JOIN pg_namespace n ON n.oid = p.pronamespace
+LEFT JOIN pg_aggregate ag ON ag.aggfnoid = p.oid
+WHERE :scope(n)
+  AND :not_ext(pg_proc, p.oid)

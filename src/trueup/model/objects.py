@@ -1,0 +1,111 @@
+"""Schema objects: an identity plus a normalised, comparable definition."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+
+def _freeze(value: Any) -> Any:
+    """Turn lists into tuples and dicts into read-only mappings, recursively."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({str(k): _freeze(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """Inverse of :func:`_freeze`: plain dicts and lists, ready for JSON."""
+    if isinstance(value, Mapping):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [thaw(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class ObjectId:
+    """Identity of an object: its kind and a path of names.
+
+    ``ObjectId("column", ("public", "users", "email"))`` names column ``email`` of table
+    ``public.users``. Paths are engine-defined but always plain strings, so identities
+    compare equal across databases.
+    """
+
+    kind: str
+    path: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.display}"
+
+    @property
+    def display(self) -> str:
+        """The qualified name a person reads: ``public.users.email``."""
+        return ".".join(self.path)
+
+    def to_json(self) -> list[Any]:
+        return [self.kind, list(self.path)]
+
+    @classmethod
+    def from_json(cls, data: Any) -> ObjectId:
+        kind, path = data
+        return cls(str(kind), tuple(str(p) for p in path))
+
+
+@dataclass(frozen=True, slots=True)
+class DbObject:
+    """One schema object.
+
+    ``attrs`` is the normalised definition compared by the diff; ``deps`` are the identities
+    this object needs to exist first; ``parent`` is the object whose drop implicitly drops
+    this one (a column's table, a comment's target).
+    """
+
+    id: ObjectId
+    attrs: Mapping[str, Any] = field(default_factory=dict)
+    deps: frozenset[ObjectId] = frozenset()
+    parent: ObjectId | None = None
+    #: display order among siblings (a column's position); never compared
+    position: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "attrs", _freeze(dict(self.attrs)))
+        object.__setattr__(self, "deps", frozenset(self.deps) - {self.id})
+
+    @property
+    def kind(self) -> str:
+        return self.id.kind
+
+    def same_definition(self, other: DbObject) -> bool:
+        return _canonical(self.attrs) == _canonical(other.attrs)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id.to_json(), "attrs": thaw(self.attrs)}
+        if self.deps:
+            data["deps"] = [d.to_json() for d in sorted(self.deps)]
+        if self.parent is not None:
+            data["parent"] = self.parent.to_json()
+        if self.position:
+            data["position"] = self.position
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DbObject:
+        return cls(
+            id=ObjectId.from_json(data["id"]),
+            attrs=dict(data.get("attrs", {})),
+            deps=frozenset(ObjectId.from_json(d) for d in data.get("deps", [])),
+            parent=ObjectId.from_json(data["parent"]) if data.get("parent") else None,
+            position=int(data.get("position", 0)),
+        )
+
+    def with_deps(self, extra: Iterable[ObjectId]) -> DbObject:
+        return DbObject(self.id, dict(self.attrs), self.deps | frozenset(extra), self.parent, self.position)
+
+
+def _canonical(attrs: Mapping[str, Any]) -> str:
+    return json.dumps(thaw(attrs), sort_keys=True, default=str)
