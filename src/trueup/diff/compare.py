@@ -168,7 +168,8 @@ def _order(ctx: Context, engine: Engine, st: _State) -> Plan:
         return (0, -r, oid) if phase == DROP else (1, r, oid)
 
     order = toposort(steps, edges, key)
-    return Plan([steps[n] for n in order if steps[n].statements], old=ctx.old, new=ctx.new)
+    changes = [steps[n] for n in order if steps[n].statements]
+    return Plan(changes, old=ctx.old, new=ctx.new, preamble=engine.preamble(changes))
 
 
 def _edges(ctx: Context, engine: Engine, st: _State, steps: dict[Node, Change],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
+from trueup.diff.changes import Change
 from trueup.diff.generator import KindSQL
 from trueup.model import DbObject, Schema
 
@@ -22,6 +23,10 @@ class Engine(Protocol):
 
     def namespace_key(self, obj: DbObject) -> tuple[str, ...] | None:
         """Objects sharing a key cannot coexist (a view and a table of the same name)."""
+        ...
+
+    def preamble(self, changes: Sequence[Change]) -> list[str]:
+        """Session settings a script of these changes needs first."""
         ...
 
     def inspect(self, url: str, schemas: Sequence[str] | None = None) -> Schema: ...

@@ -14,6 +14,8 @@ class Plan:
     changes: list[Change]
     old: Schema | None = field(default=None, repr=False)
     new: Schema | None = field(default=None, repr=False)
+    #: session settings the script needs before its first statement
+    preamble: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.changes)
@@ -37,7 +39,7 @@ class Plan:
         Without ``allow_destructive`` a destructive statement is written commented out under
         its ``-- hazard: deletes_data`` line, so the script is safe to run as it is.
         """
-        out: list[str] = []
+        out: list[str] = [p.rstrip(";") + ";" for p in self.preamble] if self.changes else []
         for change in self.changes:
             for s in change.statements:
                 lines: list[str] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from trueup.diff.changes import Change
 from trueup.diff.generator import KindSQL
 from trueup.engines.postgres import scratch
 from trueup.engines.postgres.inspect import inspect_url
@@ -29,6 +30,12 @@ class PostgresEngine:
         if obj.kind == "constraint" and obj.attrs.get("type") in ("p", "u", "x"):
             return ("rel", obj.id.path[0], obj.id.path[2])
         return None
+
+    def preamble(self, changes: Sequence[Change]) -> list[str]:
+        # function bodies may name tables created later in the script, as in pg_dump output
+        if any(c.id.kind == "function" and c.action != "drop" for c in changes):
+            return ["SET check_function_bodies = off"]
+        return []
 
     def inspect(self, url: str, schemas: Sequence[str] | None = None) -> Schema:
         return inspect_url(url, schemas)

@@ -42,7 +42,8 @@ def describe_target(url: str) -> str:
 def _explain(url: str, err: Exception) -> ConnectionFailed:
     text = str(err).strip()
     first = next((ln for ln in text.splitlines() if ln.strip()), text)
-    first = re.sub(r"^connection (to server .*? )?failed: ", "", first)
+    first = re.split(r"failed: ", first)[-1]
+    first = re.sub(r"^(FATAL|ERROR):\s+", "", first).strip()
     target = describe_target(url)
     low = text.lower()
     if "password authentication failed" in low or "no password supplied" in low:

