@@ -44,7 +44,16 @@ class ObjectId:
 
     @property
     def display(self) -> str:
-        """The qualified name a person reads: ``public.users.email``."""
+        """The qualified name a person reads: ``public.users.email``.
+
+        Comments and grants name their target: ``table public.users`` /
+        ``table public.users: SELECT to reader``.
+        """
+        if self.kind == "comment" and len(self.path) > 1:
+            return f"{self.path[0]} {'.'.join(self.path[1:])}"
+        if self.kind == "grant" and len(self.path) > 3:
+            target = ".".join(self.path[1:-2])
+            return f"{self.path[0]} {target}: {self.path[-1]} to {self.path[-2]}"
         return ".".join(self.path)
 
     def to_json(self) -> list[Any]:

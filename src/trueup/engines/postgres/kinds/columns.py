@@ -99,7 +99,7 @@ class ColumnSQL(GeneratorBase):
         out: list[Statement] = []
         retype = o["type"] != n["type"] or o["collation"] != n["collation"]
         default_changes = o["default"] != n["default"]
-        if o["default"] is not None and (default_changes or retype):
+        if o["default"] is not None and (retype or (default_changes and n["default"] is None)):
             out.append(self._alter(new, "DROP DEFAULT"))
         if o["identity"] and not n["identity"]:
             out.append(self._alter(new, "DROP IDENTITY"))

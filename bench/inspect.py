@@ -1,0 +1,587 @@
+"""Benchmark: trueup inspection and diff against schemainspect and migra.
+
+Run as ``python bench/inspect.py [--url ADMIN_URL] [--runs N] [--sizes 40,400]``.
+
+For each size N the script creates two databases named ``trueup_bench_*`` on the server:
+one with a generated schema of N tables (varied column types, enums, primary and foreign
+keys, unique, partial and expression indexes, trigger functions and triggers, row level
+security with policies, views, a materialized view, functions, comments) and one with the
+same schema and about 5% drift. Both are dropped at the end, also on Ctrl-C.
+
+It times, as the median of ``--runs`` runs after one untimed warm-up run:
+
+(a) ``trueup.engines.postgres.ENGINE.inspect(url)`` in this process (connect + inspect),
+(b) the whole ``trueup diff URL1 URL2`` command as a subprocess (Python start-up included),
+(c) schemainspect's ``get_inspector()`` in a throw-away venv (connect + inspect, timed by
+    a small script inside that venv, so the interpreter start is not counted),
+(d) the whole ``migra --unsafe URL1 URL2`` command as a subprocess.
+
+When the reference venv cannot be built, (c) and (d) are skipped with a note.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# This file shares its name with the standard library's ``inspect`` module, which dataclasses
+# and others import: keep this folder off the module path so they get the real one.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
+
+import argparse
+import contextlib
+import random
+import secrets
+import shutil
+import signal
+import statistics
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+
+import psycopg
+
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+PREFIX = "trueup_bench_"
+TARGET = 5.0
+TARGET_SIZE = 400
+
+# Versions that install and run together on Python 3.11 (migra 3.0.x wants schemainspect 3.x
+# and sqlbag; sqlbag and schemainspect need SQLAlchemy 1.x; schemainspect imports pkg_resources).
+REFERENCE_REQUIREMENTS = [
+    "migra==3.0.1663481299",
+    "schemainspect==3.1.1663587362",
+    "sqlbag==0.1.1617247075",
+    "psycopg2-binary",
+    "sqlalchemy>=1.4,<2",
+    "setuptools<81",
+]
+
+SCHEMAINSPECT_TIMER = '''
+import json, statistics, sys, time, warnings
+warnings.filterwarnings("ignore")
+from sqlbag import S
+from schemainspect import get_inspector
+
+url, runs = sys.argv[1], int(sys.argv[2])
+times = []
+for i in range(runs + 1):  # the first run warms up and is not counted
+    start = time.perf_counter()
+    with S(url) as s:
+        inspector = get_inspector(s)
+    elapsed = time.perf_counter() - start
+    if i:
+        times.append(elapsed)
+print(json.dumps({"median": statistics.median(times), "times": times, "tables": len(inspector.tables)}))
+'''
+
+
+# -- schema generation ---------------------------------------------------------------------------
+
+ENTITY_NAMES = ("account", "customer", "order", "invoice", "payment", "product", "shipment",
+                "ticket", "project", "event", "subscription", "address", "warehouse", "refund")
+
+# name -> (type, default or None)
+OPTIONAL_COLUMNS: dict[str, tuple[str, str | None]] = {
+    "code": ("varchar(32)", None),
+    "title": ("varchar(200)", "''"),
+    "description": ("text", None),
+    "amount": ("numeric(12,2)", "0"),
+    "quantity": ("integer", "1"),
+    "counter": ("bigint", "0"),
+    "ratio": ("numeric", None),
+    "payload": ("jsonb", "'{}'::jsonb"),
+    "tags": ("text[]", "'{}'::text[]"),
+    "status": ("status_t", "'new'::status_t"),
+    "priority": ("priority_t", "'normal'::priority_t"),
+    "channel": ("channel_t", None),
+    "external_id": ("uuid", None),
+    "due_at": ("timestamptz", None),
+    "is_archived": ("boolean", "false"),
+    "score": ("double precision", None),
+    "email": ("varchar(320)", None),
+}
+
+
+@dataclass
+class Table:
+    index: int
+    name: str
+    pk: str  # "identity", "bigserial" or "uuid"
+    columns: list[str]
+    parents: list[int]
+    trigger_touch: bool
+    trigger_audit: bool
+    rls: bool
+    view: bool
+
+    @property
+    def pk_type(self) -> str:
+        return "uuid" if self.pk == "uuid" else "bigint"
+
+
+@dataclass
+class GeneratedSchema:
+    tables: list[Table] = field(default_factory=list)
+    base_sql: str = ""
+    drift_sql: str = ""
+    drift_ops: int = 0
+
+
+def generate_schema(n_tables: int, seed: int = 42) -> GeneratedSchema:
+    rnd = random.Random(seed)
+    gen = GeneratedSchema()
+    out: list[str] = [
+        "CREATE SCHEMA reporting;",
+        "CREATE TYPE status_t AS ENUM ('new', 'active', 'suspended', 'archived');",
+        "CREATE TYPE priority_t AS ENUM ('low', 'normal', 'high', 'urgent');",
+        "CREATE TYPE channel_t AS ENUM ('web', 'mobile', 'api', 'batch');",
+        "CREATE TABLE audit_log (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+        " table_name text NOT NULL, op text NOT NULL, row_data jsonb,"
+        " at timestamptz NOT NULL DEFAULT now());",
+        "CREATE INDEX audit_log_at_idx ON audit_log (at DESC);",
+        """CREATE FUNCTION touch_updated_at() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.updated_at := now();
+  RETURN NEW;
+END
+$$;""",
+        """CREATE FUNCTION audit_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO audit_log (table_name, op, row_data) VALUES (TG_TABLE_NAME, TG_OP, to_jsonb(NEW));
+  RETURN NEW;
+END
+$$;""",
+        "CREATE FUNCTION current_tenant() RETURNS uuid LANGUAGE sql STABLE AS"
+        " $$ SELECT nullif(current_setting('app.tenant_id', true), '')::uuid $$;",
+        "CREATE FUNCTION is_admin() RETURNS boolean LANGUAGE sql STABLE AS"
+        " $$ SELECT coalesce(current_setting('app.is_admin', true), '') = 'on' $$;",
+        "COMMENT ON FUNCTION current_tenant() IS 'Tenant of the current session';",
+    ]
+    for i in range(n_tables):
+        name = f"{ENTITY_NAMES[i % len(ENTITY_NAMES)]}_{i:04d}"
+        pk = ("identity", "bigserial", "uuid")[rnd.randrange(3)]
+        columns = sorted(rnd.sample(sorted(OPTIONAL_COLUMNS), rnd.randint(3, 9)))
+        parents: list[int] = []
+        if i > 0 and rnd.random() < 0.75:
+            parents.append(rnd.randrange(max(0, i - 30), i))
+        if i > 5 and rnd.random() < 0.25:
+            other = rnd.randrange(0, i)
+            if other not in parents:
+                parents.append(other)
+        t = Table(i, name, pk, columns, parents, trigger_touch=i % 3 == 0, trigger_audit=i % 7 == 3,
+                  rls=i % 4 == 1, view=i % 10 == 2)
+        gen.tables.append(t)
+        out.extend(_table_sql(t, gen.tables))
+    for i in range(max(1, n_tables // 40)):
+        t = gen.tables[(i * 13 + 5) % n_tables]
+        out.append(f"CREATE FUNCTION {t.name}_count(p_tenant uuid) RETURNS bigint LANGUAGE sql STABLE AS"
+                   f" $$ SELECT count(*) FROM {t.name} WHERE tenant_id = p_tenant $$;")
+    mv_tables = gen.tables[:: max(1, n_tables // 4)][:4]
+    for t in mv_tables:
+        out.append(f"CREATE MATERIALIZED VIEW reporting.mv_{t.name}_daily AS SELECT tenant_id,"
+                   f" date_trunc('day', created_at) AS day, count(*) AS n FROM {t.name} GROUP BY 1, 2;")
+        out.append(f"CREATE UNIQUE INDEX mv_{t.name}_daily_key ON reporting.mv_{t.name}_daily (tenant_id, day);")
+    gen.base_sql = "\n".join(out) + "\n"
+    gen.drift_sql, gen.drift_ops = _drift_sql(gen.tables, rnd)
+    return gen
+
+
+def _table_sql(t: Table, tables: list[Table]) -> list[str]:
+    if t.pk == "identity":
+        cols = ["id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"]
+    elif t.pk == "bigserial":
+        cols = ["id bigserial PRIMARY KEY"]
+    else:
+        cols = ["id uuid PRIMARY KEY DEFAULT gen_random_uuid()"]
+    cols += ["tenant_id uuid NOT NULL", "name text NOT NULL", "is_active boolean NOT NULL DEFAULT true"]
+    for c in t.columns:
+        typ, default = OPTIONAL_COLUMNS[c]
+        cols.append(f"{c} {typ}" + (f" DEFAULT {default}" if default else ""))
+    for n, p in enumerate(t.parents):
+        parent = tables[p]
+        col = "parent_id" if n == 0 else f"{ENTITY_NAMES[p % len(ENTITY_NAMES)]}_ref_id"
+        action = " ON DELETE CASCADE" if n == 0 else " ON DELETE SET NULL"
+        cols.append(f"{col} {parent.pk_type} REFERENCES {parent.name} (id){action}")
+    cols += ["created_at timestamptz NOT NULL DEFAULT now()", "updated_at timestamptz"]
+    cons = []
+    if "amount" in t.columns:
+        cons.append(f"CONSTRAINT {t.name}_amount_check CHECK (amount >= 0)")
+    if "code" in t.columns:
+        cons.append(f"CONSTRAINT {t.name}_tenant_code_key UNIQUE (tenant_id, code)")
+    body = ",\n  ".join(cols + cons)
+    out = [f"CREATE TABLE {t.name} (\n  {body}\n);"]
+    out.append(f"CREATE UNIQUE INDEX {t.name}_tenant_name_idx ON {t.name} (tenant_id, lower(name));")
+    out.append(f"CREATE INDEX {t.name}_active_idx ON {t.name} (tenant_id, created_at DESC) WHERE is_active;")
+    if t.parents:
+        out.append(f"CREATE INDEX {t.name}_parent_idx ON {t.name} (parent_id);")
+    if "payload" in t.columns:
+        out.append(f"CREATE INDEX {t.name}_payload_idx ON {t.name} USING gin (payload jsonb_path_ops);")
+    if "status" in t.columns:
+        out.append(f"CREATE INDEX {t.name}_open_idx ON {t.name} (status) WHERE status <> 'archived';")
+    if t.trigger_touch:
+        out.append(f"CREATE TRIGGER {t.name}_touch BEFORE UPDATE ON {t.name}"
+                   " FOR EACH ROW EXECUTE FUNCTION touch_updated_at();")
+    if t.trigger_audit:
+        out.append(f"CREATE TRIGGER {t.name}_audit AFTER INSERT OR UPDATE ON {t.name}"
+                   " FOR EACH ROW EXECUTE FUNCTION audit_row();")
+    if t.rls:
+        out.append(f"ALTER TABLE {t.name} ENABLE ROW LEVEL SECURITY;")
+        out.append(f"CREATE POLICY tenant_isolation ON {t.name} USING (tenant_id = current_tenant());")
+        if t.index % 8 == 1:
+            out.append(f"CREATE POLICY admin_read ON {t.name} FOR SELECT USING (is_admin());")
+    if t.view:
+        select = f"SELECT x.id, x.tenant_id, x.name, x.created_at FROM {t.name} x WHERE x.is_active"
+        if t.parents:
+            parent = tables[t.parents[0]]
+            select = (f"SELECT x.id, x.tenant_id, x.name, p.name AS parent_name, x.created_at"
+                      f" FROM {t.name} x LEFT JOIN {parent.name} p ON p.id = x.parent_id WHERE x.is_active")
+        out.append(f"CREATE VIEW reporting.v_{t.name} AS {select};")
+    if t.index % 5 == 0:
+        out.append(f"COMMENT ON TABLE {t.name} IS 'The {ENTITY_NAMES[t.index % len(ENTITY_NAMES)]}s, #{t.index}';")
+    return out
+
+
+def _drift_sql(tables: list[Table], rnd: random.Random) -> tuple[str, int]:
+    """About 5% of the tables drift, each in one of several ways."""
+    n_ops = max(3, round(len(tables) * 0.05))
+    order = list(range(len(tables)))
+    rnd.shuffle(order)
+    out: list[str] = []
+    kinds = ["add_column", "change_default", "drop_index", "new_view", "change_policy", "widen_varchar",
+             "drop_trigger", "add_check"]
+    used: set[int] = set()
+    for k in range(n_ops):
+        kind = kinds[k % len(kinds)]
+        t = _pick(tables, order, used, kind)
+        if t is None:
+            t = _pick(tables, order, used, "add_column")
+            kind = "add_column"
+        if t is None:
+            break
+        used.add(t.index)
+        if kind == "add_column":
+            out.append(f"ALTER TABLE {t.name} ADD COLUMN note text;")
+        elif kind == "change_default":
+            out.append(f"ALTER TABLE {t.name} ALTER COLUMN is_active SET DEFAULT false;")
+        elif kind == "drop_index":
+            out.append(f"DROP INDEX {t.name}_active_idx;")
+        elif kind == "new_view":
+            out.append(f"CREATE VIEW reporting.v_{t.name}_recent AS SELECT id, name, created_at FROM {t.name}"
+                       " WHERE created_at > now() - interval '7 days';")
+        elif kind == "change_policy":
+            out.append(f"ALTER POLICY tenant_isolation ON {t.name}"
+                       " USING (tenant_id = current_tenant() OR is_admin());")
+        elif kind == "widen_varchar":
+            out.append(f"ALTER TABLE {t.name} ALTER COLUMN code TYPE varchar(64);")
+        elif kind == "drop_trigger":
+            out.append(f"DROP TRIGGER {t.name}_touch ON {t.name};")
+        elif kind == "add_check":
+            out.append(f"ALTER TABLE {t.name} ADD CONSTRAINT {t.name}_name_check CHECK (length(name) > 0);")
+    out.append("ALTER TYPE priority_t ADD VALUE 'blocker';")
+    out.append("CREATE FUNCTION tenant_of(p_id uuid) RETURNS uuid LANGUAGE sql STABLE AS $$ SELECT p_id $$;")
+    return "\n".join(out) + "\n", len(out)
+
+
+def _pick(tables: list[Table], order: list[int], used: set[int], kind: str) -> Table | None:
+    fits: dict[str, Callable[[Table], bool]] = {
+        "change_policy": lambda t: t.rls,
+        "widen_varchar": lambda t: "code" in t.columns,
+        "drop_trigger": lambda t: t.trigger_touch,
+    }
+    ok = fits.get(kind, lambda t: True)
+    for i in order:
+        if i not in used and ok(tables[i]):
+            return tables[i]
+    return None
+
+
+# -- server helpers ------------------------------------------------------------------------------
+
+def answers(url: str) -> bool:
+    try:
+        with psycopg.connect(url, connect_timeout=3) as conn:
+            conn.execute("SELECT 1")
+        return True
+    except psycopg.Error:
+        return False
+
+
+def with_database(url: str, dbname: str) -> str:
+    from trueup.engines.postgres.driver import with_database as _with
+
+    return _with(url, dbname)
+
+
+class Databases:
+    """Creates ``trueup_bench_*`` databases and drops every one of them in :meth:`drop_all`."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin_url = admin_url
+        self.tag = f"{os.getpid()}_{secrets.token_hex(3)}"
+        self.created: list[str] = []
+
+    def create(self, suffix: str, sql: str) -> str:
+        name = f"{PREFIX}{self.tag}_{suffix}"
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            self.created.append(name)
+            conn.execute(f'CREATE DATABASE "{name}"')
+        url = with_database(self.admin_url, name)
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(sql)  # type: ignore[arg-type]
+            conn.execute("ANALYZE")
+        return url
+
+    def drop_all(self) -> None:
+        if not self.created:
+            return
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            for name in list(self.created):
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                self.created.remove(name)
+
+
+# -- the reference tools ---------------------------------------------------------------------------
+
+@dataclass
+class Reference:
+    python: Path
+    migra: Path
+    timer: Path
+
+
+def build_reference(workdir: Path) -> tuple[Reference | None, str]:
+    """A venv with migra and schemainspect, or None and the reason it could not be built."""
+    venv = workdir / "refvenv"
+    bindir = venv / ("Scripts" if os.name == "nt" else "bin")
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True, text=True,
+                       timeout=300)
+        subprocess.run([str(bindir / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                        *REFERENCE_REQUIREMENTS], check=True, capture_output=True, text=True, timeout=900)
+        check = subprocess.run([str(bindir / "python"), "-c",
+                                "import warnings; warnings.filterwarnings('ignore');"
+                                " import migra, schemainspect, sqlbag, sqlalchemy, psycopg2;"
+                                " from schemainspect import get_inspector; print(sqlalchemy.__version__)"],
+                               capture_output=True, text=True, timeout=120)
+        if check.returncode != 0:
+            return None, f"the reference tools do not import: {_last_line(check.stderr)}"
+    except subprocess.CalledProcessError as err:
+        return None, f"{' '.join(map(str, err.cmd[:4]))} ... failed: {_last_line(err.stderr or err.stdout or '')}"
+    except (OSError, subprocess.TimeoutExpired) as err:
+        return None, f"could not build the reference venv: {err}"
+    timer = workdir / "schemainspect_timer.py"
+    timer.write_text(SCHEMAINSPECT_TIMER)
+    return Reference(bindir / "python", bindir / "migra", timer), ""
+
+
+def _last_line(text: str) -> str:
+    lines = [ln for ln in text.strip().splitlines() if ln.strip()]
+    return lines[-1].strip() if lines else "(no output)"
+
+
+def time_schemainspect(ref: Reference, url: str, runs: int) -> float:
+    proc = subprocess.run([str(ref.python), str(ref.timer), url, str(runs)], capture_output=True, text=True,
+                          timeout=3600)
+    if proc.returncode != 0:
+        raise RuntimeError(f"schemainspect failed: {_last_line(proc.stderr)}")
+    import json
+
+    return float(json.loads(proc.stdout.strip().splitlines()[-1])["median"])
+
+
+# -- timing --------------------------------------------------------------------------------------
+
+def median_time(fn: Callable[[], object], runs: int) -> float:
+    fn()  # warm-up, not counted
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def run_command(cmd: list[str], ok_codes: tuple[int, ...], what: str) -> Callable[[], str]:
+    def run() -> str:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
+        if proc.returncode not in ok_codes:
+            raise RuntimeError(f"{what} exited {proc.returncode}: {_last_line(proc.stderr)}")
+        return proc.stdout
+
+    return run
+
+
+def trueup_command() -> list[str]:
+    script = Path(sys.executable).parent / "trueup"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("trueup")
+    return [found] if found else [sys.executable, "-m", "trueup.cli.main"]
+
+
+@dataclass
+class Row:
+    size: int
+    trueup_inspect: float
+    trueup_diff: float
+    schemainspect: float | None = None
+    migra: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def bench_size(size: int, dbs: Databases, ref: Reference | None, runs: int) -> Row:
+    from trueup.engines.postgres import ENGINE
+
+    schema = generate_schema(size)
+    t0 = time.perf_counter()
+    url_a = dbs.create(f"{size}_a", schema.base_sql)
+    url_b = dbs.create(f"{size}_b", schema.base_sql + schema.drift_sql)
+    print(f"[{size} tables] created two databases in {time.perf_counter() - t0:.1f}s "
+          f"({schema.drift_ops} drift statements in the second)", flush=True)
+
+    model = ENGINE.inspect(url_a)
+    print(f"[{size} tables] trueup sees {len(model.of_kind('table'))} tables, "
+          f"{sum(1 for _ in model.objects.values())} objects", flush=True)
+    row = Row(size, median_time(lambda: ENGINE.inspect(url_a), runs), 0.0)
+    print(f"[{size} tables] trueup inspect: {row.trueup_inspect:.3f}s", flush=True)
+
+    diff = run_command([*trueup_command(), "diff", url_a, url_b], (0, 1, 3), "trueup diff")
+    out = diff()
+    print(f"[{size} tables] trueup diff prints {len(out.splitlines())} lines", flush=True)
+    row.trueup_diff = median_time(diff, runs)
+    print(f"[{size} tables] trueup diff: {row.trueup_diff:.3f}s", flush=True)
+
+    if ref is not None:
+        try:
+            row.schemainspect = time_schemainspect(ref, url_a, runs)
+            print(f"[{size} tables] schemainspect: {row.schemainspect:.3f}s", flush=True)
+        except (RuntimeError, subprocess.TimeoutExpired) as err:
+            row.notes.append(str(err))
+        try:
+            migra = run_command([str(ref.migra), "--unsafe", url_a, url_b], (0, 2), "migra")
+            out = migra()
+            print(f"[{size} tables] migra prints {len(out.splitlines())} lines", flush=True)
+            row.migra = median_time(migra, runs)
+            print(f"[{size} tables] migra: {row.migra:.3f}s", flush=True)
+        except (RuntimeError, subprocess.TimeoutExpired) as err:
+            row.notes.append(str(err))
+    return row
+
+
+# -- report --------------------------------------------------------------------------------------
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def _ratio(slow: float | None, fast: float | None) -> float | None:
+    return None if slow is None or not fast else slow / fast
+
+
+def report(rows: list[Row], runs: int) -> str:
+    head = ["tables", "trueup inspect s", "schemainspect s", "ratio", "trueup diff s", "migra s", "ratio"]
+    body = []
+    for r in rows:
+        ri, rd = _ratio(r.schemainspect, r.trueup_inspect), _ratio(r.migra, r.trueup_diff)
+        body.append([str(r.size), _fmt(r.trueup_inspect), _fmt(r.schemainspect),
+                     "n/a" if ri is None else f"{ri:.1f}x", _fmt(r.trueup_diff), _fmt(r.migra),
+                     "n/a" if rd is None else f"{rd:.1f}x"])
+    widths = [max(len(h), *(len(b[i]) for b in body)) if body else len(h) for i, h in enumerate(head)]
+    lines = [f"median of {runs} runs (after one warm-up run each)",
+             "  ".join(h.rjust(w) for h, w in zip(head, widths, strict=True)),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.rjust(w) for c, w in zip(b, widths, strict=True)) for b in body]
+    for r in rows:
+        lines += [f"note ({r.size} tables): {n}" for n in r.notes]
+    target = next((r for r in rows if r.size == TARGET_SIZE), None)
+    if target is None:
+        lines.append(f"targets: not assessed ({TARGET_SIZE} tables was not among the sizes)")
+    else:
+        ri, rd = _ratio(target.schemainspect, target.trueup_inspect), _ratio(target.migra, target.trueup_diff)
+
+        def verdict(ratio: float | None) -> str:
+            if ratio is None:
+                return "NOT ASSESSED (no reference figure)"
+            return f"{'MET' if ratio >= TARGET else 'MISSED'} ({ratio:.1f}x)"
+
+        lines.append(f"targets at {TARGET_SIZE} tables: trueup inspect >= {TARGET:g}x faster than schemainspect: "
+                     f"{verdict(ri)}; trueup diff >= {TARGET:g}x faster than migra: {verdict(rd)}")
+    return "\n".join(lines)
+
+
+# -- main ----------------------------------------------------------------------------------------
+
+def pick_server(url: str) -> str:
+    if answers(url):
+        return url
+    print(f"note: nothing answers at {url}; starting the embedded PostgreSQL server", flush=True)
+    from trueup.engines.postgres.embedded import embedded_url
+
+    return embedded_url()
+
+
+def _sigterm(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def interrupt_on_sigterm() -> Iterator[None]:
+    old = signal.signal(signal.SIGTERM, _sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--url", default=os.environ.get("TRUEUP_BENCH_PG_URL", DEFAULT_URL),
+                        help="admin URL of the PostgreSQL server (default: $TRUEUP_BENCH_PG_URL or %(default)s)")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per figure (default: %(default)s)")
+    parser.add_argument("--sizes", default="40,400", help="comma-separated table counts (default: %(default)s)")
+    parser.add_argument("--no-reference", action="store_true", help="skip schemainspect and migra")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    if args.runs < 1 or not sizes or min(sizes) < 1:
+        parser.error("--runs and every size must be at least 1")
+
+    import warnings
+
+    warnings.filterwarnings("ignore", module="platformdirs")
+    admin = pick_server(args.url)
+    rows: list[Row] = []
+    dbs = Databases(admin)
+    with interrupt_on_sigterm(), tempfile.TemporaryDirectory(prefix="trueup_bench_") as tmp:
+        try:
+            ref: Reference | None = None
+            if args.no_reference:
+                print("note: --no-reference: schemainspect and migra are skipped", flush=True)
+            else:
+                print("building the reference venv (migra, schemainspect) ...", flush=True)
+                t0 = time.perf_counter()
+                ref, why = build_reference(Path(tmp))
+                if ref is None:
+                    print(f"note: reference tools unavailable, their columns are skipped: {why}", flush=True)
+                else:
+                    print(f"reference venv ready in {time.perf_counter() - t0:.1f}s", flush=True)
+            for size in sizes:
+                rows.append(bench_size(size, dbs, ref, args.runs))
+                dbs.drop_all()
+        except KeyboardInterrupt:
+            print("\ninterrupted: dropping the benchmark databases", file=sys.stderr, flush=True)
+            return 130
+        finally:
+            dbs.drop_all()
+    print()
+    print(report(rows, args.runs))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""``trueup demo``: a guided run on an embedded server."""

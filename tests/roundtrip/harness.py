@@ -1,0 +1,123 @@
+"""Round-trip harness: OLD --plan--> OLD' must equal NEW, judged by pg_dump (not by trueup).
+
+A :class:`Case` is a pair of DDL scripts. :func:`check_roundtrip` builds both databases,
+diffs their models, applies the plan to OLD and compares ``pg_dump --schema-only`` of the
+result with that of NEW, order-insensitively; finally trueup itself must see no difference.
+
+Usage in a test module::
+
+    CASES = [Case("enum_add_value", old="CREATE TYPE e AS ENUM ('a')", new="...")]
+
+    @pytest.mark.parametrize("case", case_params(CASES))
+    def test_roundtrip(make_db, pg_version, case):
+        check_roundtrip(make_db, case, pg_version)
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+import pytest
+from pglast.parser import split
+
+from tests.conftest import pg_dump_schema
+from trueup.api import diff_models
+from trueup.engines.postgres import ENGINE
+
+
+@dataclass(frozen=True)
+class Case:
+    """One round trip: the database built by ``old`` is migrated to the one built by ``new``.
+
+    ``min_pg``: major server version the case needs (skipped below it).
+    ``xfail``: reason for a known, accepted limitation (the case is a strict xfail).
+    """
+
+    id: str
+    old: str
+    new: str
+    min_pg: int = 13
+    xfail: str | None = None
+
+
+def case_params(cases: Iterable[Case]) -> list[Any]:
+    """``pytest.param`` per case, with the case id as test id and its xfail mark."""
+    out = []
+    seen: set[str] = set()
+    for c in cases:
+        assert c.id not in seen, f"duplicate case id {c.id}"
+        seen.add(c.id)
+        marks = [pytest.mark.xfail(reason=c.xfail, strict=True)] if c.xfail else []
+        out.append(pytest.param(c, id=c.id, marks=marks))
+    return out
+
+
+# -- the oracle: pg_dump, normalised so that statement and column order do not matter -------
+
+_NOISE = re.compile(r"^(--|SET |SELECT pg_catalog\.set_config\(|\\restrict|\\unrestrict)")
+# a patched server may tag every column with an attribute option that is not schema
+_ATTVER = re.compile(r"^ALTER TABLE ONLY \S+ ALTER COLUMN \S+ SET \(pg_attver=\d+\)$")
+
+
+def _sort_table_body(statement: str) -> str:
+    """Inside ``CREATE TABLE x (...)`` sort the column and constraint lines."""
+    if not re.match(r"^CREATE (UNLOGGED )?TABLE ", statement):
+        return statement
+    lines = statement.split("\n")
+    try:
+        start = next(i for i, ln in enumerate(lines) if ln.endswith("("))
+        end = next(i for i in range(len(lines) - 1, start, -1) if lines[i].startswith(")"))
+    except StopIteration:
+        return statement
+    body = sorted(ln.rstrip(",") for ln in lines[start + 1:end])
+    return "\n".join([*lines[: start + 1], *body, *lines[end:]])
+
+
+def normalize_dump(dump: str) -> list[str]:
+    """The dump as a sorted list of statements, without comments and session settings."""
+    kept = [ln for ln in dump.splitlines() if ln.strip() and not _NOISE.match(ln)]
+    statements = []
+    for s in split("\n".join(kept), with_parser=False):
+        s = s.strip()
+        if not s or _ATTVER.match(s):
+            continue
+        statements.append(_sort_table_body(s))
+    return sorted(statements)
+
+
+def dump_text(url: str) -> str:
+    return "\n\n".join(normalize_dump(pg_dump_schema(url))) + "\n"
+
+
+def run_script(url: str, sql: str) -> None:
+    """Run a whole script in one go (one implicit transaction), as a migration would."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql)  # type: ignore[arg-type]
+
+
+def check_roundtrip(make_db: Callable[..., str], case: Case, pg_version: int | None = None) -> None:
+    if pg_version is not None and pg_version // 10000 < case.min_pg:
+        pytest.skip(f"needs PostgreSQL {case.min_pg}")
+    old_url, new_url = make_db(case.old), make_db(case.new)
+    old_model, new_model = ENGINE.inspect(old_url), ENGINE.inspect(new_url)
+    plan = diff_models(old_model, new_model)
+    script = plan.to_sql(allow_destructive=True)
+    if case.old.strip() != case.new.strip():
+        assert plan, "the schemas differ but the plan is empty"
+    if plan:
+        try:
+            run_script(old_url, script)
+        except psycopg.Error as err:
+            pytest.fail(f"the plan failed: {err}\n--- plan ---\n{script}")
+    got, want = dump_text(old_url), dump_text(new_url)
+    if got != want:
+        diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True),
+                                            "NEW (pg_dump)", "OLD after plan (pg_dump)"))
+        pytest.fail(f"pg_dump differs after the plan\n--- plan ---\n{script}\n--- diff ---\n{diff}")
+    rest = diff_models(new_model, ENGINE.inspect(old_url))
+    assert not rest, f"trueup still sees differences:\n{rest.to_sql(True)}\n--- plan ---\n{script}"
