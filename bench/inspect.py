@@ -19,6 +19,7 @@ It times, as the median of ``--runs`` runs after one untimed warm-up run:
 When the reference venv cannot be built, (c) and (d) are skipped with a note.
 """
 
+# ruff: noqa: E402  (the module path is fixed before the other imports, see below)
 from __future__ import annotations
 
 import os
@@ -186,7 +187,8 @@ $$;""",
     for t in mv_tables:
         out.append(f"CREATE MATERIALIZED VIEW reporting.mv_{t.name}_daily AS SELECT tenant_id,"
                    f" date_trunc('day', created_at) AS day, count(*) AS n FROM {t.name} GROUP BY 1, 2;")
-        out.append(f"CREATE UNIQUE INDEX mv_{t.name}_daily_key ON reporting.mv_{t.name}_daily (tenant_id, day);")
+        out.append(f"CREATE UNIQUE INDEX mv_{t.name}_daily_key"
+                   f" ON reporting.mv_{t.name}_daily (tenant_id, day);")
     gen.base_sql = "\n".join(out) + "\n"
     gen.drift_sql, gen.drift_ops = _drift_sql(gen.tables, rnd)
     return gen
@@ -243,7 +245,8 @@ def _table_sql(t: Table, tables: list[Table]) -> list[str]:
                       f" FROM {t.name} x LEFT JOIN {parent.name} p ON p.id = x.parent_id WHERE x.is_active")
         out.append(f"CREATE VIEW reporting.v_{t.name} AS {select};")
     if t.index % 5 == 0:
-        out.append(f"COMMENT ON TABLE {t.name} IS 'The {ENTITY_NAMES[t.index % len(ENTITY_NAMES)]}s, #{t.index}';")
+        entity = ENTITY_NAMES[t.index % len(ENTITY_NAMES)]
+        out.append(f"COMMENT ON TABLE {t.name} IS 'The {entity}s, #{t.index}';")
     return out
 
 
@@ -294,7 +297,7 @@ def _pick(tables: list[Table], order: list[int], used: set[int], kind: str) -> T
         "widen_varchar": lambda t: "code" in t.columns,
         "drop_trigger": lambda t: t.trigger_touch,
     }
-    ok = fits.get(kind, lambda t: True)
+    ok: Callable[[Table], bool] = fits.get(kind, lambda t: True)
     for i in order:
         if i not in used and ok(tables[i]):
             return tables[i]
@@ -333,7 +336,7 @@ class Databases:
             conn.execute(f'CREATE DATABASE "{name}"')
         url = with_database(self.admin_url, name)
         with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(sql)  # type: ignore[arg-type]
+            conn.execute(sql)
             conn.execute("ANALYZE")
         return url
 
@@ -372,7 +375,8 @@ def build_reference(workdir: Path) -> tuple[Reference | None, str]:
         if check.returncode != 0:
             return None, f"the reference tools do not import: {_last_line(check.stderr)}"
     except subprocess.CalledProcessError as err:
-        return None, f"{' '.join(map(str, err.cmd[:4]))} ... failed: {_last_line(err.stderr or err.stdout or '')}"
+        cmd = " ".join(map(str, err.cmd[:4]))
+        return None, f"{cmd} ... failed: {_last_line(err.stderr or err.stdout or '')}"
     except (OSError, subprocess.TimeoutExpired) as err:
         return None, f"could not build the reference venv: {err}"
     timer = workdir / "schemainspect_timer.py"
@@ -510,8 +514,9 @@ def report(rows: list[Row], runs: int) -> str:
                 return "NOT ASSESSED (no reference figure)"
             return f"{'MET' if ratio >= TARGET else 'MISSED'} ({ratio:.1f}x)"
 
-        lines.append(f"targets at {TARGET_SIZE} tables: trueup inspect >= {TARGET:g}x faster than schemainspect: "
-                     f"{verdict(ri)}; trueup diff >= {TARGET:g}x faster than migra: {verdict(rd)}")
+        lines.append(f"targets at {TARGET_SIZE} tables: trueup inspect >= {TARGET:g}x faster than "
+                     f"schemainspect: {verdict(ri)}; "
+                     f"trueup diff >= {TARGET:g}x faster than migra: {verdict(rd)}")
     return "\n".join(lines)
 
 
@@ -542,9 +547,9 @@ def interrupt_on_sigterm() -> Iterator[None]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--url", default=os.environ.get("TRUEUP_BENCH_PG_URL", DEFAULT_URL),
-                        help="admin URL of the PostgreSQL server (default: $TRUEUP_BENCH_PG_URL or %(default)s)")
+                        help="admin URL of the server (default: $TRUEUP_BENCH_PG_URL or %(default)s)")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per figure (default: %(default)s)")
-    parser.add_argument("--sizes", default="40,400", help="comma-separated table counts (default: %(default)s)")
+    parser.add_argument("--sizes", default="40,400", help="table counts (default: %(default)s)")
     parser.add_argument("--no-reference", action="store_true", help="skip schemainspect and migra")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]

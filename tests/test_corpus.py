@@ -7,14 +7,13 @@ runs on the embedded PostgreSQL 18 server unless the test server is 18+ with pgv
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from conftest import CORPUS, TEST_PREFIX
+from conftest import CORPUS, new_db_name
 from trueup.api import diff_models, render_schema
 from trueup.engines.postgres import ENGINE
 from trueup.engines.postgres.driver import with_database
@@ -36,7 +35,7 @@ def db_on(request: pytest.FixtureRequest) -> Iterator[Callable[[str, str], str]]
     made: list[tuple[str, str]] = []
 
     def factory(server: str, sql: str) -> str:
-        name = f"{TEST_PREFIX}{secrets.token_hex(5)}"
+        name = new_db_name()
         with psycopg.connect(server, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
         made.append((server, name))

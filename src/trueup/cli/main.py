@@ -134,6 +134,69 @@ def diff(from_source: str, to_source: str, fmt: str, allow_destructive: bool, co
 
 
 @cli.command()
+@click.option("-c", "--config", "config_path", default="trueup.toml", show_default=True, metavar="FILE")
+@click.option("--group", "groups", multiple=True, metavar="NAME", help="Only these groups (repeatable).")
+@click.option("--target", "targets", multiple=True, metavar="NAME",
+              help="Only targets whose name matches this glob (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "junit"]), default="text",
+              show_default=True)
+@click.option("-o", "--output", metavar="FILE", help="Write the report to FILE instead of stdout.")
+@click.option("--concurrency", type=click.IntRange(1, 512), help="Databases audited at once.")
+@friendly
+def audit(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], fmt: str, output: str | None,
+          concurrency: int | None) -> None:
+    """Audit every database of the fleet against its group's desired state.
+
+    Exit status: 0 all in sync, 1 drift found, 2 errors (config, or a database that
+    could not be audited).
+    """
+    from trueup.cli.progress import progress_bar
+    from trueup.config import load_config
+    from trueup.fleet.audit import run_audit
+
+    config = load_config(config_path)
+    with progress_bar("auditing") as tick:
+        result = run_audit(config, groups=groups or None, targets=targets or None, concurrency=concurrency,
+                           progress=tick)
+    write_report(result, fmt, output, config_path)
+    sys.exit(result.exit_code)
+
+
+def write_report(result: Any, fmt: str, output: str | None, config_path: str) -> None:
+    """Render an audit result in the chosen format to stdout or a file."""
+    if fmt == "json":
+        from trueup.report.as_json import render_json
+
+        write_output(render_json(result), output)
+    elif fmt == "junit":
+        from trueup.report.junit import render_junit
+
+        write_output(render_junit(result), output)
+    elif fmt == "html":
+        from trueup.report.html import render_html
+
+        if not output:
+            raise TrueupError("--format html needs --output FILE")
+        write_output(render_html(result), output)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        from rich.console import Console
+
+        from trueup.report.text import render_text
+
+        drifted = next((r for r in result.results if r.status == "drift"), None)
+        hint = None
+        if drifted is not None:
+            hint = (f"review each finding's fix above, or the whole script for one database with "
+                    f"trueup diff <{drifted.name} URL> <desired source> (-c {config_path})")
+        if output:
+            with open(output, "w", encoding="utf-8") as fh:
+                render_text(result, Console(file=fh, width=120, no_color=True), next_command=hint)
+        else:
+            render_text(result, Console(), next_command=hint)
+
+
+@cli.command()
 @click.option("--keep", is_flag=True, help="Leave the demo databases in place afterwards.")
 @friendly
 def demo(keep: bool) -> None:

@@ -101,13 +101,21 @@ def _cascade(ctx: Context, engine: Engine, st: _State) -> None:
                 st.detached[x] = (stmts, remaining)
 
 
-def _implicit_drop(oid: ObjectId, schema: Schema, gone: set[ObjectId]) -> ObjectId | None:
-    """The dropped ancestor whose drop takes ``oid`` with it, if any."""
+def _implicit_drop(oid: ObjectId, schema: Schema, gone: set[ObjectId], engine: Engine) -> ObjectId | None:
+    """The dropped ancestor whose drop takes ``oid`` with it, if any.
+
+    Ancestors are the parent and what the engine says the object is dropped with
+    (an owned sequence goes with its column).
+    """
     obj = schema.get(oid)
-    while obj is not None and obj.parent is not None:
-        if obj.parent in gone:
-            return obj.parent
-        obj = schema.get(obj.parent)
+    seen: set[ObjectId] = set()
+    while obj is not None and obj.id not in seen:
+        seen.add(obj.id)
+        ups = [u for u in (obj.parent, engine.dropped_with(obj)) if u is not None]
+        hit = next((u for u in ups if u in gone), None)
+        if hit is not None or not ups:
+            return hit
+        obj = schema.get(ups[0])  # the parent first
     return None
 
 
@@ -121,6 +129,45 @@ def _inlined(oid: ObjectId, ctx: Context, engine: Engine, applied_new: set[Objec
     )
 
 
+def _break_drop_cycles(schema: Schema, gone: set[ObjectId], implicit: dict[ObjectId, ObjectId]) -> None:
+    """Drop explicitly, first, the implicitly dropped children that tie two drops in a circle.
+
+    Two tables whose foreign keys reference each other cannot be dropped one after the other:
+    one of the constraints is dropped on its own first. Removes those children from ``implicit``.
+    """
+
+    def root(oid: ObjectId) -> ObjectId:
+        while oid in implicit:
+            oid = implicit[oid]
+        return oid
+
+    def uses(oid: ObjectId) -> list[ObjectId]:
+        obj = schema.objects[oid]
+        return sorted(d for d in (*obj.deps, *([obj.parent] if obj.parent else [])) if d in gone)
+
+    def reaches(graph: dict[ObjectId, set[ObjectId]], start: ObjectId, goal: ObjectId) -> bool:
+        todo, seen = [start], {start}
+        while todo:
+            n = todo.pop()
+            if n == goal:
+                return True
+            todo.extend(m for m in graph.get(n, ()) if m not in seen)
+            seen.update(graph.get(n, ()))
+        return False
+
+    while True:
+        graph: dict[ObjectId, set[ObjectId]] = {}
+        for oid in gone:
+            for d in uses(oid):
+                if root(d) != root(oid):
+                    graph.setdefault(root(oid), set()).add(root(d))
+        culprit = next((oid for oid in sorted(implicit) for d in uses(oid)
+                        if root(d) != root(oid) and reaches(graph, root(d), root(oid))), None)
+        if culprit is None:
+            return
+        del implicit[culprit]
+
+
 def _order(ctx: Context, engine: Engine, st: _State) -> Plan:
     gens = engine.generators
     gone = st.gone
@@ -128,14 +175,17 @@ def _order(ctx: Context, engine: Engine, st: _State) -> Plan:
     steps: dict[Node, Change] = {}
     implicit: dict[ObjectId, ObjectId] = {}
 
+    for oid in gone:
+        anc = _implicit_drop(oid, ctx.old, gone, engine)
+        if anc is not None:
+            implicit[oid] = anc
+    _break_drop_cycles(ctx.old, gone, implicit)
     for oid in gone | set(st.detached):
         if oid in st.detached:
             steps[(DROP, oid)] = Change(oid, "alter", list(st.detached[oid][0]))
             continue
-        anc = _implicit_drop(oid, ctx.old, gone)
         action = "replace" if oid in st.replaces else "drop"
-        if anc is not None:
-            implicit[oid] = anc
+        if oid in implicit:
             steps[(DROP, oid)] = Change(oid, action, [])
         else:
             sql = st.cascade_drop.get(oid) or gens[oid.kind].drop(ctx.old.objects[oid], ctx)

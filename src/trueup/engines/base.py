@@ -7,7 +7,7 @@ from typing import Protocol
 
 from trueup.diff.changes import Change
 from trueup.diff.generator import KindSQL
-from trueup.model import DbObject, Schema
+from trueup.model import DbObject, ObjectId, Schema
 
 
 class Engine(Protocol):
@@ -23,6 +23,10 @@ class Engine(Protocol):
 
     def namespace_key(self, obj: DbObject) -> tuple[str, ...] | None:
         """Objects sharing a key cannot coexist (a view and a table of the same name)."""
+        ...
+
+    def dropped_with(self, obj: DbObject) -> ObjectId | None:
+        """Besides its parent, the object whose drop silently drops ``obj`` too (or None)."""
         ...
 
     def preamble(self, changes: Sequence[Change]) -> list[str]:

@@ -10,7 +10,7 @@ from trueup.diff.generator import KindSQL
 from trueup.engines.postgres import scratch
 from trueup.engines.postgres.inspect import inspect_url
 from trueup.engines.postgres.kinds import GENERATORS, KIND_ORDER
-from trueup.model import DbObject, Schema
+from trueup.model import DbObject, ObjectId, Schema
 
 _RELATION_KINDS = frozenset({"table", "view", "materialized_view", "sequence", "index", "composite_type"})
 
@@ -29,6 +29,12 @@ class PostgresEngine:
             return ("type", *obj.id.path)
         if obj.kind == "constraint" and obj.attrs.get("type") in ("p", "u", "x"):
             return ("rel", obj.id.path[0], obj.id.path[2])
+        return None
+
+    def dropped_with(self, obj: DbObject) -> ObjectId | None:
+        # a sequence OWNED BY a column is dropped with the column (and its table)
+        if obj.kind == "sequence" and obj.attrs.get("owned_by"):
+            return ObjectId("column", tuple(obj.attrs["owned_by"]))
         return None
 
     def preamble(self, changes: Sequence[Change]) -> list[str]:

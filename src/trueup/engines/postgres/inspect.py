@@ -36,6 +36,7 @@ def fetch_catalog(conn: psycopg.Connection[Any], schemas: Sequence[str] | None) 
     params = {"schemas": list(schemas) if schemas else None}
     results: dict[str, list[Row]] = {}
     conn.execute("SET search_path = pg_catalog")
+    conn.execute("SET jit = off")  # compiling catalog queries costs more than it saves
     with conn.pipeline():
         cursors = {}
         for name in catalog.QUERY_NAMES:
@@ -45,6 +46,7 @@ def fetch_catalog(conn: psycopg.Connection[Any], schemas: Sequence[str] | None) 
     for name, cur in cursors.items():
         results[name] = cur.fetchall()
     conn.execute("RESET search_path")
+    conn.execute("RESET jit")
     return results
 
 
@@ -56,16 +58,31 @@ def inspect_connection(conn: psycopg.Connection[Any], schemas: Sequence[str] | N
     return Schema.build("postgresql", builder.finish(rows["depend"]), server_version=version)
 
 
+@dataclass(slots=True)
+class _Pending:
+    """An object being built: turned into a (frozen, so costly to make) DbObject once, in ``finish``."""
+
+    id: ObjectId
+    attrs: dict[str, Any]
+    deps: frozenset[ObjectId]
+    parent: ObjectId | None
+    position: int
+
+    @property
+    def kind(self) -> str:
+        return self.id.kind
+
+
 @dataclass
 class _Builder:
-    objects: dict[ObjectId, DbObject] = field(default_factory=dict)
+    objects: dict[ObjectId, _Pending] = field(default_factory=dict)
     keys: dict[Key, ObjectId] = field(default_factory=dict)
     rels: dict[int, tuple[str, str, str]] = field(default_factory=dict)  # oid -> (kind, schema, name)
     seq_owner: dict[ObjectId, ObjectId] = field(default_factory=dict)  # sequence -> its owner object
 
     def add(self, oid: ObjectId, attrs: dict[str, Any], *, deps: Iterable[ObjectId] = (),
             parent: ObjectId | None = None, key: Key | None = None, position: int = 0) -> ObjectId:
-        self.objects[oid] = DbObject(oid, attrs, frozenset(deps), parent, position)
+        self.objects[oid] = _Pending(oid, attrs, frozenset(deps), parent, position)
         if key is not None:
             self.keys[key] = oid
         return oid
@@ -76,13 +93,16 @@ class _Builder:
         cid = ObjectId("comment", (target.kind, *target.path))
         self.add(cid, {"on": ref, "text": text}, deps=[target], parent=target)
 
-    def grants(self, target: ObjectId, ref: str, acl: list[list[Any]] | None, column: str | None = None) -> None:
+    def grants(self, target: ObjectId, ref: str, acl: list[list[Any]] | None, column: str | None = None,
+               holder: ObjectId | None = None) -> None:
+        """Privileges on ``target``; they hang on ``holder`` when the target is not modelled itself."""
+        holder = holder or target
         for grantee, privilege, grantable in acl or ():
             gid = ObjectId("grant", (target.kind, *target.path, grantee, privilege))
             attrs = {"on": ref, "grantee": grantee, "privilege": privilege, "grantable": bool(grantable)}
             if column is not None:
                 attrs["column"] = column
-            self.add(gid, attrs, deps=[target], parent=target)
+            self.add(gid, attrs, deps=[holder], parent=holder)
 
     # -- per catalog ------------------------------------------------------------------------
     def build(self, rows: dict[str, list[Row]]) -> None:
@@ -192,8 +212,11 @@ class _Builder:
             # view columns are not modelled; their comments and grants hang on the view
             self.keys[("pg_class", r["attrelid"], r["attnum"])] = target
             cid = ObjectId("column", (schema, table, r["name"]))
-            self.comment(cid, f"COLUMN {qname(schema, table, r['name'])}", r["comment"])
+            if r["comment"] is not None:  # (the checks here and below spare building unused names)
+                self.comment(cid, f"COLUMN {qname(schema, table, r['name'])}", r["comment"])
             self._reparent_comment(cid, target)
+            if r["acl"]:
+                self.grants(cid, f"TABLE {qname(schema, table)}", r["acl"], column=r["name"], holder=target)
             return
         if not r["islocal"]:
             self.keys[("pg_class", r["attrelid"], r["attnum"])] = target
@@ -214,14 +237,16 @@ class _Builder:
         }
         cid = self.add(ObjectId("column", (schema, table, r["name"])), attrs, deps=[target], parent=target,
                        key=("pg_class", r["attrelid"], r["attnum"]), position=r["attnum"])
-        self.comment(cid, f"COLUMN {qname(schema, table, r['name'])}", r["comment"])
-        self.grants(cid, f"TABLE {qname(schema, table)}", r["acl"], column=r["name"])
+        if r["comment"] is not None:
+            self.comment(cid, f"COLUMN {qname(schema, table, r['name'])}", r["comment"])
+        if r["acl"]:
+            self.grants(cid, f"TABLE {qname(schema, table)}", r["acl"], column=r["name"])
 
     def _reparent_comment(self, cid: ObjectId, view: ObjectId) -> None:
         key = ObjectId("comment", (cid.kind, *cid.path))
         obj = self.objects.get(key)
         if obj is not None:
-            self.objects[key] = DbObject(key, dict(obj.attrs), frozenset([view]), view)
+            self.objects[key] = _Pending(key, dict(obj.attrs), frozenset([view]), view, 0)
 
     def _table_of(self, relid: int) -> tuple[ObjectId, str, str] | None:
         rel = self.rels.get(relid)
@@ -240,7 +265,8 @@ class _Builder:
         }, deps=[tid], parent=tid, key=("pg_constraint", r["oid"], 0))
         if r["contype"] in ("p", "u", "x") and r["conindid"]:
             self.keys[("pg_class", r["conindid"], 0)] = cid
-        self.comment(cid, f"CONSTRAINT {ident(r['name'])} ON {qname(schema, table)}", r["comment"])
+        if r["comment"] is not None:
+            self.comment(cid, f"CONSTRAINT {ident(r['name'])} ON {qname(schema, table)}", r["comment"])
 
     def _index(self, r: Row) -> None:
         if r["constraint_backed"] or r["attached"]:
@@ -251,7 +277,8 @@ class _Builder:
         tid = t[0]
         iid = self.add(ObjectId("index", (r["schema"], r["name"])), {"definition": r["def"], "table": list(tid.path)},
                        deps=[tid], parent=tid, key=("pg_class", r["oid"], 0))
-        self.comment(iid, f"INDEX {qname(r['schema'], r['name'])}", r["comment"])
+        if r["comment"] is not None:
+            self.comment(iid, f"INDEX {qname(r['schema'], r['name'])}", r["comment"])
 
     def _function(self, r: Row) -> None:
         kind = {"f": "FUNCTION", "p": "PROCEDURE", "a": "AGGREGATE", "w": "FUNCTION"}[r["prokind"]]
@@ -276,7 +303,8 @@ class _Builder:
         trid = self.add(ObjectId("trigger", (schema, table, r["name"])),
                         {"definition": r["def"], "enabled": r["enabled"]},
                         deps=[tid], parent=tid, key=("pg_trigger", r["oid"], 0))
-        self.comment(trid, f"TRIGGER {ident(r['name'])} ON {qname(schema, table)}", r["comment"])
+        if r["comment"] is not None:
+            self.comment(trid, f"TRIGGER {ident(r['name'])} ON {qname(schema, table)}", r["comment"])
 
     def _policy(self, r: Row) -> None:
         t = self._table_of(r["polrelid"])
@@ -287,7 +315,8 @@ class _Builder:
             "permissive": r["permissive"], "command": POLCMD[r["cmd"]], "roles": sorted(r["roles"] or ["PUBLIC"]),
             "using": r["using_expr"], "check": r["check_expr"],
         }, deps=[tid], parent=tid, key=("pg_policy", r["oid"], 0))
-        self.comment(pid, f"POLICY {ident(r['name'])} ON {qname(schema, table)}", r["comment"])
+        if r["comment"] is not None:
+            self.comment(pid, f"POLICY {ident(r['name'])} ON {qname(schema, table)}", r["comment"])
 
     # -- dependencies -------------------------------------------------------------------------
     def _lookup(self, catalog_name: str, oid: int, sub: int) -> ObjectId | None:
@@ -308,9 +337,11 @@ class _Builder:
                 continue
             extra.setdefault(src, set()).add(dst)
         out = []
-        for oid, obj in self.objects.items():
-            deps = {d for d in obj.deps | extra.get(oid, set()) if d in self.objects and d != oid}
-            out.append(DbObject(oid, dict(obj.attrs), frozenset(deps), obj.parent, obj.position))
+        objects = self.objects
+        for oid, obj in objects.items():
+            more = extra.get(oid)
+            deps = frozenset(d for d in (obj.deps | more if more else obj.deps) if d in objects and d != oid)
+            out.append(DbObject(oid, obj.attrs, deps, obj.parent, obj.position))
         return out
 
 

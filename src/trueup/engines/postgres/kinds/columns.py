@@ -7,8 +7,9 @@ from typing import Any
 
 from trueup.diff.changes import Hazard, Statement, stmt
 from trueup.diff.generator import AlterResult, Context, GeneratorBase
+from trueup.engines.postgres.kinds.constraints import dropped_parents
 from trueup.engines.postgres.quoting import ident, qname
-from trueup.model import DbObject
+from trueup.model import DbObject, ObjectId
 
 _VOLATILE = re.compile(r"\b(nextval|random|gen_random_uuid|uuid_generate_v\w+|clock_timestamp|timeofday)\(", re.I)
 
@@ -61,6 +62,16 @@ def type_change_hazards(old: str, new: str) -> list[tuple[Hazard, str]]:
     return [rewrite, lossy]
 
 
+def _kept_from_parent(col: DbObject, ctx: Context) -> DbObject | None:
+    """The column as ``NO INHERIT`` leaves it, when the table stops inheriting it from a parent."""
+    table_id = ObjectId("table", col.id.path[:-1])
+    for parent in dropped_parents(table_id, ctx):
+        inherited = ctx.old.get(ObjectId("column", (*parent, col.id.path[-1])))
+        if inherited is not None:
+            return DbObject(col.id, dict(inherited.attrs), inherited.deps, table_id, col.position)
+    return None
+
+
 class ColumnSQL(GeneratorBase):
     kind = "column"
 
@@ -68,6 +79,15 @@ class ColumnSQL(GeneratorBase):
         return qname(*col.id.path[:-1])
 
     def create(self, obj: DbObject, ctx: Context) -> list[Statement]:
+        kept = _kept_from_parent(obj, ctx)
+        if kept is not None:  # the table's NO INHERIT leaves it as a local column: alter it
+            res = self.alter(kept, obj, ctx)
+            if res is not None:
+                return res.statements
+            return self.drop(kept, ctx) + self._add(obj)
+        return self._add(obj)
+
+    def _add(self, obj: DbObject) -> list[Statement]:
         a = obj.attrs
         hazards: list[tuple[Hazard, str]] = []
         if a["notnull"] and a["default"] is None and not a["identity"] and not a["generated"]:

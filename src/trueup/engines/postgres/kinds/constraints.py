@@ -10,6 +10,29 @@ from trueup.model import DbObject, ObjectId
 _VIOLATE = (Hazard.MAY_FAIL, "existing rows may violate the constraint")
 
 
+def dropped_parents(table: ObjectId, ctx: Context) -> list[tuple[str, ...]]:
+    """Parents the table stops inheriting from (``NO INHERIT``)."""
+    old, new = ctx.old.get(table), ctx.new.get(table)
+    if old is None or new is None or old.attrs.get("partition_of"):
+        return []
+    return [tuple(p) for p in old.attrs.get("inherits", ()) if p not in new.attrs.get("inherits", ())]
+
+
+def inherited_checks(parent: tuple[str, ...], ctx: Context) -> list[DbObject]:
+    """The check constraints of an old parent that its children inherit."""
+    return [c for c in ctx.old.children(ObjectId("table", parent))
+            if c.kind == "constraint" and c.attrs["type"] == "c" and "NO INHERIT" not in c.attrs["definition"]]
+
+
+def _kept_from_parent(obj: DbObject, ctx: Context) -> DbObject | None:
+    """The check constraint as ``NO INHERIT`` leaves it on the table, if it is one."""
+    for parent in dropped_parents(ObjectId("table", obj.id.path[:2]), ctx):
+        for c in inherited_checks(parent, ctx):
+            if c.id.path[2] == obj.id.path[2]:
+                return c
+    return None
+
+
 class ConstraintSQL(GeneratorBase):
     kind = "constraint"
 
@@ -18,6 +41,14 @@ class ConstraintSQL(GeneratorBase):
         return qname(*obj.id.path[:2])
 
     def create(self, obj: DbObject, ctx: Context) -> list[Statement]:
+        kept = _kept_from_parent(obj, ctx)
+        if kept is not None:  # left on the table by NO INHERIT
+            if kept.same_definition(obj):
+                return []
+            return self.drop(obj, ctx) + self._add(obj, ctx)
+        return self._add(obj, ctx)
+
+    def _add(self, obj: DbObject, ctx: Context) -> list[Statement]:
         a = obj.attrs
         table, name = self._table(obj), ident(obj.id.path[2])
         add = f"ALTER TABLE {table} ADD CONSTRAINT {name} {a['definition']}"

@@ -5,13 +5,21 @@ from __future__ import annotations
 from trueup.diff.changes import Statement, stmt
 from trueup.diff.generator import AlterResult, Context, GeneratorBase
 from trueup.engines.postgres.quoting import literal
-from trueup.model import DbObject
+from trueup.model import DbObject, ObjectId
 
 
 class FunctionSQL(GeneratorBase):
     kind = "function"
 
     def create(self, obj: DbObject, ctx: Context) -> list[Statement]:
+        out = self._define(obj)
+        # a new routine is executable by PUBLIC; keep it so only when the target says so
+        if ObjectId("grant", (obj.id.kind, *obj.id.path, "PUBLIC", "EXECUTE")) not in ctx.new:
+            word = "PROCEDURE" if obj.attrs["kind"] == "PROCEDURE" else "FUNCTION"
+            out.append(stmt(f"REVOKE ALL ON {word} {obj.attrs['signature']} FROM PUBLIC"))
+        return out
+
+    def _define(self, obj: DbObject) -> list[Statement]:
         a = obj.attrs
         if a["kind"] == "AGGREGATE":
             ag = a["aggregate"]
@@ -36,4 +44,4 @@ class FunctionSQL(GeneratorBase):
             return None
         if o["result"] != n["result"] or o["arguments"] != n["arguments"]:
             return None  # CREATE OR REPLACE cannot change the result type or parameter names/defaults
-        return AlterResult(self.create(new, ctx))
+        return AlterResult(self._define(new))

@@ -6,7 +6,7 @@ from typing import Any
 
 from trueup.diff.changes import Hazard, Statement, stmt
 from trueup.diff.generator import AlterResult, Context, GeneratorBase
-from trueup.engines.postgres.quoting import qname
+from trueup.engines.postgres.quoting import literal, qname
 from trueup.model import DbObject
 
 
@@ -44,8 +44,19 @@ class SequenceSQL(GeneratorBase):
         n = {k: v for k, v in new.attrs.items() if k != "owned_by"}
         if o == n:
             return AlterResult([])  # only ownership moved: the sequence_owner object handles it
-        return AlterResult([stmt(f"ALTER SEQUENCE {qname(*new.id.path)} {sequence_options(n, o)}",
-                                 (Hazard.MAY_FAIL, "the current value may fall outside the new bounds"))])
+        name = qname(*new.id.path)
+        out = []
+        # a bound that moves past the current value in the direction the sequence runs is safe
+        # to follow: skip ahead to it, or ALTER fails (for an unused sequence, too)
+        if n["increment"] > 0 and n["min"] > o["min"]:
+            out.append(stmt(f"SELECT setval({literal(name)}, {n['min']}, false) FROM {name} "
+                            f"WHERE last_value < {n['min']}"))
+        elif n["increment"] < 0 and n["max"] < o["max"]:
+            out.append(stmt(f"SELECT setval({literal(name)}, {n['max']}, false) FROM {name} "
+                            f"WHERE last_value > {n['max']}"))
+        out.append(stmt(f"ALTER SEQUENCE {name} {sequence_options(n, o)}",
+                        (Hazard.MAY_FAIL, "the current value may fall outside the new bounds")))
+        return AlterResult(out)
 
 
 class SequenceOwnerSQL(GeneratorBase):

@@ -53,4 +53,7 @@ class MaterializedViewSQL(GeneratorBase):
             return None
         if new.attrs.get("populated") and not old.attrs.get("populated"):
             return AlterResult([stmt(f"REFRESH MATERIALIZED VIEW {qname(*new.id.path)}", Hazard.BLOCKS_WRITES)])
+        if old.attrs.get("populated") and not new.attrs.get("populated"):
+            return AlterResult([stmt(f"REFRESH MATERIALIZED VIEW {qname(*new.id.path)} WITH NO DATA",
+                                     (Hazard.DELETES_DATA, "empties the view until it is refreshed"))])
         return AlterResult([])

@@ -13,8 +13,9 @@ SELECT a.attrelid,
                   WHERE co.oid = a.attcollation)
        END AS collation,
        a.attislocal AS islocal,
-       col_description(a.attrelid, a.attnum) AS comment,
-       :acl(a.attacl, 'c', c.relowner) AS acl,
+       ds.description AS comment,
+       -- the default ACL of a column is empty: only an explicit one holds grants
+       CASE WHEN a.attacl IS NOT NULL THEN :acl(a.attacl, 'c', c.relowner) END AS acl,
        CASE WHEN a.attidentity <> '' THEN
          (SELECT json_build_array(format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin,
                                   s.seqmax, s.seqcycle, s.seqcache)
@@ -28,6 +29,8 @@ JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+LEFT JOIN pg_description ds ON ds.objoid = a.attrelid AND ds.classoid = 'pg_catalog.pg_class'::regclass
+                           AND ds.objsubid = a.attnum
 WHERE a.attnum > 0
   AND NOT a.attisdropped
   AND c.relkind IN ('r', 'p', 'v', 'm')

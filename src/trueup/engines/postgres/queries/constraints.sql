@@ -6,10 +6,12 @@ SELECT co.oid,
        pg_get_constraintdef(co.oid) AS def,
        co.convalidated,
        co.conindid,
-       obj_description(co.oid, 'pg_constraint') AS comment
+       ds.description AS comment
 FROM pg_constraint co
 JOIN pg_class c ON c.oid = co.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_description ds ON ds.objoid = co.oid AND ds.classoid = 'pg_catalog.pg_constraint'::regclass
+                           AND ds.objsubid = 0
 WHERE co.contype IN ('p', 'u', 'c', 'f', 'x')
   AND co.conislocal
   AND co.conparentid = 0

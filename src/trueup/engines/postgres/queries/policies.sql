@@ -8,8 +8,10 @@ SELECT pol.oid,
         FROM unnest(pol.polroles) AS r) AS roles,
        pg_get_expr(pol.polqual, pol.polrelid) AS using_expr,
        pg_get_expr(pol.polwithcheck, pol.polrelid) AS check_expr,
-       obj_description(pol.oid, 'pg_policy') AS comment
+       ds.description AS comment
 FROM pg_policy pol
 JOIN pg_class c ON c.oid = pol.polrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_description ds ON ds.objoid = pol.oid AND ds.classoid = 'pg_catalog.pg_policy'::regclass
+                           AND ds.objsubid = 0
 WHERE :scope(n)

@@ -27,11 +27,15 @@ SELECT c.oid,
         WHERE c.relkind = 'S' AND d.classid = 'pg_class'::regclass AND d.objid = c.oid
           AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
         LIMIT 1) AS owned_by,
-       obj_description(c.oid, 'pg_class') AS comment,
-       :acl(c.relacl, CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END, c.relowner) AS acl
+       ds.description AS comment,
+       -- the default ACL of a relation grants to its owner only: only an explicit one holds grants
+       CASE WHEN c.relacl IS NOT NULL
+            THEN :acl(c.relacl, CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END, c.relowner) END AS acl
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_sequence s ON s.seqrelid = c.oid
+LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_catalog.pg_class'::regclass
+                           AND ds.objsubid = 0
 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S')
   AND :scope(n)
   AND :not_ext(pg_class, c.oid)

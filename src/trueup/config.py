@@ -1,0 +1,175 @@
+"""``trueup.toml``: groups of databases, each with its desired state.
+
+Validated with pydantic; every error names the file, the key and what was expected.
+``${ENV_VAR}`` is expanded in every string value before validation.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from trueup.errors import TrueupError
+
+DEFAULT_CONFIG = "trueup.toml"
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+class ConfigError(TrueupError):
+    """trueup.toml is missing, unreadable or invalid."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ScratchConfig(_Strict):
+    url: str
+
+
+class RegistryDiscovery(_Strict):
+    """Tenants listed by a query on another group's database (the registry)."""
+
+    registry: str = Field(description="group whose (first) target database holds the registry table")
+    query: str
+    server: str = Field(description="URL of the tenants' server; each row's database (host, ...) replace its parts")
+
+
+class DatabaseDiscovery(_Strict):
+    """Every database on a server whose name matches a LIKE pattern."""
+
+    server: str
+    databases: str
+
+
+class SchemaDiscovery(_Strict):
+    """Schema per tenant: every schema of one database whose name matches a LIKE pattern."""
+
+    server: str
+    schemas: str
+    #: the schema of the desired state that stands for each tenant schema
+    template_schema: str = "public"
+
+
+class TargetSpec(_Strict):
+    name: str | None = None
+    url: str
+
+
+class IgnoreRules(_Strict):
+    """Glob patterns: schemas to skip entirely, and objects as ``kind:schema.name`` or ``schema.name``."""
+
+    schemas: list[str] = []
+    objects: list[str] = []
+    preset: Literal["supabase"] | None = None
+
+
+class GroupConfig(_Strict):
+    desired: str
+    targets: list[str | TargetSpec] = []
+    discover: RegistryDiscovery | DatabaseDiscovery | SchemaDiscovery | None = None
+    reference_data: str | None = None
+    schemas: list[str] | None = None
+    ignore: IgnoreRules = IgnoreRules()
+
+    @field_validator("discover", mode="before")
+    @classmethod
+    def _pick_discovery(cls, v: Any) -> Any:
+        if not isinstance(v, dict):
+            return v
+        for key, model in (("registry", RegistryDiscovery), ("databases", DatabaseDiscovery),
+                           ("schemas", SchemaDiscovery)):
+            if key in v:
+                return model.model_validate(v)
+        raise ValueError("discover needs one of 'registry', 'databases' or 'schemas'")
+
+    @model_validator(mode="after")
+    def _has_targets(self) -> GroupConfig:
+        if not self.targets and self.discover is None:
+            raise ValueError("a group needs 'targets' or 'discover'")
+        return self
+
+
+class Settings(_Strict):
+    concurrency: int | None = Field(default=None, ge=1, le=512)
+    connect_timeout: int = Field(default=10, ge=1, le=600)
+
+
+class Config(_Strict):
+    scratch: ScratchConfig | None = None
+    settings: Settings = Settings()
+    groups: dict[str, GroupConfig]
+    #: folder of the config file: relative paths in it are relative to this
+    base_dir: Path = Path(".")
+
+    @field_validator("groups")
+    @classmethod
+    def _some_groups(cls, v: dict[str, GroupConfig]) -> dict[str, GroupConfig]:
+        if not v:
+            raise ValueError("declare at least one [groups.NAME]")
+        return v
+
+    def path(self, value: str) -> str:
+        """A path from the config, resolved against the config's folder (URLs pass through)."""
+        if "://" in value or Path(value).is_absolute():
+            return value
+        return str(self.base_dir / value)
+
+
+def _expand(value: Any, where: str, missing: list[str]) -> Any:
+    if isinstance(value, str):
+        def repl(m: re.Match[str]) -> str:
+            got = os.environ.get(m.group(1))
+            if got is None:
+                if m.group(2) is not None:
+                    return m.group(2)
+                missing.append(f"{where}: environment variable {m.group(1)} is not set")
+                return ""
+            return got
+
+        return _ENV.sub(repl, value)
+    if isinstance(value, dict):
+        return {k: _expand(v, f"{where}.{k}" if where else k, missing) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand(v, f"{where}[{i}]", missing) for i, v in enumerate(value)]
+    return value
+
+
+def _describe(err: ValidationError, file: str) -> str:
+    first = err.errors()[0]
+    loc = ".".join(str(p) for p in first["loc"]
+                   if not str(p).startswith(("function-", "str", "TargetSpec", "RegistryDiscovery",
+                                             "DatabaseDiscovery", "SchemaDiscovery")))
+    msg = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        msg = "unknown key"
+    elif first["type"] == "missing":
+        msg = "required key is missing"
+    return f"{file}: {loc or '(top level)'}: {msg}"
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    file = Path(path or DEFAULT_CONFIG)
+    if not file.exists():
+        raise ConfigError(f"{file}: no such config file",
+                          hint="create trueup.toml (see README: Fleet audit) or pass -c PATH")
+    try:
+        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{file}: invalid TOML: {err}") from None
+    except OSError as err:
+        raise ConfigError(f"{file}: cannot read: {err.strerror}") from None
+    missing: list[str] = []
+    raw = _expand(raw, "", missing)
+    if missing:
+        raise ConfigError(f"{file}: {missing[0]}", hint="export it, or write ${NAME:-default} in the file")
+    raw["base_dir"] = file.resolve().parent
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as err:
+        raise ConfigError(_describe(err, str(file))) from None

@@ -1,0 +1,1 @@
+"""Fleets: groups of databases, discovery, concurrent audits, findings."""

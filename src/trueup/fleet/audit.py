@@ -1,0 +1,356 @@
+"""``trueup audit``: which databases of the fleet drifted, how, and what fixes it.
+
+Per group the desired state is loaded once, with its catalog fingerprint. Every target is
+then probed concurrently with a single round trip (fingerprint, plus reference tables); only
+targets whose fingerprint differs are inspected in full, and targets sharing a fingerprint
+share one inspection, since equal fingerprints mean equal schemas.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from typing import Any
+
+import psycopg
+
+from trueup.config import Config, IgnoreRules, SchemaDiscovery
+from trueup.engines.postgres import ENGINE
+from trueup.engines.postgres.driver import connect, connection, describe_target
+from trueup.engines.postgres.fingerprint import fingerprint, schema_fingerprints
+from trueup.engines.postgres.inspect import inspect_connection
+from trueup.engines.postgres.rename import rename_schema
+from trueup.engines.postgres.scratch import apply_files, scratch_database
+from trueup.errors import TrueupError
+from trueup.fleet.findings import LAYER_KINDS, Finding, layer_key, schema_findings
+from trueup.fleet.ignore import apply_ignore, object_schema
+from trueup.fleet.refdata import RefTable, load_reference_data, refdata_findings
+from trueup.fleet.targets import DiscoveryError, Target, discover
+from trueup.model import Schema
+from trueup.sources import load, parse_source
+
+_WHERE = "\x00where\x00"
+
+
+@dataclass
+class TargetResult:
+    group: str
+    name: str
+    location: str
+    status: str = "in_sync"  # in_sync | drift | error
+    findings: list[Finding] = field(default_factory=list)
+    error: str | None = None
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"group": self.group, "name": self.name, "location": self.location,
+                                "status": self.status}
+        if self.error is not None:
+            data["error"] = self.error
+        data["findings"] = [f.to_json() for f in self.findings]
+        return data
+
+
+@dataclass
+class AuditResult:
+    results: list[TargetResult]
+    groups: list[str]
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        if any(r.status == "error" for r in self.results):
+            return 2
+        return 1 if any(r.status == "drift" for r in self.results) else 0
+
+    def summary(self) -> dict[str, Any]:
+        by_status = {"in_sync": 0, "drift": 0, "error": 0}
+        by_category: dict[str, int] = {}
+        by_group: dict[str, dict[str, Any]] = {}
+        for r in self.results:
+            by_status[r.status] += 1
+            g = by_group.setdefault(r.group, {"databases": 0, "in_sync": 0, "drift": 0, "error": 0,
+                                              "categories": {}})
+            g["databases"] += 1
+            g[r.status] += 1
+            for f in r.findings:
+                by_category[f.category] = by_category.get(f.category, 0) + 1
+                g["categories"][f.category] = g["categories"].get(f.category, 0) + 1
+        return {"databases": len(self.results), **by_status, "findings": sum(by_category.values()),
+                "categories": dict(sorted(by_category.items())), "groups": by_group,
+                "seconds": round(self.seconds, 3)}
+
+    def to_json(self) -> dict[str, Any]:
+        return {"summary": self.summary(), "databases": [r.to_json() for r in self.results]}
+
+
+@dataclass
+class Desired:
+    group: str
+    model: Schema
+    fingerprint: str
+    schemas: list[str] | None
+    template_schema: str | None
+    reference: list[RefTable]
+    ignore: IgnoreRules
+
+
+def _server_candidates(config: Config, first_group: str) -> list[str]:
+    out = []
+    for name in [first_group, *config.groups]:
+        group = config.groups[name]
+        out += [t if isinstance(t, str) else t.url for t in group.targets]
+        if group.discover is not None:
+            out.append(group.discover.server)
+    return out
+
+
+def _scratch_server(config: Config, group_name: str) -> str:
+    """Where .sql desired states are loaded: [scratch] url, TRUEUP_DEV_URL, else the first
+    server of the fleet that answers (this group's first), else the embedded server."""
+    if config.scratch is not None:
+        return config.scratch.url
+    env = os.environ.get("TRUEUP_DEV_URL")
+    if env:
+        return env
+    for url in dict.fromkeys(_server_candidates(config, group_name)):
+        try:
+            with connection(url):
+                return url
+        except TrueupError:
+            continue
+    from trueup.engines.postgres.embedded import embedded_url
+
+    return embedded_url()
+
+
+def load_desired(config: Config, group_name: str) -> Desired:
+    group = config.groups[group_name]
+    template = group.discover.template_schema if isinstance(group.discover, SchemaDiscovery) else None
+    scope = [template] if template else group.schemas
+    source = parse_source(config.path(group.desired))
+
+    def measure(url: str) -> tuple[Schema, str]:
+        with connection(url) as conn:
+            model = inspect_connection(conn, scope)
+            fp = schema_fingerprints(conn, [template]).get(template, "") if template else fingerprint(conn, scope)
+        return model, fp
+
+    if source.kind == "url":
+        model, fp = measure(source.spec)
+    else:
+        with scratch_database(_scratch_server(config, group_name)) as url:
+            if source.kind == "sql":
+                apply_files(url, source.files)
+                model, fp = measure(url)
+            else:  # a snapshot: the model as saved, the fingerprint of it rebuilt
+                from trueup.api import render_schema
+
+                model = load(source)
+                with connection(url) as conn:
+                    conn.execute(render_schema(model))  # type: ignore[arg-type]
+                _, fp = measure(url)
+    model = _scope_model(apply_ignore(model, group.ignore), template)
+    reference = load_reference_data(config.path(group.reference_data)) if group.reference_data else []
+    return Desired(group_name, model, fp, scope, template, reference, group.ignore)
+
+
+def _scope_model(model: Schema, template: str | None) -> Schema:
+    """In schema-per-tenant mode only the template schema's contents are compared."""
+    if template is None:
+        return model
+    return model.filtered(lambda o: o.kind not in ("schema", "extension") and object_schema(o) == template
+                          and not (o.kind in ("comment", "grant") and o.id.path[0] == "schema"))
+
+
+@dataclass
+class _Probe:
+    fingerprints: dict[str | None, str] = field(default_factory=dict)  # schema (None: whole db) -> fp
+    rows: dict[tuple[str | None, str], list[dict[str, Any]] | None] = field(default_factory=dict)
+
+
+def _probe(url: str, desired: Desired, schemas: Sequence[str] | None, timeout: int) -> _Probe:
+    """One connection: the fingerprint(s) and the reference tables, in as few round trips as possible."""
+    probe = _Probe()
+    tables = [(s, t.in_schema(s) if s else t) for s in (schemas or [None]) for t in desired.reference]
+    with connect(url) as conn:
+        if schemas:
+            fps = schema_fingerprints(conn, schemas)
+            probe.fingerprints = {s: fps.get(s, "") for s in schemas}
+        else:
+            probe.fingerprints = {None: fingerprint(conn, desired.schemas)}
+        if tables:
+            names = [t.name for _, t in tables]
+            exists = conn.execute("SELECT to_regclass(n) IS NOT NULL FROM unnest(%s::text[]) WITH ORDINALITY AS u(n, i)"
+                                  " ORDER BY i", (names,)).fetchall()
+            for (s, t), (ok,) in zip(tables, exists, strict=True):
+                if not ok:
+                    probe.rows[(s, t.table)] = None
+                    continue
+                cur = conn.execute(t.select_sql())  # type: ignore[arg-type]
+                cols = [c.name for c in cur.description or ()]
+                probe.rows[(s, t.table)] = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    return probe
+
+
+def _one_line(err: BaseException, url: str) -> str:
+    if isinstance(err, TrueupError):
+        return err.message  # already names the database
+    if isinstance(err, psycopg.Error) and err.diag is not None and err.diag.message_primary:
+        return f"{describe_target(url)}: {err.diag.message_primary}"
+    text = str(err).strip()
+    return f"{describe_target(url)}: {text.splitlines()[0] if text else type(err).__name__}"
+
+
+def default_concurrency(url: str | None) -> int:
+    """Sized to the machine and to the free connections of the server."""
+    cpu = os.cpu_count() or 2
+    want = max(4, cpu * 8)
+    if url is None:
+        return want
+    try:
+        with connection(url) as conn:
+            row = conn.execute("SELECT current_setting('max_connections')::int - count(*) FROM pg_stat_activity"
+                               ).fetchone()
+        free = int(row[0]) if row else want
+    except (TrueupError, psycopg.Error):
+        return want
+    return max(1, min(want, free // 2))
+
+
+ProgressFn = Callable[[int, int, str], None]
+
+
+def run_audit(config: Config, *, groups: Sequence[str] | None = None, targets: Sequence[str] | None = None,
+              concurrency: int | None = None, progress: ProgressFn | None = None) -> AuditResult:
+    started = time.perf_counter()
+    names = list(groups or config.groups)
+    for g in names:
+        if g not in config.groups:
+            raise TrueupError(f"unknown group '{g}'", hint=f"groups in the config: {', '.join(config.groups)}")
+    desired = {g: load_desired(config, g) for g in names}
+    owners = _layer_owners(config, desired)
+    results: list[TargetResult] = []
+    work: list[Target] = []
+    for g in names:
+        try:
+            found = discover(config, g)
+        except DiscoveryError as err:
+            results.append(TargetResult(g, "(discovery)", "", "error", error=err.message))
+            continue
+        if targets:
+            found = [t for t in found if any(fnmatchcase(t.name, p) for p in targets)]
+        work.extend(found)
+    conc = concurrency or config.settings.concurrency or default_concurrency(_scratch_server(config, names[0]))
+    results.extend(_audit_targets(work, desired, owners, conc, config.settings.connect_timeout, progress))
+    order = {g: i for i, g in enumerate(names)}
+    results.sort(key=lambda r: (order.get(r.group, 0), r.name))
+    return AuditResult(results, names, time.perf_counter() - started)
+
+
+def _layer_owners(config: Config, desired: dict[str, Desired]) -> dict[str, dict[tuple[str, str], str]]:
+    """For each group: objects that belong to the *other* groups' desired states."""
+    everything: dict[str, set[tuple[str, str]]] = {
+        g: {layer_key(o.id) for o in d.model if o.kind in LAYER_KINDS} for g, d in desired.items()}
+    for g in config.groups:  # groups not audited now still define layers
+        if g not in everything:
+            try:
+                d = load_desired(config, g)
+                everything[g] = {layer_key(o.id) for o in d.model if o.kind in LAYER_KINDS}
+            except TrueupError:
+                everything[g] = set()
+    out: dict[str, dict[tuple[str, str], str]] = {}
+    for g in desired:
+        mine = everything[g]
+        out[g] = {k: other for other, keys in everything.items() if other != g for k in keys if k not in mine}
+    return out
+
+
+def _audit_targets(work: list[Target], desired: dict[str, Desired], owners: dict[str, dict[tuple[str, str], str]],
+                   concurrency: int, timeout: int, progress: ProgressFn | None) -> list[TargetResult]:
+    # schema-per-tenant targets of one database are probed together
+    units: dict[tuple[str, str, bool], list[Target]] = {}
+    for t in work:
+        key = (t.group, t.url if t.schema else f"{t.url}#{t.name}", t.schema is not None)
+        units.setdefault(key, []).append(t)
+    results: dict[tuple[str, str], TargetResult] = {
+        (t.group, t.name): TargetResult(t.group, t.name, t.location) for t in work}
+    probes: dict[tuple[str, str], _Probe] = {}
+    done = 0
+
+    def run_unit(unit: list[Target]) -> None:
+        t0 = time.perf_counter()
+        first = unit[0]
+        schemas = [t.schema for t in unit if t.schema] or None
+        try:
+            probe = _probe(first.url, desired[first.group], schemas, timeout)
+            for t in unit:
+                probes[(t.group, t.name)] = probe
+        except Exception as err:  # one failing database never stops the run
+            for t in unit:
+                r = results[(t.group, t.name)]
+                r.status, r.error = "error", _one_line(err, t.url)
+        for t in unit:
+            results[(t.group, t.name)].seconds = time.perf_counter() - t0
+
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        for unit in pool.map(lambda u: (run_unit(u), u)[1], units.values()):
+            done += len(unit)
+            if progress:
+                progress(done, len(work), unit[0].name)
+
+    # full inspection only where fingerprints differ; one inspection per distinct fingerprint
+    drifted: dict[tuple[str, str, str], list[Target]] = {}
+    for t in work:
+        probe = probes.get((t.group, t.name))
+        if probe is None:
+            continue
+        fp = probe.fingerprints.get(t.schema, "")
+        if fp != desired[t.group].fingerprint:
+            key = (t.group, t.url if t.schema else fp, t.schema or "")
+            drifted.setdefault(key, []).append(t)
+
+    def inspect_unit(item: tuple[tuple[str, str, str], list[Target]]) -> None:
+        _, same = item
+        rep = same[0]
+        d = desired[rep.group]
+        try:
+            found = _schema_findings_for(rep, d, owners[rep.group])
+        except Exception as err:
+            for t in same:
+                r = results[(t.group, t.name)]
+                r.status, r.error = "error", _one_line(err, t.url)
+            return
+        for t in same:
+            results[(t.group, t.name)].findings.extend(
+                Finding(f.category, f.problem, f.object, f.detail.replace(_WHERE, t.name), f.hazards, f.fix)
+                for f in found)
+
+    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, 8))) as pool:
+        list(pool.map(inspect_unit, drifted.items()))
+
+    for t in work:
+        r = results[(t.group, t.name)]
+        probe = probes.get((t.group, t.name))
+        if probe is not None and r.status != "error":
+            for table in desired[t.group].reference:
+                rows = probe.rows.get((t.schema, table.table))
+                r.findings.extend(refdata_findings(table.in_schema(t.schema) if t.schema else table, rows, t.name))
+        if r.status != "error":
+            r.status = "drift" if r.findings else "in_sync"
+    return list(results.values())
+
+
+def _schema_findings_for(target: Target, d: Desired, owners: dict[tuple[str, str], str]) -> list[Finding]:
+    with connection(target.url) as conn:
+        actual = inspect_connection(conn, [target.schema] if target.schema else d.schemas)
+    actual = apply_ignore(actual, d.ignore)
+    want = d.model
+    if target.schema:
+        actual = _scope_model(actual, target.schema)
+        want = rename_schema(d.model, d.template_schema or "public", target.schema)
+    return schema_findings(actual, want, ENGINE, where=_WHERE, layer_owners=owners)

@@ -1,0 +1,1 @@
+"""Renderers of audit results: text, JSON, JUnit, HTML."""

@@ -1,0 +1,339 @@
+"""trueup audit against real databases: discovery, findings, layers, reference data, errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from click.testing import CliRunner
+
+from test_cli import assert_one_line_error
+from trueup.cli.main import cli
+
+TENANT = """
+CREATE TYPE status AS ENUM ('on', 'off');
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN NEW.updated_at := now(); RETURN NEW; END$$;
+CREATE TABLE team_roles (id serial PRIMARY KEY, name text NOT NULL UNIQUE, can_manage boolean NOT NULL DEFAULT false);
+CREATE TABLE projects (id serial PRIMARY KEY, name text NOT NULL DEFAULT 'untitled', state status DEFAULT 'on',
+                       updated_at timestamptz);
+CREATE INDEX projects_name_idx ON projects (name);
+CREATE TRIGGER projects_touch BEFORE UPDATE ON projects FOR EACH ROW EXECUTE FUNCTION touch();
+ALTER TABLE projects ENABLE ROW LEVEL SECURITY;
+CREATE POLICY projects_all ON projects USING (true);
+CREATE VIEW project_names AS SELECT id, name FROM projects;
+CREATE TABLE tenant_settings (key text PRIMARY KEY, value jsonb);
+COMMENT ON TABLE projects IS 'projects of the tenant';
+"""
+CONTROL = """
+CREATE TABLE tenant_databases (slug text PRIMARY KEY, database_name text NOT NULL, status text NOT NULL);
+CREATE TABLE schema_tables (id serial PRIMARY KEY, name text);
+"""
+REFDATA = """
+[tables."public.team_roles"]
+key = ["name"]
+exact = true
+rows = [
+  { name = "Owner", can_manage = true },
+  { name = "Viewer", can_manage = false },
+]
+"""
+SEED_ROLES = "INSERT INTO team_roles (name, can_manage) VALUES ('Owner', true), ('Viewer', false);"
+
+
+def audit(config: Path, *args: str) -> tuple[int, dict[str, Any], str]:
+    result = CliRunner().invoke(cli, ["audit", "-c", str(config), "--format", "json", *args], catch_exceptions=False)
+    data = json.loads(result.stdout) if result.stdout.strip().startswith("{") else {}
+    return result.exit_code, data, result.stderr
+
+
+def findings(data: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    db = next(d for d in data["databases"] if d["name"] == name)
+    return list(db["findings"])
+
+
+def by_object(data: dict[str, Any], name: str) -> dict[str, dict[str, Any]]:
+    return {f["object"]: f for f in findings(data, name)}
+
+
+@pytest.fixture
+def fleet(make_db: Callable[..., str], pg_url: str, tmp_path: Path) -> dict[str, Any]:
+    """A control database with a tenant registry and three tenant databases, one drifted."""
+    (tmp_path / "tenant.sql").write_text(TENANT)
+    (tmp_path / "control.sql").write_text(CONTROL)
+    (tmp_path / "roles.toml").write_text(REFDATA)
+    prefix = f"trueup_test_{os.getpid()}_{secrets.token_hex(3)}"
+    control = make_db(CONTROL, name=f"{prefix}_control")
+    tenants = {f"{prefix}_t{i}": make_db(TENANT + SEED_ROLES, name=f"{prefix}_t{i}") for i in range(3)}
+    with psycopg.connect(control, autocommit=True) as conn:
+        for i, db in enumerate(tenants):
+            conn.execute("INSERT INTO tenant_databases VALUES (%s, %s, 'active')", (f"tenant{i}", db))
+    return {"dir": tmp_path, "prefix": prefix, "control": control, "tenants": tenants, "server": pg_url}
+
+
+def write_config(fleet: dict[str, Any], tenants_discover: str) -> Path:
+    cfg = fleet["dir"] / "trueup.toml"
+    cfg.write_text(f"""
+[scratch]
+url = "{fleet['server']}"
+
+[groups.control]
+desired = "control.sql"
+targets = ["{fleet['control']}"]
+
+[groups.tenants]
+desired = "tenant.sql"
+reference_data = "roles.toml"
+discover = {tenants_discover}
+""")
+    return cfg
+
+
+def test_in_sync_fleet_exits_0(fleet: dict[str, Any]) -> None:
+    cfg = write_config(fleet, f'{{ server = "{fleet["server"]}", databases = "{fleet["prefix"]}_t%" }}')
+    code, data, err = audit(cfg)
+    assert code == 0, (err, data)
+    assert data["summary"]["databases"] == 4 and data["summary"]["in_sync"] == 4
+    assert {d["status"] for d in data["databases"]} == {"in_sync"}
+
+
+def test_every_finding_category(fleet: dict[str, Any]) -> None:
+    t0, t1, _ = fleet["tenants"]
+    with psycopg.connect(fleet["tenants"][t1], autocommit=True) as conn:
+        conn.execute("""
+            DROP TABLE tenant_settings;
+            ALTER TABLE projects ALTER COLUMN name SET DEFAULT 'x';
+            ALTER TABLE projects ADD COLUMN legacy text;
+            DROP INDEX projects_name_idx;
+            DROP TRIGGER projects_touch ON projects;
+            DROP POLICY projects_all ON projects;
+            ALTER TABLE projects DISABLE ROW LEVEL SECURITY;
+            COMMENT ON TABLE projects IS NULL;
+            ALTER TABLE team_roles ADD CONSTRAINT name_len CHECK (length(name) < 50);
+            CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+            ALTER TYPE status ADD VALUE 'maybe';
+            CREATE SEQUENCE stray_seq;
+            CREATE SCHEMA extra;
+            DROP VIEW project_names;
+            GRANT SELECT ON projects TO trueup_test_reader;
+            CREATE TABLE schema_tables (id int);
+            UPDATE team_roles SET can_manage = false WHERE name = 'Owner';
+            DELETE FROM team_roles WHERE name = 'Viewer';
+            INSERT INTO team_roles (name) VALUES ('Intruder');
+        """)
+    cfg = write_config(fleet, f'{{ server = "{fleet["server"]}", databases = "{fleet["prefix"]}_t%" }}')
+    code, data, _ = audit(cfg)
+    assert code == 1
+    f = by_object(data, t1)
+    expected = {
+        "public.tenant_settings": ("table", "missing"),
+        "public.projects.name": ("column", "different"),
+        "public.projects.legacy": ("column", "unexpected"),
+        "public.projects_name_idx": ("index", "missing"),
+        "public.projects.projects_touch": ("trigger", "missing"),
+        "public.projects.projects_all": ("policy", "missing"),
+        "public.projects": ("rls", "missing"),
+        "table public.projects": ("comment", "missing"),
+        "public.team_roles.name_len": ("constraint", "unexpected"),
+        "public.touch()": ("function", "different"),
+        "public.status": ("type", "different"),
+        "public.stray_seq": ("sequence", "unexpected"),
+        "extra": ("schema", "unexpected"),
+        "public.project_names": ("view", "missing"),
+        "table public.projects: SELECT to trueup_test_reader": ("grant", "unexpected"),
+        "public.schema_tables": ("layer", "unexpected"),
+        "public.team_roles[name=Owner]": ("reference_data", "different"),
+        "public.team_roles[name=Viewer]": ("reference_data", "missing"),
+        "public.team_roles[name=Intruder]": ("reference_data", "unexpected"),
+    }
+    for obj, (category, problem) in expected.items():
+        assert obj in f, (obj, sorted(f))
+        assert (f[obj]["category"], f[obj]["problem"]) == (category, problem), f[obj]
+    assert f["public.schema_tables"]["detail"] == f"public.schema_tables belongs to group control, found in {t1}"
+    assert "ALTER TABLE public.projects ALTER COLUMN name SET DEFAULT 'untitled'::text" in f["public.projects.name"]["fix"]
+    assert f["public.projects.legacy"]["hazards"] == ["deletes_data"]
+    assert "CREATE TABLE public.tenant_settings" in f["public.tenant_settings"]["fix"]
+    assert "DELETE FROM public.team_roles WHERE name = 'Intruder'" in f["public.team_roles[name=Intruder]"]["fix"]
+    categories = {x["category"] for x in findings(data, t1)}
+    assert categories == {"table", "column", "index", "trigger", "policy", "rls", "comment", "constraint",
+                          "function", "type", "sequence", "schema", "view", "grant", "layer", "reference_data"}
+    assert findings(data, t0) == []
+    summary = data["summary"]
+    assert summary["drift"] == 1 and summary["in_sync"] == 3
+    assert summary["groups"]["tenants"]["drift"] == 1
+    # every fix really repairs its finding
+    url = fleet["tenants"][t1]
+    with psycopg.connect(url, autocommit=True) as conn:
+        for finding in findings(data, t1):
+            if finding["category"] != "layer" and finding["object"] != "public.status":
+                conn.execute(finding["fix"])
+    code, data, _ = audit(cfg)
+    left = {x["object"] for x in findings(data, t1)}
+    assert left == {"public.schema_tables", "public.status"}, left
+
+
+def test_layer_mixup_reverse(fleet: dict[str, Any]) -> None:
+    with psycopg.connect(fleet["control"], autocommit=True) as conn:
+        conn.execute("CREATE TABLE tenant_settings (key text PRIMARY KEY, value jsonb)")
+    cfg = write_config(fleet, f'{{ server = "{fleet["server"]}", databases = "{fleet["prefix"]}_t%" }}')
+    code, data, _ = audit(cfg, "--group", "control")
+    assert code == 1
+    control_name = fleet["control"].rsplit("/", 1)[1]
+    f = by_object(data, control_name)["public.tenant_settings"]
+    assert f["category"] == "layer" and "belongs to group tenants" in f["detail"]
+
+
+def test_registry_discovery(fleet: dict[str, Any]) -> None:
+    query = "SELECT slug AS name, database_name AS database FROM tenant_databases WHERE status = 'active'"
+    cfg = write_config(fleet, f'{{ registry = "control", query = "{query}", server = "{fleet["server"]}" }}')
+    code, data, err = audit(cfg, "--group", "tenants")
+    assert code == 0, err
+    assert sorted(d["name"] for d in data["databases"]) == ["tenant0", "tenant1", "tenant2"]
+
+
+def test_registry_row_with_missing_database_is_an_error(fleet: dict[str, Any]) -> None:
+    with psycopg.connect(fleet["control"], autocommit=True) as conn:
+        conn.execute("INSERT INTO tenant_databases VALUES ('ghost', 'trueup_test_ghost_db', 'active')")
+    query = "SELECT slug AS name, database_name AS database FROM tenant_databases"
+    cfg = write_config(fleet, f'{{ registry = "control", query = "{query}", server = "{fleet["server"]}" }}')
+    code, data, _ = audit(cfg, "--group", "tenants")
+    assert code == 2
+    ghost = next(d for d in data["databases"] if d["name"] == "ghost")
+    assert ghost["status"] == "error" and "does not exist" in ghost["error"]
+    assert data["summary"]["in_sync"] == 3
+
+
+def test_registry_query_that_fails(fleet: dict[str, Any]) -> None:
+    cfg = write_config(fleet, f'{{ registry = "control", query = "SELECT * FROM no_such_table", '
+                              f'server = "{fleet["server"]}" }}')
+    code, data, _ = audit(cfg)
+    assert code == 2
+    err = next(d for d in data["databases"] if d["group"] == "tenants")
+    assert err["status"] == "error" and "no_such_table" in err["error"] and "discovery failed" in err["error"]
+    assert next(d for d in data["databases"] if d["group"] == "control")["status"] == "in_sync"
+
+
+def test_explicit_targets_with_unreachable_and_wrong_password(fleet: dict[str, Any], password_server: str) -> None:
+    cfg = fleet["dir"] / "trueup.toml"
+    good = list(fleet["tenants"].values())
+    bad_pw = password_server.format(password="nope-secret")
+    cfg.write_text(f"""
+[scratch]
+url = "{fleet['server']}"
+[groups.tenants]
+desired = "tenant.sql"
+targets = ["{good[0]}", {{ name = "down", url = "postgresql://postgres@127.0.0.1:1/x" }},
+           {{ name = "badpw", url = "{bad_pw}" }}, "{good[1]}"]
+""")
+    code, data, _ = audit(cfg)
+    assert code == 2
+    status = {d["name"]: d for d in data["databases"]}
+    assert status["down"]["status"] == "error" and "cannot reach" in status["down"]["error"]
+    assert status["badpw"]["status"] == "error" and "password authentication failed" in status["badpw"]["error"]
+    assert "nope-secret" not in json.dumps(data)
+    assert sum(1 for d in data["databases"] if d["status"] == "in_sync") == 2
+
+
+def test_schema_per_tenant(make_db: Callable[..., str], pg_url: str, tmp_path: Path) -> None:
+    (tmp_path / "tenant.sql").write_text(TENANT)
+    (tmp_path / "roles.toml").write_text(REFDATA)
+    script = "".join(f"CREATE SCHEMA tenant_{i}; SET search_path = tenant_{i}; {TENANT} {SEED_ROLES}"
+                     for i in range(4))
+    url = make_db(script + "RESET search_path;")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP INDEX tenant_2.projects_name_idx; DELETE FROM tenant_3.team_roles WHERE name = 'Viewer';"
+                     "ALTER TABLE tenant_1.projects ALTER COLUMN name DROP DEFAULT;")
+    cfg = tmp_path / "trueup.toml"
+    cfg.write_text(f"""
+[scratch]
+url = "{pg_url}"
+[groups.tenants]
+desired = "tenant.sql"
+reference_data = "roles.toml"
+discover = {{ server = "{url}", schemas = "tenant_%" }}
+""")
+    code, data, err = audit(cfg)
+    assert code == 1, err
+    assert [d["name"] for d in data["databases"]] == ["tenant_0", "tenant_1", "tenant_2", "tenant_3"]
+    assert findings(data, "tenant_0") == []
+    assert [(f["category"], f["object"]) for f in findings(data, "tenant_1")] == [("column", "tenant_1.projects.name")]
+    f2 = findings(data, "tenant_2")
+    assert [(f["category"], f["problem"], f["object"]) for f in f2] == [("index", "missing", "tenant_2.projects_name_idx")]
+    assert "ON tenant_2.projects" in f2[0]["fix"]
+    assert [(f["category"], f["object"]) for f in findings(data, "tenant_3")] == [
+        ("reference_data", "tenant_3.team_roles[name=Viewer]")]
+
+
+def test_ignore_rules(fleet: dict[str, Any]) -> None:
+    name, url = next(iter(fleet["tenants"].items()))
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA auth; CREATE TABLE auth.users (id int); CREATE TABLE public.spatial_ref_sys (x int);"
+                     "CREATE SCHEMA audit_x; CREATE TABLE audit_x.log (id int);")
+    cfg = write_config(fleet, f'{{ server = "{fleet["server"]}", databases = "{name}" }}')
+    text = cfg.read_text() + '\n[groups.tenants.ignore]\npreset = "supabase"\nschemas = ["audit_*"]\n' \
+                             'objects = ["table:public.spatial_ref_sys"]\n'
+    cfg.write_text(text)
+    code, data, err = audit(cfg, "--group", "tenants")
+    assert code == 0, (err, data)
+
+
+def test_target_filter_and_text_output(fleet: dict[str, Any]) -> None:
+    cfg = write_config(fleet, f'{{ server = "{fleet["server"]}", databases = "{fleet["prefix"]}_t%" }}')
+    one = next(iter(fleet["tenants"]))
+    with psycopg.connect(fleet["tenants"][one], autocommit=True) as conn:
+        conn.execute("DROP TABLE tenant_settings")
+    result = CliRunner().invoke(cli, ["audit", "-c", str(cfg), "--target", "*_t0"], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "tenant_settings" in result.stdout and "DRIFT" in result.stdout and one in result.stdout
+    assert "Next:" in result.stdout
+
+
+@pytest.mark.parametrize("body, needle", [
+    ("[groups.a]\ntargets = []\n", "groups.a.desired: required key is missing"),
+    ('[groups.a]\ndesired = "x.sql"\n', "groups.a: a group needs 'targets' or 'discover'"),
+    ('[groups.a]\ndesired = "x.sql"\ntargets = ["u"]\ncolour = 1\n', "groups.a.colour: unknown key"),
+    ('[groups.a]\ndesired = "x.sql"\ndiscover = { server = "u" }\n', "discover needs one of"),
+    ('[groups.a]\ndesired = "${TRUEUP_TEST_UNSET_VAR}"\ntargets = ["u"]\n', "TRUEUP_TEST_UNSET_VAR is not set"),
+    ("[groups.a\n", "invalid TOML"),
+    ("", "groups: required key is missing"),
+])
+def test_config_errors(tmp_path: Path, body: str, needle: str) -> None:
+    cfg = tmp_path / "trueup.toml"
+    cfg.write_text(body)
+    result = CliRunner().invoke(cli, ["audit", "-c", str(cfg)], catch_exceptions=False)
+    assert result.exit_code == 2
+    assert_one_line_error(result.stderr, str(cfg), needle)
+
+
+def test_missing_config_file(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["audit", "-c", str(tmp_path / "nope.toml")], catch_exceptions=False)
+    assert result.exit_code == 2
+    assert_one_line_error(result.stderr, "no such config file")
+
+
+def test_env_expansion(fleet: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRUEUP_TEST_SERVER", fleet["server"])
+    cfg = write_config(fleet, '{ server = "${TRUEUP_TEST_SERVER}", databases = "' + fleet["prefix"] + '_t%" }')
+    code, data, _ = audit(cfg, "--group", "tenants")
+    assert code == 0 and data["summary"]["databases"] == 3
+
+
+def test_json_shape_is_stable(fleet: dict[str, Any]) -> None:
+    name, url = next(iter(fleet["tenants"].items()))
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP TABLE tenant_settings")
+    cfg = write_config(fleet, f'{{ server = "{fleet["server"]}", databases = "{fleet["prefix"]}_t%" }}')
+    _, data, _ = audit(cfg)
+    assert set(data) == {"summary", "databases"}
+    assert set(data["summary"]) == {"databases", "in_sync", "drift", "error", "findings", "categories", "groups",
+                                    "seconds"}
+    assert set(data["summary"]["groups"]["tenants"]) == {"databases", "in_sync", "drift", "error", "categories"}
+    for db in data["databases"]:
+        assert set(db) - {"error"} == {"group", "name", "location", "status", "findings"}
+        for f in db["findings"]:
+            assert set(f) == {"category", "problem", "object", "detail", "hazards", "fix"}
