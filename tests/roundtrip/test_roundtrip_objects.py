@@ -300,6 +300,18 @@ FUNCTIONS = [
          "CREATE FUNCTION wsum_step(acc numeric, v numeric, w numeric) RETURNS numeric LANGUAGE sql IMMUTABLE"
          " AS 'SELECT acc + v * w';\n"
          "CREATE AGGREGATE wsum(numeric, numeric) (SFUNC = wsum_step, STYPE = numeric, INITCOND = '0');"),
+    Case("aggregate_moving_and_serial_create", "",
+         "CREATE FUNCTION ms_add(acc bigint, x int) RETURNS bigint LANGUAGE sql IMMUTABLE AS 'SELECT acc + x';\n"
+         "CREATE FUNCTION ms_sub(acc bigint, x int) RETURNS bigint LANGUAGE sql IMMUTABLE AS 'SELECT acc - x';\n"
+         "CREATE AGGREGATE msum(int) (SFUNC = ms_add, STYPE = bigint, INITCOND = '0',"
+         " MSFUNC = ms_add, MINVFUNC = ms_sub, MSTYPE = bigint, MINITCOND = '0', PARALLEL = RESTRICTED);"),
+    Case("aggregate_ordered_set_create", "",
+         "CREATE FUNCTION os_step(acc float8[], x float8) RETURNS float8[] LANGUAGE sql IMMUTABLE"
+         " AS 'SELECT acc || x';\n"
+         "CREATE FUNCTION os_final(acc float8[], p float8, x float8) RETURNS float8 LANGUAGE sql IMMUTABLE"
+         " AS 'SELECT acc[1]';\n"
+         "CREATE AGGREGATE first_of(float8 ORDER BY float8) (SFUNC = os_step, STYPE = float8[],"
+         " FINALFUNC = os_final, FINALFUNC_EXTRA, INITCOND = '{}');"),
     Case("function_out_parameters_and_variadic", "",
          "CREATE FUNCTION split2(IN s text, OUT head text, OUT tail text) LANGUAGE sql"
          " AS $$SELECT split_part(s, ',', 1), split_part(s, ',', 2)$$;\n"
@@ -668,6 +680,18 @@ COMMENTS = [
          "CREATE DOMAIN posint AS int CONSTRAINT positive CHECK (VALUE > 0);",
          "CREATE DOMAIN posint AS int CONSTRAINT positive CHECK (VALUE > 0);\n"
          "COMMENT ON CONSTRAINT positive ON DOMAIN posint IS 'must be positive';"),
+    Case("comment_on_domain_constraint_kept_when_check_changes",
+         "CREATE DOMAIN posint AS int CONSTRAINT positive CHECK (VALUE > 0);\n"
+         "COMMENT ON CONSTRAINT positive ON DOMAIN posint IS 'must be positive';",
+         "CREATE DOMAIN posint AS int CONSTRAINT positive CHECK (VALUE >= 1);\n"
+         "COMMENT ON CONSTRAINT positive ON DOMAIN posint IS 'must be positive';"),
+    Case("comment_on_domain_constraint_dropped_with_it",
+         "CREATE DOMAIN posint AS int CONSTRAINT positive CHECK (VALUE > 0);\n"
+         "COMMENT ON CONSTRAINT positive ON DOMAIN posint IS 'must be positive';",
+         "CREATE DOMAIN posint AS int;"),
+    Case("comment_on_composite_attribute_dropped_with_it",
+         "CREATE TYPE pair AS (a int, b int);\nCOMMENT ON COLUMN pair.b IS 'second';",
+         "CREATE TYPE pair AS (a int);"),
     Case("comment_on_composite_attribute",
          "CREATE TYPE pair AS (a int, b int);",
          "CREATE TYPE pair AS (a int, b int);\nCOMMENT ON COLUMN pair.a IS 'first';"),

@@ -1,28 +1,48 @@
-"""The demo: an embedded server, a declared tenant schema, a drifted tenant, and the diff."""
+"""The demo: an embedded server, a control database and twenty tenants, five of the seed
+stories' drifts injected, and ``trueup audit`` telling them apart."""
 
 from __future__ import annotations
 
+import tempfile
 from importlib import resources
+from pathlib import Path
 
 import psycopg
 from rich.console import Console
-from rich.panel import Panel
-from rich.syntax import Syntax
 
-from trueup.api import diff_models
-from trueup.engines.postgres import ENGINE
 from trueup.engines.postgres.driver import connection, with_database
 from trueup.engines.postgres.embedded import EMBEDDED_PG_VERSION, embedded_url
 
-DESIRED_DB = "trueup_demo_desired"
-TENANT_DB = "trueup_demo_tenant_acme"
+PREFIX = "trueup_demo_"
+TENANTS = (
+    "acme", "globex", "initech", "umbrella", "hooli", "stark", "wayne", "wonka", "tyrell", "cyberdyne",
+    "soylent", "aperture", "blackmesa", "oscorp", "gringotts", "monarch", "nakatomi", "pied_piper",
+    "vandelay", "dunder",
+)
+#: tenant -> (what happened, SQL that makes it happen)
+DRIFTS = {
+    "acme": ("someone dropped tenant_settings: every request 500s",
+             "DROP TABLE tenant_settings"),
+    "globex": ("a control-layer table was migrated into the tenant database",
+               "CREATE TABLE schema_tables (id serial PRIMARY KEY, app_id integer NOT NULL, table_name text NOT NULL)"),
+    "initech": ("system roles never seeded",
+                "DELETE FROM team_roles WHERE name IN ('Admin', 'Viewer')"),
+    "umbrella": ("'tables OK' - but a trigger, an index and a template are gone",
+                 "DROP TRIGGER projects_touch ON projects; DROP INDEX projects_owner_idx;"
+                 " DELETE FROM notification_templates WHERE code = 'password_reset'"),
+    "hooli": ("a hotfix changed a default by hand and left a column behind",
+              "ALTER TABLE team_roles ALTER COLUMN can_manage_projects SET DEFAULT true;"
+              " ALTER TABLE users ADD COLUMN legacy_password text"),
+}
+#: registered, but provisioning died before the database was created
+HALF_PROVISIONED = "stark"
 
 
-def _sql(name: str) -> str:
+def _text(name: str) -> str:
     return resources.files("trueup.demo").joinpath(name).read_text()
 
 
-def _recreate(server: str, name: str, *scripts: str) -> str:
+def _create(server: str, name: str, *scripts: str) -> str:
     with connection(server) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")  # type: ignore[arg-type]
         conn.execute(f"CREATE DATABASE {name}")  # type: ignore[arg-type]
@@ -33,31 +53,75 @@ def _recreate(server: str, name: str, *scripts: str) -> str:
     return url
 
 
+def _drop_all(server: str) -> None:
+    with connection(server) as conn:
+        names = [r[0] for r in conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'trueup\\_demo\\_%'").fetchall()]
+        for name in names:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+
+
+def build_fleet(server: str, workdir: Path) -> Path:
+    """Create the demo fleet and its trueup.toml; return the config path."""
+    tenant_sql = _text("tenant.sql")
+    control = _create(server, f"{PREFIX}control", _text("control.sql"), "DROP TABLE role_permissions")
+    registry = []
+    for slug in TENANTS:
+        db = f"{PREFIX}tenant_{slug}"
+        registry.append((slug, db))
+        if slug == HALF_PROVISIONED:
+            continue
+        drift = DRIFTS.get(slug)
+        _create(server, db, tenant_sql, *([drift[1]] if drift else []))
+    with psycopg.connect(control, autocommit=True) as conn:
+        with conn.cursor() as cur:
+            cur.executemany("INSERT INTO tenant_databases (slug, database_name) VALUES (%s, %s)", registry)
+    (workdir / "schema").mkdir(exist_ok=True)
+    (workdir / "schema" / "control.sql").write_text(_text("control.sql"))
+    (workdir / "schema" / "tenant.sql").write_text(tenant_sql)
+    (workdir / "reference.toml").write_text(_text("reference.toml"))
+    config = workdir / "trueup.toml"
+    config.write_text(f'''# written by trueup demo
+[scratch]
+url = "{server}"
+
+[groups.control]
+desired = "schema/control.sql"
+targets = [{{ name = "control", url = "{control}" }}]
+
+[groups.tenants]
+desired = "schema/tenant.sql"
+reference_data = "reference.toml"
+discover = {{ registry = "control", query = "SELECT slug AS name, database_name AS database FROM tenant_databases WHERE status = 'active'", server = "{server}" }}
+''')
+    return config
+
+
 def run_demo(keep: bool = False, console: Console | None = None) -> None:
+    from trueup.config import load_config
+    from trueup.fleet.audit import run_audit
+    from trueup.report.html import render_html
+    from trueup.report.text import render_text
+
     out = console or Console()
     out.print(f"[bold]trueup demo[/] - starting an embedded PostgreSQL {EMBEDDED_PG_VERSION} server ...")
     server = embedded_url()
+    workdir = Path(tempfile.mkdtemp(prefix="trueup-demo-"))
     try:
-        desired = _recreate(server, DESIRED_DB, _sql("tenant.sql"))
-        tenant = _recreate(server, TENANT_DB, _sql("tenant.sql"), _sql("drift.sql"))
-        out.print(f"Created [cyan]{DESIRED_DB}[/] (the declared tenant schema) and "
-                  f"[cyan]{TENANT_DB}[/] (a tenant that drifted in production).\n")
-        plan = diff_models(ENGINE.inspect(tenant), ENGINE.inspect(desired))
-        out.print(Panel.fit("trueup diff tenant_acme desired", style="bold"))
-        for change in plan.changes:
-            hz = ", ".join(h.value for h in change.hazards) or "no hazards"
-            out.print(f"  [bold]{change.action:8}[/] {change.id.kind:10} {change.id.display}  [yellow]{hz}[/]")
-        out.print()
-        out.print(Syntax(plan.to_sql(allow_destructive=False), "sql", theme="ansi_dark"), soft_wrap=True)
-        skipped = len(plan.skipped())
-        out.print(f"[bold]{len(plan.changes)} changes[/]; {skipped} destructive statement(s) left commented out "
-                  "(rerun with --allow-destructive once reviewed).")
-        out.print("\nTry it yourself: [bold]trueup diff postgresql://... schema/tenant.sql[/]")
+        config_path = build_fleet(server, workdir)
+        out.print(f"Created a control database and {len(TENANTS) - 1} tenant databases; injected the incidents:")
+        out.print("  control: role_permissions dropped, though its migration still says 'Ran'")
+        for slug, (story, _) in DRIFTS.items():
+            out.print(f"  {slug}: {story}")
+        out.print(f"  {HALF_PROVISIONED}: registered in tenant_databases, but its database was never created")
+        out.print(f"\nConfig: {config_path}\n[bold]$ trueup audit -c {config_path}[/]\n")
+        result = run_audit(load_config(config_path))
+        render_text(result, out, next_command=f"trueup diff <tenant URL> {workdir / 'schema' / 'tenant.sql'}")
+        html = workdir / "trueup-audit.html"
+        html.write_text(render_html(result, title="trueup demo audit"), encoding="utf-8")
+        out.print(f"\nHTML report: [bold]{html}[/] (open it in a browser)")
     finally:
-        if not keep:
-            with connection(server) as conn:
-                for name in (DESIRED_DB, TENANT_DB):
-                    conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")  # type: ignore[arg-type]
+        if keep:
+            out.print(f"Kept the demo databases (prefix {PREFIX}) and {workdir}.")
         else:
-            out.print(f"Kept the databases: {with_database(server, DESIRED_DB)} and {with_database(server, TENANT_DB)}"
-                      " (the embedded server stops when this command exits; it keeps its data)")
+            _drop_all(server)

@@ -53,3 +53,8 @@ CREATE VIEW active_projects AS
     SELECT p.id, p.name, u.email AS owner_email
     FROM projects p JOIN users u ON u.id = p.owner_id
     WHERE p.status = 'active';
+
+INSERT INTO team_roles (name, can_manage_projects) VALUES ('Owner', true), ('Admin', true), ('Viewer', false);
+INSERT INTO notification_templates (code, subject, body) VALUES
+    ('welcome', 'Welcome aboard', 'Hello {{name}}'),
+    ('password_reset', 'Reset your password', 'Use this link: {{link}}');

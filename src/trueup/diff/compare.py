@@ -270,7 +270,7 @@ def _edges(ctx: Context, engine: Engine, st: _State, steps: dict[Node, Change],
     for nodes in claims.values():
         drops = [n for n in nodes if n[0] == DROP]
         applies = [n for n in nodes if n[0] == APPLY]
-        for d in drops:
-            for a in applies:
-                if a[1] != d[1]:
-                    yield d, a
+        for gone_node in drops:
+            for new_node in applies:
+                if new_node[1] != gone_node[1]:
+                    yield gone_node, new_node

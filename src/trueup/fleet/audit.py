@@ -176,7 +176,8 @@ class _Probe:
 def _probe(url: str, desired: Desired, schemas: Sequence[str] | None, timeout: int) -> _Probe:
     """One connection: the fingerprint(s) and the reference tables, in as few round trips as possible."""
     probe = _Probe()
-    tables = [(s, t.in_schema(s) if s else t) for s in (schemas or [None]) for t in desired.reference]
+    scopes: list[str | None] = list(schemas) if schemas else [None]
+    tables = [(s, t.in_schema(s) if s else t) for s in scopes for t in desired.reference]
     with connect(url) as conn:
         if schemas:
             fps = schema_fingerprints(conn, schemas)
@@ -216,7 +217,7 @@ def default_concurrency(url: str | None) -> int:
         with connection(url) as conn:
             row = conn.execute("SELECT current_setting('max_connections')::int - count(*) FROM pg_stat_activity"
                                ).fetchone()
-        free = int(row[0]) if row else want
+        free = int(str(row[0])) if row else want
     except (TrueupError, psycopg.Error):
         return want
     return max(1, min(want, free // 2))
@@ -273,10 +274,9 @@ def _layer_owners(config: Config, desired: dict[str, Desired]) -> dict[str, dict
 def _audit_targets(work: list[Target], desired: dict[str, Desired], owners: dict[str, dict[tuple[str, str], str]],
                    concurrency: int, timeout: int, progress: ProgressFn | None) -> list[TargetResult]:
     # schema-per-tenant targets of one database are probed together
-    units: dict[tuple[str, str, bool], list[Target]] = {}
+    units: dict[tuple[str, str], list[Target]] = {}
     for t in work:
-        key = (t.group, t.url if t.schema else f"{t.url}#{t.name}", t.schema is not None)
-        units.setdefault(key, []).append(t)
+        units.setdefault((t.group, t.url if t.schema else f"{t.url}#{t.name}"), []).append(t)
     results: dict[tuple[str, str], TargetResult] = {
         (t.group, t.name): TargetResult(t.group, t.name, t.location) for t in work}
     probes: dict[tuple[str, str], _Probe] = {}
@@ -298,7 +298,7 @@ def _audit_targets(work: list[Target], desired: dict[str, Desired], owners: dict
             results[(t.group, t.name)].seconds = time.perf_counter() - t0
 
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        for unit in pool.map(lambda u: (run_unit(u), u)[1], units.values()):
+        for unit in pool.map(lambda u: _after(run_unit, u), units.values()):
             done += len(unit)
             if progress:
                 progress(done, len(work), unit[0].name)
@@ -343,6 +343,11 @@ def _audit_targets(work: list[Target], desired: dict[str, Desired], owners: dict
         if r.status != "error":
             r.status = "drift" if r.findings else "in_sync"
     return list(results.values())
+
+
+def _after(fn: Callable[[list[Target]], None], unit: list[Target]) -> list[Target]:
+    fn(unit)
+    return unit
 
 
 def _schema_findings_for(target: Target, d: Desired, owners: dict[tuple[str, str], str]) -> list[Finding]:

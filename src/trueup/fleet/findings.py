@@ -51,15 +51,20 @@ def layer_key(oid: ObjectId) -> tuple[str, str]:
     return (KIND_CATEGORY.get(oid.kind, oid.kind), oid.path[-1])
 
 
-def _ancestors(oid: ObjectId, *schemas: Schema) -> Iterable[ObjectId]:
-    seen: set[ObjectId] = set()
-    current: ObjectId | None = oid
-    while current is not None and current not in seen:
-        seen.add(current)
+def _ancestors(oid: ObjectId, engine: Engine, *schemas: Schema) -> Iterable[ObjectId]:
+    """Parents, and what the object is dropped with (an owned sequence: its column), upwards."""
+    seen: set[ObjectId] = {oid}
+    todo = [oid]
+    while todo:
+        current = todo.pop()
         obj = next((s.objects[current] for s in schemas if current in s.objects), None)
-        current = obj.parent if obj is not None else None
-        if current is not None:
-            yield current
+        if obj is None:
+            continue
+        for up in (obj.parent, engine.dropped_with(obj)):
+            if up is not None and up not in seen:
+                seen.add(up)
+                todo.append(up)
+                yield up
 
 
 def _fmt(value: Any) -> str:
@@ -90,10 +95,12 @@ def schema_findings(actual: Schema, desired: Schema, engine: Engine, *, where: s
     changed = {oid for oid in set(actual.objects) | set(desired.objects)
                if oid not in actual.objects or oid not in desired.objects
                or not actual.objects[oid].same_definition(desired.objects[oid])}
-    roots = sorted(oid for oid in changed if not any(a in changed for a in _ancestors(oid, actual, desired)))
+    roots = sorted(oid for oid in changed
+                   if not any(a in changed for a in _ancestors(oid, engine, actual, desired)))
     out = []
     for root in roots:
-        subtree = {root} | {oid for s in (actual, desired) for oid in s.objects if root in set(_ancestors(oid, s))}
+        subtree = {root} | {oid for s in (actual, desired) for oid in s.objects
+                            if root in set(_ancestors(oid, engine, s))}
         partial = [o for o in actual if o.id not in subtree] + [o for o in desired if o.id in subtree]
         plan = diff_schemas(actual, Schema(desired.engine, {o.id: o for o in partial}, desired.server_version),
                             engine)

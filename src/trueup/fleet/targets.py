@@ -115,7 +115,11 @@ def _from_registry(config: Config, group_name: str, d: RegistryDiscovery) -> lis
                              f" (got: {', '.join(cols)})")
     out = []
     for r in rows:
-        url = replace_url(d.server, database=str(r["database"]), host=r.get("host"), port=r.get("port"),
-                          user=r.get("user") or r.get("username"), password=r.get("password"))
+        url = replace_url(d.server, database=str(r["database"]), host=_opt(r.get("host")), port=r.get("port"),
+                          user=_opt(r.get("user") or r.get("username")), password=_opt(r.get("password")))
         out.append(Target(group_name, str(r["name"]), url))
     return out
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None else str(value)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from trueup.diff.changes import Change
@@ -17,10 +17,10 @@ _RELATION_KINDS = frozenset({"table", "view", "materialized_view", "sequence", "
 
 class PostgresEngine:
     name = "postgresql"
-    generators: dict[str, KindSQL] = GENERATORS
-    inline_children = {"table": frozenset({"column"})}
-    rebuild_on_break = frozenset({"view", "materialized_view", "policy", "trigger", "column"})
-    kind_order = KIND_ORDER
+    generators: Mapping[str, KindSQL] = GENERATORS
+    inline_children: Mapping[str, frozenset[str]] = {"table": frozenset({"column"})}
+    rebuild_on_break: frozenset[str] = frozenset({"view", "materialized_view", "policy", "trigger", "column"})
+    kind_order: Sequence[str] = KIND_ORDER
 
     def namespace_key(self, obj: DbObject) -> tuple[str, ...] | None:
         if obj.kind in _RELATION_KINDS:

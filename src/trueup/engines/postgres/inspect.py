@@ -150,6 +150,18 @@ class _Builder:
         self.add(tid, attrs, deps=self._schema_dep(r["schema"]), key=("pg_type", r["oid"], 0))
         word = "DOMAIN" if kind == "domain" else "TYPE"
         self.comment(tid, f"{word} {qname(r['schema'], r['name'])}", r["comment"])
+        for part, text in (r["part_comments"] or {}).items():
+            # comments on a domain's check or a composite type's attribute hang on the type
+            if kind == "domain":
+                cid = ObjectId("comment", ("domain_constraint", *tid.path, part))
+                # the check's definition is kept so that a recreated check gets its comment back
+                check = attrs["checks"].get(part)
+                part_attrs = {"on": f"CONSTRAINT {ident(part)} ON DOMAIN {qname(*tid.path)}", "text": text,
+                              "constraint": check[0] if check else None}
+            else:
+                cid = ObjectId("comment", ("column", *tid.path, part))
+                part_attrs = {"on": f"COLUMN {qname(*tid.path, part)}", "text": text}
+            self.add(cid, part_attrs, deps=[tid], parent=tid)
 
     def _relation(self, r: Row) -> None:
         kind = RELKINDS[r["relkind"]]
@@ -293,7 +305,9 @@ class _Builder:
             attrs["definition"] = r["def"]
         self.add(fid, attrs, deps=self._schema_dep(r["schema"]), key=("pg_proc", r["oid"], 0))
         self.comment(fid, f"{kind} {sig}", r["comment"])
-        self.grants(fid, f"{'PROCEDURE' if kind == 'PROCEDURE' else 'FUNCTION'} {sig}", r["acl"])
+        # GRANT names an ordered-set aggregate by its plain argument list
+        plain_sig = sig.replace(" ORDER BY ", ", ")
+        self.grants(fid, f"{'PROCEDURE' if kind == 'PROCEDURE' else 'FUNCTION'} {plain_sig}", r["acl"])
 
     def _trigger(self, r: Row) -> None:
         t = self._table_of(r["tgrelid"])

@@ -72,6 +72,16 @@ def _kept_from_parent(col: DbObject, ctx: Context) -> DbObject | None:
     return None
 
 
+def _user_type_changes(col: DbObject, ctx: Context) -> bool:
+    """True when the column's enum, domain or composite type differs in the new schema."""
+    for d in col.deps:
+        if d.kind in ("enum", "domain", "composite_type"):
+            new = ctx.new.get(d)
+            if new is None or not new.same_definition(ctx.old.objects[d]):
+                return True
+    return False
+
+
 class ColumnSQL(GeneratorBase):
     kind = "column"
 
@@ -104,10 +114,22 @@ class ColumnSQL(GeneratorBase):
         return [stmt(sql, (Hazard.DELETES_DATA, "the column's values are lost"))]
 
     def detach(self, obj: DbObject, ctx: Context) -> tuple[list[Statement], DbObject | None]:
-        if obj.attrs["default"] is not None and not obj.attrs["generated"]:
-            rest = DbObject(obj.id, {**obj.attrs, "default": None}, obj.deps, obj.parent, obj.position)
-            return [self._alter(obj, "DROP DEFAULT")], rest
-        return self.drop(obj, ctx), None
+        """Release the default, and a user type that is recreated (the values wait as text)."""
+        a = obj.attrs
+        if a["generated"]:
+            return self.drop(obj, ctx), None
+        out, rest = [], dict(a)
+        if a["default"] is not None:
+            out.append(self._alter(obj, "DROP DEFAULT"))
+            rest["default"] = None
+        if _user_type_changes(obj, ctx) and not a["identity"]:
+            text = "text[]" if a["type"].endswith("[]") else "text"
+            out.append(self._alter(obj, f"TYPE {text} USING {ident(obj.id.path[-1])}::{text}",
+                                   (Hazard.BLOCKS_WRITES, "rewrites the table under an ACCESS EXCLUSIVE lock")))
+            rest.update(type=text, collation=None)
+        if not out:
+            return self.drop(obj, ctx), None
+        return out, DbObject(obj.id, rest, obj.deps, obj.parent, obj.position)
 
     def _alter(self, col: DbObject, action: str, *hazards: tuple[Hazard, str] | Hazard) -> Statement:
         return stmt(f"ALTER TABLE {self._table(col)} ALTER COLUMN {ident(col.id.path[-1])} {action}", *hazards)
@@ -129,7 +151,7 @@ class ColumnSQL(GeneratorBase):
             out.append(self._alter(new, f"TYPE {n['type']}{coll}{using}", *type_change_hazards(o["type"], n["type"])))
         if n["default"] is not None and (default_changes or retype):
             out.append(self._alter(new, f"SET DEFAULT {n['default']}"))
-        if o["notnull"] != n["notnull"] and not (n["identity"] and not o["identity"]):
+        if o["notnull"] != n["notnull"]:  # before ADD IDENTITY, which needs NOT NULL
             if n["notnull"]:
                 out.append(self._alter(new, "SET NOT NULL", (Hazard.MAY_FAIL, "existing NULLs make it fail"),
                                        (Hazard.BLOCKS_WRITES, "scans the table under an ACCESS EXCLUSIVE lock")))

@@ -16,7 +16,8 @@ class FunctionSQL(GeneratorBase):
         # a new routine is executable by PUBLIC; keep it so only when the target says so
         if ObjectId("grant", (obj.id.kind, *obj.id.path, "PUBLIC", "EXECUTE")) not in ctx.new:
             word = "PROCEDURE" if obj.attrs["kind"] == "PROCEDURE" else "FUNCTION"
-            out.append(stmt(f"REVOKE ALL ON {word} {obj.attrs['signature']} FROM PUBLIC"))
+            plain_sig = obj.attrs["signature"].replace(" ORDER BY ", ", ")  # an ordered-set aggregate's
+            out.append(stmt(f"REVOKE ALL ON {word} {plain_sig} FROM PUBLIC"))
         return out
 
     def _define(self, obj: DbObject) -> list[Statement]:
@@ -32,6 +33,13 @@ class FunctionSQL(GeneratorBase):
                 opts.append(f"INITCOND = {literal(ag['initcond'])}")
             if ag.get("sortop"):
                 opts.append(f"SORTOP = {ag['sortop'].split('(')[0]}")
+            for key in ("serialfunc", "deserialfunc", "msfunc", "minvfunc", "mstype", "mfinalfunc", "parallel"):
+                if ag.get(key):
+                    opts.append(f"{key.upper()} = {ag[key]}")
+            if ag.get("minitcond") is not None:
+                opts.append(f"MINITCOND = {literal(ag['minitcond'])}")
+            if ag.get("finalfunc_extra"):
+                opts.append("FINALFUNC_EXTRA")
             return [stmt(f"CREATE AGGREGATE {a['signature']} (\n    " + ",\n    ".join(opts) + "\n)")]
         return [stmt(a["definition"].strip().rstrip(";"))]
 

@@ -10,6 +10,7 @@ from trueup.engines.postgres.quoting import qname
 from trueup.model import DbObject, ObjectId
 
 _CREATE = re.compile(r"^CREATE (UNIQUE )?INDEX ", re.I)
+_ON_ONLY = re.compile(r" ON ONLY ")
 
 
 class IndexSQL(GeneratorBase):
@@ -20,7 +21,8 @@ class IndexSQL(GeneratorBase):
         return bool(ctx.options.concurrently and table is not None and not table.attrs.get("partitioned"))
 
     def create(self, obj: DbObject, ctx: Context) -> list[Statement]:
-        sql = obj.attrs["definition"]
+        # pg_get_indexdef says ON ONLY for a partitioned table; that would skip the partitions
+        sql = _ON_ONLY.sub(" ON ", obj.attrs["definition"], count=1)
         table_existed = ObjectId("table", tuple(obj.attrs["table"])) in ctx.old
         if self._concurrent(obj, ctx):
             sql = _CREATE.sub(lambda m: f"CREATE {m.group(1) or ''}INDEX CONCURRENTLY ", sql, count=1)

@@ -14,7 +14,16 @@ SELECT p.oid,
            'finalfunc', CASE WHEN ag.aggfinalfn <> 0 THEN ag.aggfinalfn::regproc::text END,
            'combinefunc', CASE WHEN ag.aggcombinefn <> 0 THEN ag.aggcombinefn::regproc::text END,
            'initcond', ag.agginitval,
-           'sortop', CASE WHEN ag.aggsortop <> 0 THEN ag.aggsortop::regoperator::text END)
+           'sortop', CASE WHEN ag.aggsortop <> 0 THEN ag.aggsortop::regoperator::text END,
+           'parallel', CASE p.proparallel WHEN 's' THEN 'SAFE' WHEN 'r' THEN 'RESTRICTED' END,
+           'serialfunc', CASE WHEN ag.aggserialfn <> 0 THEN ag.aggserialfn::regproc::text END,
+           'deserialfunc', CASE WHEN ag.aggdeserialfn <> 0 THEN ag.aggdeserialfn::regproc::text END,
+           'finalfunc_extra', ag.aggfinalextra,
+           'msfunc', CASE WHEN ag.aggmtransfn <> 0 THEN ag.aggmtransfn::regproc::text END,
+           'minvfunc', CASE WHEN ag.aggminvtransfn <> 0 THEN ag.aggminvtransfn::regproc::text END,
+           'mstype', CASE WHEN ag.aggmtranstype <> 0 THEN format_type(ag.aggmtranstype, NULL) END,
+           'mfinalfunc', CASE WHEN ag.aggmfinalfn <> 0 THEN ag.aggmfinalfn::regproc::text END,
+           'minitcond', ag.aggminitval)
        END AS aggregate,
        obj_description(p.oid, 'pg_proc') AS comment,
        :acl(p.proacl, 'f', p.proowner) AS acl

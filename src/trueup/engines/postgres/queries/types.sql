@@ -1,4 +1,4 @@
--- Enums, domains and stand-alone composite types.
+-- Enums, domains and stand-alone composite types, with comments on domain checks and type attributes.
 SELECT t.oid,
        n.nspname AS schema,
        t.typname AS name,
@@ -28,6 +28,14 @@ SELECT t.oid,
           FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid
           WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped)
        END AS attributes,
+       (SELECT json_object_agg(x.name, x.comment) FROM (
+          SELECT dc.conname AS name, obj_description(dc.oid, 'pg_constraint') AS comment
+          FROM pg_constraint dc WHERE t.typtype = 'd' AND dc.contypid = t.oid AND dc.contype = 'c'
+          UNION ALL
+          SELECT ca.attname, col_description(ca.attrelid, ca.attnum)
+          FROM pg_attribute ca
+          WHERE t.typtype = 'c' AND ca.attrelid = t.typrelid AND ca.attnum > 0 AND NOT ca.attisdropped
+        ) x WHERE x.comment IS NOT NULL) AS part_comments,
        obj_description(t.oid, 'pg_type') AS comment
 FROM pg_type t
 JOIN pg_namespace n ON n.oid = t.typnamespace
