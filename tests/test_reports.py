@@ -30,8 +30,8 @@ def _findings(where: str) -> list[Finding]:
     return [
         Finding("column", "missing", "public.users.email", f"column public.users.email is missing in {where}",
                 (), COLUMN_FIX),
-        Finding("index", "missing", "public.users_email_idx", f"index public.users_email_idx is missing in {where}",
-                ("index_build",), INDEX_FIX),
+        Finding("index", "missing", "public.users_email_idx",
+                f"index public.users_email_idx is missing in {where}", ("index_build",), INDEX_FIX),
         Finding("layer", "unexpected", "billing.invoices",
                 f"billing.invoices belongs to group billing, found in {where}", ("deletes_data",), LAYER_FIX),
         Finding("reference_data", "missing", "public.plans[id=3]",
@@ -43,16 +43,18 @@ def _findings(where: str) -> list[Finding]:
 
 
 def sample_result(in_sync: int = 3) -> AuditResult:
-    results = [TargetResult("tenants", f"tenant_{i:05d}", f"postgresql://app@db1:5432/tenant_{i:05d}", seconds=0.01)
-               for i in range(in_sync)]
+    results = [TargetResult("tenants", f"tenant_{i:05d}", f"postgresql://app@db1:5432/tenant_{i:05d}",
+                            seconds=0.01) for i in range(in_sync)]
     results += [
-        TargetResult("tenants", "acme", "postgresql://app@db1:5432/acme", "drift", _findings("acme"), seconds=0.2),
+        TargetResult("tenants", "acme", "postgresql://app@db1:5432/acme", "drift", _findings("acme"),
+                     seconds=0.2),
         TargetResult("tenants", EVIL, "postgresql://app@db1:5432/evil", "drift",
                      [_findings(EVIL)[0]], seconds=0.1),
         TargetResult("tenants", AMP, "postgresql://app@db2:5432/rnd", "drift",
                      [_findings(AMP)[3], _findings(AMP)[4]], seconds=0.1),
         TargetResult("tenants", "broken", "postgresql://app@db3:5432/broken", "error",
-                     error="database 'broken' on db3:5432: connection refused <timeout & retry>", seconds=3.0),
+                     error="database 'broken' on db3:5432: connection refused <timeout & retry>",
+                     seconds=3.0),
         TargetResult("billing", "billing_main", "postgresql://app@db9:5432/billing", seconds=0.05),
         TargetResult("billing", "billing_eu", "postgresql://app@db9:5432/billing_eu", "drift",
                      [_findings("billing_eu")[1]], seconds=0.05),
@@ -60,7 +62,7 @@ def sample_result(in_sync: int = 3) -> AuditResult:
     return AuditResult(results, ["tenants", "billing"], seconds=4.25)
 
 
-# ---------------------------------------------------------------------------------------------------- JUnit
+# ------------------------------------------------------------------------------------------------ JUnit
 
 
 def test_junit_parses_with_counts_per_group() -> None:
@@ -129,7 +131,7 @@ def test_junit_all_in_sync_and_empty() -> None:
     assert [s.get("tests") for s in root.iter("testsuite")] == ["2", "0"]
 
 
-# ---------------------------------------------------------------------------------------------------- HTML
+# ------------------------------------------------------------------------------------------------ HTML
 
 
 class _Collector(HTMLParser):
@@ -199,8 +201,8 @@ def test_html_counters_and_matrix() -> None:
                             "total"]
     assert "tenant_00001" not in "".join(re.findall(r"<tbody>.*?</tbody>", html))
     # ... but listed, collapsed, under a count line
-    assert re.search(r"<summary>✓ 3 databases in sync</summary><div class=\"names\">tenant_00000\ntenant_00001\n"
-                     r"tenant_00002</div>", html)
+    assert ('<summary>✓ 3 databases in sync</summary><ul class="names"><li>tenant_00000<li>tenant_00001'
+            "<li>tenant_00002</ul>") in html
     # severity colours: the layer finding (fix deletes data) is high, the comment low
     assert severity(_findings("x")[2]) == 3 and severity(_findings("x")[4]) == 1
     assert 'class="c s3" title="layer: 1 unexpected"' in html
@@ -229,6 +231,8 @@ def test_html_all_in_sync() -> None:
     html = render_html(result)
     assert "All 4 databases match their desired schema" in html
     assert "<table" not in html and 'class="db ' not in html
+    empty = render_html(AuditResult([], ["g"]))
+    assert "No databases were audited" in empty and "No databases in this group" in empty
 
 
 def test_html_large_fleet_stays_small() -> None:
@@ -245,7 +249,7 @@ def test_html_large_fleet_stays_small() -> None:
     assert "tenant_09949" in html
 
 
-# ---------------------------------------------------------------------------------------------------- Chromium
+# ------------------------------------------------------------------------------------------------ Chromium
 
 
 def _chromium() -> str | None:

@@ -100,9 +100,29 @@ class Settings(_Strict):
     connect_timeout: int = Field(default=10, ge=1, le=600)
 
 
+class ApplySettings(_Strict):
+    """Bounds on what an apply may do to live traffic."""
+
+    lock_timeout_ms: int = Field(default=2000, ge=1)
+    statement_timeout_ms: int = Field(default=300_000, ge=1)
+    #: retries of a target whose statement timed out waiting for a lock
+    lock_retries: int = Field(default=3, ge=0, le=50)
+    #: seconds to wait for another apply's advisory lock on the same target
+    wait_for_lock_s: float = Field(default=30.0, ge=0)
+
+
+class StateConfig(_Strict):
+    """Where the apply journal lives: a SQLite file (default) or a PostgreSQL database."""
+
+    path: str = ".trueup/journal.sqlite"
+    url: str | None = None
+
+
 class Config(_Strict):
     scratch: ScratchConfig | None = None
     settings: Settings = Settings()
+    apply: ApplySettings = ApplySettings()
+    state: StateConfig = StateConfig()
     groups: dict[str, GroupConfig]
     #: folder of the config file: relative paths in it are relative to this
     base_dir: Path = Path(".")

@@ -609,6 +609,16 @@ GRANTS = [
          AGG + "CREATE AGGREGATE sum_sq(int) (SFUNC = sum_sq_step, STYPE = bigint, INITCOND = '0');",
          AGG + "CREATE AGGREGATE sum_sq(int) (SFUNC = sum_sq_step, STYPE = bigint, INITCOND = '0');\n"
                f"REVOKE ALL ON FUNCTION sum_sq(int) FROM PUBLIC;\nGRANT EXECUTE ON FUNCTION sum_sq(int) TO {ADMIN};"),
+    Case("grant_ordered_set_aggregate_revoked_from_public", "",
+         "CREATE FUNCTION os_step(acc float8[], x float8) RETURNS float8[] LANGUAGE sql IMMUTABLE"
+         " AS 'SELECT acc || x';\n"
+         "CREATE FUNCTION os_final(acc float8[], p float8, x float8) RETURNS float8 LANGUAGE sql IMMUTABLE"
+         " AS 'SELECT acc[1]';\n"
+         "CREATE AGGREGATE first_of(float8 ORDER BY float8) (SFUNC = os_step, STYPE = float8[],"
+         " FINALFUNC = os_final, FINALFUNC_EXTRA, INITCOND = '{}');\n"
+         "REVOKE ALL ON FUNCTION first_of(float8, float8) FROM PUBLIC;\n"
+         f"GRANT EXECUTE ON FUNCTION first_of(float8, float8) TO {READER};\n"
+         "COMMENT ON AGGREGATE first_of(float8 ORDER BY float8) IS 'first';"),
     Case("grant_table_replaced_by_view",
          ITEMS + f"GRANT SELECT ON items TO {READER};",
          "CREATE TABLE items_data (id int PRIMARY KEY, label text, price numeric(10,2));\n"

@@ -196,6 +196,119 @@ def write_report(result: Any, fmt: str, output: str | None, config_path: str) ->
             render_text(result, Console(), next_command=hint)
 
 
+fleet_options = [
+    click.option("-c", "--config", "config_path", default="trueup.toml", show_default=True, metavar="FILE"),
+    click.option("--group", "groups", multiple=True, metavar="NAME", help="Only these groups (repeatable)."),
+    click.option("--target", "targets", multiple=True, metavar="NAME",
+                 help="Only targets whose name matches this glob (repeatable)."),
+]
+
+
+def with_fleet_options(func: F) -> F:
+    for option in reversed(fleet_options):
+        func = option(func)
+    return func
+
+
+@cli.command()
+@with_fleet_options
+@click.option("--allow-destructive", is_flag=True, help="Include statements that delete data.")
+@click.option("--format", "fmt", type=click.Choice(["text", "sql", "json"]), default="text", show_default=True,
+              help="json is a saved plan for `trueup apply --plan`.")
+@click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
+@click.option("--concurrency", type=click.IntRange(1, 512))
+@friendly
+def plan(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], allow_destructive: bool, fmt: str,
+         output: str | None, concurrency: int | None) -> None:
+    """Show the exact SQL that would bring every drifted target back in line.
+
+    Identical plans are shown once ("412 targets: same 3 statements"). Exit status: 0 nothing
+    to do, 1 something to apply, 2 errors.
+    """
+    from trueup.cli.progress import progress_bar
+    from trueup.cli.render_plan import render_plan_sql, render_plan_text
+    from trueup.config import load_config
+    from trueup.fleet.audit import run_audit
+    from trueup.fleet.saved_plan import SavedPlan
+
+    config = load_config(config_path)
+    with progress_bar("planning") as tick:
+        audit_result = run_audit(config, groups=groups or None, targets=targets or None, concurrency=concurrency,
+                                 progress=tick, plans=True, allow_destructive=allow_destructive)
+    saved = SavedPlan.from_audit(audit_result, allow_destructive)
+    if fmt == "json":
+        write_output(json.dumps(saved.to_json(), indent=2) + "\n", output)
+    elif fmt == "sql":
+        write_output(render_plan_sql(saved), output)
+    else:
+        write_output(render_plan_text(saved, audit_result), output)
+    if saved.errors:
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_DIFF if saved.groups else EXIT_OK)
+
+
+@cli.command()
+@with_fleet_options
+@click.option("--plan", "plan_file", metavar="FILE", help="Apply a plan saved by `trueup plan --format json`.")
+@click.option("--allow-destructive", is_flag=True, help="Also run statements that delete data.")
+@click.option("--concurrency", type=click.IntRange(1, 512))
+@click.option("--canary", type=click.IntRange(0), default=0, help="Apply to N targets first; stop if one fails.")
+@click.option("--max-failures", type=click.IntRange(1), help="Launch no new target after N failures.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--dry-run", is_flag=True, help="Show what would run and stop.")
+@click.option("--resume", is_flag=True, help="Continue the last interrupted apply.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("-o", "--output", metavar="FILE", help="Write the result to FILE.")
+@friendly
+def apply(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], plan_file: str | None,
+          allow_destructive: bool, concurrency: int | None, canary: int, max_failures: int | None, yes: bool,
+          dry_run: bool, resume: bool, fmt: str, output: str | None) -> None:
+    """Apply the plan to every drifted target, safely, then audit them again.
+
+    Exit status (from the audit after applying): 0 every target verified in sync, 1 some
+    drift remains (e.g. destructive changes skipped), 2 a target failed or was unreachable.
+    """
+    from trueup.cli.progress import progress_bar
+    from trueup.cli.render_plan import render_apply_text
+    from trueup.config import load_config
+    from trueup.fleet.rollout import execute, open_journal, prepare
+
+    config = load_config(config_path)
+    journal = open_journal(config)
+    try:
+        with progress_bar("planning") as tick:
+            rollout = prepare(config, groups=list(groups) or None, targets=list(targets) or None,
+                              plan_file=plan_file, allow_destructive=allow_destructive, resume=resume,
+                              concurrency=concurrency, journal=journal, progress=tick)
+        for line in rollout.summary_lines():
+            click.echo(line, err=True)
+        if not rollout.work:
+            click.echo("nothing to apply", err=True)
+        elif dry_run:
+            click.echo(f"dry run: {len(rollout.work)} target(s), {rollout.statements} statement(s); nothing applied",
+                       err=True)
+            sys.exit(EXIT_DIFF)
+        elif not yes:
+            if not (sys.stdin.isatty() and sys.stderr.isatty()) or os.environ.get("CI"):
+                fail("refusing to apply without --yes in a non-interactive session",
+                     "review with `trueup plan`, then rerun with --yes")
+            if not click.confirm(f"Apply {rollout.statements} statement(s) to {len(rollout.work)} target(s)?",
+                                 err=True):
+                fail("aborted: nothing applied")
+        args = {"groups": list(groups), "targets": list(targets), "plan": plan_file,
+                "allow_destructive": allow_destructive}
+        with progress_bar("applying") as tick:
+            report = execute(config, rollout, concurrency=concurrency, canary=canary, max_failures=max_failures,
+                             journal=journal, args=args, progress=tick)
+    finally:
+        journal.close()
+    if fmt == "json":
+        write_output(json.dumps(report.to_json(), indent=2, default=str) + "\n", output)
+    else:
+        write_output(render_apply_text(report), output)
+    sys.exit(report.exit_code)
+
+
 @cli.command()
 @click.option("--keep", is_flag=True, help="Leave the demo databases in place afterwards.")
 @friendly

@@ -25,6 +25,8 @@ from trueup.engines.postgres.fingerprint import fingerprint, schema_fingerprints
 from trueup.engines.postgres.inspect import inspect_connection
 from trueup.engines.postgres.rename import rename_schema
 from trueup.engines.postgres.scratch import apply_files, scratch_database
+from trueup.diff.changes import Hazard, Statement
+from trueup.diff.compare import diff_schemas
 from trueup.errors import TrueupError
 from trueup.fleet.findings import LAYER_KINDS, Finding, layer_key, schema_findings
 from trueup.fleet.ignore import apply_ignore, object_schema
@@ -45,6 +47,13 @@ class TargetResult:
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
+    #: the schema fingerprint the probe saw (plans record it to refuse stale plans)
+    fingerprint: str | None = None
+    #: with plans: the statements that bring this target to its desired state, and the
+    #: destructive ones left out for want of --allow-destructive
+    statements: list[Statement] = field(default_factory=list)
+    skipped: list[Statement] = field(default_factory=list)
+    target: Target | None = field(default=None, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"group": self.group, "name": self.name, "location": self.location,
@@ -227,17 +236,25 @@ ProgressFn = Callable[[int, int, str], None]
 
 
 def run_audit(config: Config, *, groups: Sequence[str] | None = None, targets: Sequence[str] | None = None,
-              concurrency: int | None = None, progress: ProgressFn | None = None) -> AuditResult:
+              concurrency: int | None = None, progress: ProgressFn | None = None,
+              plans: bool = False, allow_destructive: bool = False,
+              names: Sequence[tuple[str, str]] | None = None) -> AuditResult:
+    """Audit the fleet. With ``plans``, every drifted target also gets the statements that
+    repair it (``allow_destructive`` decides whether destructive ones are kept or skipped).
+    ``names`` restricts the run to exact (group, target name) pairs."""
     started = time.perf_counter()
-    names = list(groups or config.groups)
-    for g in names:
+    group_names = list(groups or config.groups)
+    if names is not None:
+        group_names = [g for g in group_names if any(g == n[0] for n in names)]
+    for g in group_names:
         if g not in config.groups:
             raise TrueupError(f"unknown group '{g}'", hint=f"groups in the config: {', '.join(config.groups)}")
-    desired = {g: load_desired(config, g) for g in names}
+    desired = {g: load_desired(config, g) for g in group_names}
     owners = _layer_owners(config, desired)
     results: list[TargetResult] = []
     work: list[Target] = []
-    for g in names:
+    wanted = set(names) if names is not None else None
+    for g in group_names:
         try:
             found = discover(config, g)
         except DiscoveryError as err:
@@ -245,12 +262,15 @@ def run_audit(config: Config, *, groups: Sequence[str] | None = None, targets: S
             continue
         if targets:
             found = [t for t in found if any(fnmatchcase(t.name, p) for p in targets)]
+        if wanted is not None:
+            found = [t for t in found if (t.group, t.name) in wanted]
         work.extend(found)
-    conc = concurrency or config.settings.concurrency or default_concurrency(_scratch_server(config, names[0]))
-    results.extend(_audit_targets(work, desired, owners, conc, config.settings.connect_timeout, progress))
-    order = {g: i for i, g in enumerate(names)}
+    conc = concurrency or config.settings.concurrency or default_concurrency(_scratch_server(config, group_names[0]))
+    results.extend(_audit_targets(work, desired, owners, conc, config.settings.connect_timeout, progress,
+                                  plans, allow_destructive))
+    order = {g: i for i, g in enumerate(group_names)}
     results.sort(key=lambda r: (order.get(r.group, 0), r.name))
-    return AuditResult(results, names, time.perf_counter() - started)
+    return AuditResult(results, group_names, time.perf_counter() - started)
 
 
 def _layer_owners(config: Config, desired: dict[str, Desired]) -> dict[str, dict[tuple[str, str], str]]:
@@ -272,13 +292,14 @@ def _layer_owners(config: Config, desired: dict[str, Desired]) -> dict[str, dict
 
 
 def _audit_targets(work: list[Target], desired: dict[str, Desired], owners: dict[str, dict[tuple[str, str], str]],
-                   concurrency: int, timeout: int, progress: ProgressFn | None) -> list[TargetResult]:
+                   concurrency: int, timeout: int, progress: ProgressFn | None,
+                   plans: bool = False, allow_destructive: bool = False) -> list[TargetResult]:
     # schema-per-tenant targets of one database are probed together
     units: dict[tuple[str, str], list[Target]] = {}
     for t in work:
         units.setdefault((t.group, t.url if t.schema else f"{t.url}#{t.name}"), []).append(t)
     results: dict[tuple[str, str], TargetResult] = {
-        (t.group, t.name): TargetResult(t.group, t.name, t.location) for t in work}
+        (t.group, t.name): TargetResult(t.group, t.name, t.location, target=t) for t in work}
     probes: dict[tuple[str, str], _Probe] = {}
     done = 0
 
@@ -310,6 +331,7 @@ def _audit_targets(work: list[Target], desired: dict[str, Desired], owners: dict
         if probe is None:
             continue
         fp = probe.fingerprints.get(t.schema, "")
+        results[(t.group, t.name)].fingerprint = fp
         if fp != desired[t.group].fingerprint:
             key = (t.group, t.url if t.schema else fp, t.schema or "")
             drifted.setdefault(key, []).append(t)
@@ -319,16 +341,22 @@ def _audit_targets(work: list[Target], desired: dict[str, Desired], owners: dict
         rep = same[0]
         d = desired[rep.group]
         try:
-            found = _schema_findings_for(rep, d, owners[rep.group])
+            actual, want = _inspect_for(rep, d)
+            found = schema_findings(actual, want, ENGINE, where=_WHERE, layer_owners=owners[rep.group])
+            plan = diff_schemas(actual, want, ENGINE) if plans else None
         except Exception as err:
             for t in same:
                 r = results[(t.group, t.name)]
                 r.status, r.error = "error", _one_line(err, t.url)
             return
         for t in same:
-            results[(t.group, t.name)].findings.extend(
+            r = results[(t.group, t.name)]
+            r.findings.extend(
                 Finding(f.category, f.problem, f.object, f.detail.replace(_WHERE, t.name), f.hazards, f.fix)
                 for f in found)
+            if plan is not None:
+                r.statements.extend(plan.preamble_statements() + plan.statements(allow_destructive))
+                r.skipped.extend(plan.skipped(allow_destructive))
 
     with ThreadPoolExecutor(max_workers=max(1, min(concurrency, 8))) as pool:
         list(pool.map(inspect_unit, drifted.items()))
@@ -339,7 +367,11 @@ def _audit_targets(work: list[Target], desired: dict[str, Desired], owners: dict
         if probe is not None and r.status != "error":
             for table in desired[t.group].reference:
                 rows = probe.rows.get((t.schema, table.table))
-                r.findings.extend(refdata_findings(table.in_schema(t.schema) if t.schema else table, rows, t.name))
+                found = refdata_findings(table.in_schema(t.schema) if t.schema else table, rows, t.name)
+                r.findings.extend(found)
+                if plans:
+                    for f in found:
+                        (r.statements if allow_destructive or not f.hazards else r.skipped).append(_fix_statement(f))
         if r.status != "error":
             r.status = "drift" if r.findings else "in_sync"
     return list(results.values())
@@ -350,7 +382,15 @@ def _after(fn: Callable[[list[Target]], None], unit: list[Target]) -> list[Targe
     return unit
 
 
-def _schema_findings_for(target: Target, d: Desired, owners: dict[tuple[str, str], str]) -> list[Finding]:
+def _fix_statement(finding: Finding) -> Statement:
+    """A reference-data finding's fix as a plan statement."""
+    sql = "\n".join(ln for ln in finding.fix.splitlines() if not ln.startswith("--")).strip().rstrip(";")
+    hazards = tuple(Hazard(h) for h in finding.hazards)
+    return Statement(sql, hazards, tuple("" for _ in hazards))
+
+
+def _inspect_for(target: Target, d: Desired) -> tuple[Schema, Schema]:
+    """The target's actual schema and what it should be, both after ignore rules."""
     with connection(target.url) as conn:
         actual = inspect_connection(conn, [target.schema] if target.schema else d.schemas)
     actual = apply_ignore(actual, d.ignore)
@@ -358,4 +398,4 @@ def _schema_findings_for(target: Target, d: Desired, owners: dict[tuple[str, str
     if target.schema:
         actual = _scope_model(actual, target.schema)
         want = rename_schema(d.model, d.template_schema or "public", target.schema)
-    return schema_findings(actual, want, ENGINE, where=_WHERE, layer_owners=owners)
+    return actual, want

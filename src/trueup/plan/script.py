@@ -28,6 +28,10 @@ class Plan:
         """The statements that would run (destructive ones only when allowed)."""
         return [s for c in self.changes for s in c.statements if allow_destructive or not s.destructive]
 
+    def preamble_statements(self) -> list[Statement]:
+        """The preamble (session settings) as statements, for executing the plan."""
+        return [Statement(p) for p in self.preamble] if self.changes else []
+
     def skipped(self, allow_destructive: bool = False) -> list[Statement]:
         if allow_destructive:
             return []

@@ -68,8 +68,11 @@ class _Group:
     def attention(self) -> list[TargetResult]:
         """Drifted and failed databases, the worst first."""
         todo = [r for r in self.members if r.status == "error" or r.findings or r.status == "drift"]
-        return sorted(todo, key=lambda r: (r.status != "error", -max((severity(f) for f in r.findings), default=0),
-                                           -len(r.findings), r.name))
+        def worst(r: TargetResult) -> tuple[bool, int, int, str]:
+            return (r.status != "error", -max((severity(f) for f in r.findings), default=0), -len(r.findings),
+                    r.name)
+
+        return sorted(todo, key=worst)
 
     @property
     def in_sync(self) -> list[TargetResult]:
@@ -79,148 +82,181 @@ class _Group:
 _CSS = """
 :root{--bg:#f3f5f8;--card:#fff;--ink:#0f172a;--ink2:#334155;--muted:#64748b;--line:#e2e8f0;--line2:#cbd5e1;
 --ok:#15803d;--ok-bg:#dcfce7;--ok-bar:#22c55e;--drift:#b45309;--drift-bg:#fef3c7;--drift-bar:#f59e0b;
---err:#b91c1c;--err-bg:#fee2e2;--err-bar:#ef4444;--find:#4338ca;--find-bg:#e0e7ff;
---s1:#713f12;--s1-bg:#fef9c3;--s2:#9a3412;--s2-bg:#fed7aa;--s3:#fff;--s3-bg:#dc2626;
+--err:#b91c1c;--err-bg:#fee2e2;--err-bar:#ef4444;--find:#4338ca;--find-bg:#e0e7ff;--s1:#713f12;
+--s1-bg:#fef3c7;--s2:#7c2d12;--s2-bg:#fdba74;--s3:#fff;--s3-bg:#dc2626;
 --mono:ui-monospace,SFMono-Regular,"SF Mono",Menlo,Consolas,"Liberation Mono","DejaVu Sans Mono",monospace;
 color-scheme:light}
 *{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
 body{margin:0;background:var(--bg);color:var(--ink);
-font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue","Noto Sans","Liberation Sans",Arial,sans-serif}
+font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Liberation Sans",Arial,sans-serif}
 .wrap{max-width:1240px;margin:0 auto;padding:0 28px}
-a{color:#1d4ed8;text-decoration:none}a:hover{text-decoration:underline}
+a{color:#1d4ed8;text-decoration:none}
+a:hover{text-decoration:underline}
 code,pre,.mono{font-family:var(--mono);font-size:13px}
 .top{background:#0f172a;color:#e2e8f0;padding:26px 0 22px}
 .top h1{margin:0;font-size:24px;font-weight:700;color:#fff;letter-spacing:-.01em}
 .top .sub{margin:4px 0 0;color:#94a3b8;font-size:14px}
-.brand{display:inline-block;font:600 11px/1 var(--mono);letter-spacing:.12em;text-transform:uppercase;color:#94a3b8;
-border:1px solid #334155;border-radius:4px;padding:4px 6px;margin-bottom:10px}
+.brand{display:inline-block;font:600 11px/1 var(--mono);letter-spacing:.12em;text-transform:uppercase;
+color:#94a3b8;border:1px solid #334155;border-radius:4px;padding:4px 6px;margin-bottom:10px}
 .verdict{margin:22px 0 0;padding:14px 18px;border-radius:10px;font-size:18px;font-weight:650;display:flex;
 align-items:center;gap:12px}
-.verdict .icon{display:inline-grid;place-items:center;width:30px;height:30px;border-radius:50%;font-size:17px;
-color:#fff;flex:none}
-.v-ok{background:var(--ok-bg);color:#14532d}.v-ok .icon{background:var(--ok)}
-.v-drift{background:var(--drift-bg);color:#78350f}.v-drift .icon{background:#d97706}
-.v-error{background:var(--err-bg);color:#7f1d1d}.v-error .icon{background:var(--err)}
-.v-none{background:#e2e8f0;color:var(--ink2)}.v-none .icon{background:var(--muted)}
+.verdict .icon{display:inline-grid;place-items:center;width:30px;height:30px;border-radius:50%;
+font-size:17px;color:#fff;flex:none}
+.v-ok{background:var(--ok-bg);color:#14532d}
+.v-ok .icon{background:var(--ok)}
+.v-drift{background:var(--drift-bg);color:#78350f}
+.v-drift .icon{background:#d97706}
+.v-error{background:var(--err-bg);color:#7f1d1d}
+.v-error .icon{background:var(--err)}
+.v-none{background:#e2e8f0;color:var(--ink2)}
+.v-none .icon{background:var(--muted)}
 .counters{display:grid;grid-template-columns:repeat(5,minmax(0,1fr));gap:14px;margin:22px 0 14px}
-.counter{background:var(--card);border:1px solid var(--line);border-top:5px solid var(--c);border-radius:10px;
-padding:14px 18px 12px;box-shadow:0 1px 2px rgba(15,23,42,.05)}
+.counter{background:var(--card);border:1px solid var(--line);border-top:5px solid var(--c);
+border-radius:10px;padding:14px 18px 12px;box-shadow:0 1px 2px rgba(15,23,42,.05)}
 .counter .num{display:block;font-size:40px;line-height:1.1;font-weight:750;color:var(--c);
 font-variant-numeric:tabular-nums;letter-spacing:-.02em}
 .counter .label{display:block;margin-top:4px;font-size:12px;font-weight:650;text-transform:uppercase;
 letter-spacing:.07em;color:var(--muted)}
 .counter .pct{font-weight:500;text-transform:none;letter-spacing:0;color:var(--muted)}
-.c-total{--c:#1e293b}.c-ok{--c:var(--ok)}.c-drift{--c:var(--drift)}.c-error{--c:var(--err)}.c-find{--c:var(--find)}
+.c-total{--c:#1e293b}
+.c-ok{--c:var(--ok)}
+.c-drift{--c:var(--drift)}
+.c-error{--c:var(--err)}
+.c-find{--c:var(--find)}
 .counter.zero{--c:#94a3b8}
 .bar{display:flex;height:12px;border-radius:6px;overflow:hidden;background:var(--line);gap:2px}
-.bar span{min-width:5px}.bar .b-ok{background:var(--ok-bar)}.bar .b-drift{background:var(--drift-bar)}
+.bar span{min-width:5px}
+.bar .b-ok{background:var(--ok-bar)}
+.bar .b-drift{background:var(--drift-bar)}
 .bar .b-error{background:var(--err-bar)}
 .bar.small{height:8px;width:220px;flex:none}
-.facts{display:flex;flex-wrap:wrap;gap:8px 22px;margin:16px 0 0;color:var(--ink2);font-size:14px;align-items:center}
+.facts{display:flex;flex-wrap:wrap;gap:8px 22px;margin:16px 0 0;color:var(--ink2);font-size:14px;
+align-items:center}
 .facts .k{color:var(--muted);font-weight:600;margin-right:4px}
 .chip{display:inline-flex;align-items:center;gap:6px;border-radius:999px;padding:2px 10px;font-size:13px;
 font-weight:600;background:#f1f5f9;color:var(--ink2);border:1px solid var(--line);white-space:nowrap}
 .chip b{font-variant-numeric:tabular-nums}
-.chip.s1{background:var(--s1-bg);color:var(--s1);border-color:#fde68a}
-.chip.s2{background:var(--s2-bg);color:var(--s2);border-color:#fdba74}
+.chip.s1{background:#fefce8;color:#713f12;border-color:#fde68a}
+.chip.s2{background:#ffedd5;color:#9a3412;border-color:#fdba74}
 .chip.s3{background:#fee2e2;color:#991b1b;border-color:#fca5a5}
-h2{font-size:19px;margin:38px 0 12px;letter-spacing:-.01em;display:flex;align-items:center;gap:14px;flex-wrap:wrap}
+h2{font-size:19px;margin:38px 0 12px;letter-spacing:-.01em;display:flex;align-items:center;gap:14px;
+flex-wrap:wrap}
 h2 .aside{font-size:13px;font-weight:500;color:var(--muted)}
 .tools{margin-left:auto;display:flex;gap:8px;align-items:center}
 .legend{display:flex;gap:14px;align-items:center;font-size:12.5px;color:var(--muted);font-weight:500}
-.legend i{display:inline-block;width:14px;height:14px;border-radius:4px;vertical-align:-2px;margin-right:5px}
-.card{background:var(--card);border:1px solid var(--line);border-radius:12px;box-shadow:0 1px 2px rgba(15,23,42,.05);
-margin:0 0 18px;overflow:hidden}
-.ghead{display:flex;align-items:center;gap:16px;padding:14px 18px;border-bottom:1px solid var(--line);flex-wrap:wrap}
+.legend i{display:inline-block;width:14px;height:14px;border-radius:4px;vertical-align:-2px;
+margin-right:5px;box-shadow:inset 0 0 0 1px rgba(15,23,42,.12)}
+.card{background:var(--card);border:1px solid var(--line);border-radius:12px;
+box-shadow:0 1px 2px rgba(15,23,42,.05);margin:0 0 18px;overflow:hidden}
+.ghead{display:flex;align-items:center;gap:16px;padding:14px 18px;border-bottom:1px solid var(--line);
+flex-wrap:wrap}
 .ghead h3{margin:0;font-size:17px}
 .ghead .stats{color:var(--muted);font-size:13.5px;display:flex;gap:14px;flex-wrap:wrap}
 .ghead .stats b{color:var(--ink2)}
-.st-ok{color:var(--ok)!important}.st-drift{color:var(--drift)!important}.st-error{color:var(--err)!important}
+.st-ok{color:var(--ok)!important}
+.st-drift{color:var(--drift)!important}
+.st-error{color:var(--err)!important}
 .mwrap{max-height:72vh;overflow:auto}
 table.matrix{border-collapse:separate;border-spacing:0;width:100%;font-size:14px}
-.matrix th,.matrix td{padding:7px 10px;border-bottom:1px solid var(--line);text-align:center;white-space:nowrap}
+.matrix th,.matrix td{padding:7px 10px;border-bottom:1px solid var(--line);text-align:center;
+white-space:nowrap}
 .matrix thead th{position:sticky;top:0;z-index:1;background:#f8fafc;font-size:11.5px;font-weight:700;
 text-transform:uppercase;letter-spacing:.05em;color:var(--muted);border-bottom:1px solid var(--line2)}
-.matrix th.db,.matrix td.db{text-align:left;width:1%;max-width:380px;overflow:hidden;text-overflow:ellipsis}
+.matrix th.db,.matrix td.db{text-align:left;width:28%;min-width:180px;max-width:420px;overflow:hidden;
+text-overflow:ellipsis}
 .matrix td.db a{font-family:var(--mono);font-size:13.5px;color:var(--ink);font-weight:600}
 .matrix td.db a:hover{color:#1d4ed8}
 .matrix tbody tr:hover td{background:#f8fafc}
 .matrix td.c{font-weight:700;font-variant-numeric:tabular-nums;min-width:56px}
 .matrix td.c span{display:inline-block;min-width:30px;padding:2px 8px;border-radius:6px}
 .matrix td.z{color:#cbd5e1}
-.matrix .s1 span{background:var(--s1-bg);color:var(--s1)}.matrix .s2 span{background:var(--s2-bg);color:var(--s2)}
+.matrix .s1 span{background:var(--s1-bg);color:var(--s1)}
+.matrix .s2 span{background:var(--s2-bg);color:var(--s2)}
 .matrix .s3 span{background:var(--s3-bg);color:var(--s3)}
 .matrix td.tot{font-weight:700;color:var(--ink2);font-variant-numeric:tabular-nums}
 .matrix td.errmsg{text-align:left;color:var(--err);white-space:normal;font-size:13px}
-.matrix tfoot td{background:#f8fafc;font-weight:700;color:var(--ink2);border-bottom:0;position:sticky;bottom:0;
-border-top:1px solid var(--line2)}
-.pill{display:inline-block;border-radius:999px;padding:1px 9px;font-size:12px;font-weight:700;white-space:nowrap}
-.p-drift{background:var(--drift-bg);color:#92400e}.p-error{background:var(--err-bg);color:#991b1b}
+.matrix tfoot td{background:#f8fafc;font-weight:700;color:var(--ink2);border-bottom:0;position:sticky;
+bottom:0;border-top:1px solid var(--line2)}
+.pill{display:inline-block;border-radius:999px;padding:1px 9px;font-size:12px;font-weight:700;
+white-space:nowrap}
+.p-drift{background:var(--drift-bg);color:#92400e}
+.p-error{background:var(--err-bg);color:#991b1b}
 .p-ok{background:var(--ok-bg);color:#166534}
-.allok{padding:14px 18px;color:#14532d;background:#f0fdf4;font-weight:600}
+.empty{padding:14px 18px;color:var(--muted);background:#f8fafc;font-weight:600}
 details.insync{border-top:1px solid var(--line)}
 details.insync>summary{padding:11px 18px;cursor:pointer;color:#166534;font-weight:600;font-size:14px;
-background:#f0fdf4}
+background:#f0fdf4;list-style:none;display:flex;align-items:center;gap:8px}
+details.insync>summary::-webkit-details-marker{display:none}
 details.insync>summary:hover{background:#dcfce7}
-.names{white-space:pre-line;columns:15rem auto;column-gap:28px;padding:12px 18px 16px;font-family:var(--mono);
-font-size:12.5px;color:var(--ink2);max-height:50vh;overflow:auto;line-height:1.65}
-.filter{font:inherit;font-size:14px;padding:6px 12px;border:1px solid var(--line2);border-radius:8px;width:260px;
-background:#fff;color:var(--ink)}
+.names{list-style:none;margin:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr));
+gap:2px 24px;padding:12px 18px 16px;font-family:var(--mono);font-size:12.5px;color:var(--ink2);
+max-height:50vh;overflow:auto;line-height:1.6}
+.names li{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.filter{font:inherit;font-size:14px;padding:6px 12px;border:1px solid var(--line2);border-radius:8px;
+width:260px;background:#fff;color:var(--ink)}
 .filter:focus{outline:2px solid #93c5fd;border-color:#60a5fa}
-.btn{font:inherit;font-size:13px;font-weight:600;padding:5px 12px;border-radius:7px;border:1px solid var(--line2);
-background:#fff;color:var(--ink2);cursor:pointer}
+.btn{font:inherit;font-size:13px;font-weight:600;padding:5px 12px;border-radius:7px;
+border:1px solid var(--line2);background:#fff;color:var(--ink2);cursor:pointer}
 .btn:hover{background:#f1f5f9;border-color:#94a3b8}
-.needs-js{display:none!important}.js .needs-js{display:inline-flex!important}
+.needs-js{display:none!important}
+.js .needs-js{display:inline-flex!important}
 details.db{background:var(--card);border:1px solid var(--line);border-left:5px solid var(--drift-bar);
 border-radius:10px;margin:0 0 10px;box-shadow:0 1px 2px rgba(15,23,42,.05);scroll-margin-top:12px}
 details.db.error{border-left-color:var(--err-bar)}
 details.db>summary{display:flex;align-items:center;gap:10px;padding:11px 16px;cursor:pointer;flex-wrap:wrap;
 list-style:none}
 details.db>summary::-webkit-details-marker{display:none}
-details.db>summary::before{content:"";width:7px;height:7px;border-right:2px solid var(--muted);
-border-bottom:2px solid var(--muted);transform:rotate(-45deg);transition:transform .12s;margin-right:4px;flex:none}
-details.db[open]>summary::before{transform:rotate(45deg)}
+details.db>summary::before,details.insync>summary::before{content:"";width:7px;height:7px;
+border-right:2px solid currentColor;border-bottom:2px solid currentColor;transform:rotate(-45deg);
+transition:transform .12s;margin-right:4px;flex:none;opacity:.6}
+details.db[open]>summary::before,details.insync[open]>summary::before{transform:rotate(45deg)}
 details.db>summary:hover{background:#f8fafc;border-radius:0 10px 10px 0}
 .dbname{font-family:var(--mono);font-weight:700;font-size:14.5px}
 .where{color:var(--muted);font-size:12.5px;font-family:var(--mono);overflow:hidden;text-overflow:ellipsis;
 max-width:420px;white-space:nowrap}
 .grow{flex:1}
-.cats{display:flex;gap:6px;flex-wrap:wrap}
+.cats{display:flex;gap:6px;flex-wrap:wrap;align-items:center}
 .cats .chip{font-size:12px;padding:1px 8px}
 .dbbody{padding:4px 16px 16px;border-top:1px solid var(--line)}
 .dbtools{display:flex;justify-content:flex-end;padding:10px 0 2px}
 .errbox{margin:12px 0 0;padding:12px 14px;border-radius:8px;background:var(--err-bg);color:#7f1d1d;
 font-family:var(--mono);font-size:13px;white-space:pre-wrap;word-break:break-word}
 ol.findings{list-style:none;margin:8px 0 0;padding:0}
-.finding{border:1px solid var(--line);border-left:4px solid var(--fc);border-radius:8px;padding:11px 14px 12px;
-margin:10px 0 0;--fc:#f59e0b}
-.finding.s1{--fc:#facc15}.finding.s2{--fc:#fb923c}.finding.s3{--fc:#dc2626}
+.finding{border:1px solid var(--line);border-left:4px solid var(--fc);border-radius:8px;
+padding:11px 14px 12px;margin:10px 0 0;--fc:#f59e0b}
+.finding.s1{--fc:#facc15}
+.finding.s2{--fc:#fb923c}
+.finding.s3{--fc:#dc2626}
 .fhead{display:flex;align-items:center;gap:8px;flex-wrap:wrap}
-.badge{display:inline-block;border-radius:5px;padding:1px 7px;font-size:11.5px;font-weight:700;letter-spacing:.03em;
-text-transform:uppercase;white-space:nowrap}
+.badge{display:inline-block;border-radius:5px;padding:1px 7px;font-size:11.5px;font-weight:700;
+letter-spacing:.03em;text-transform:uppercase;white-space:nowrap}
 .b-cat{background:#e0e7ff;color:#3730a3}
-.b-missing{background:#fee2e2;color:#991b1b}.b-unexpected{background:#f3e8ff;color:#6b21a8}
+.b-missing{background:#fee2e2;color:#991b1b}
+.b-unexpected{background:#f3e8ff;color:#6b21a8}
 .b-different{background:#fef3c7;color:#92400e}
 .b-sev{background:#f1f5f9;color:var(--muted)}
-.b-sev.s3{background:#dc2626;color:#fff}.b-sev.s2{background:#ffedd5;color:#9a3412}.b-sev.s1{background:#fef9c3;color:#713f12}
+.b-sev.s3{background:#dc2626;color:#fff}
+.b-sev.s2{background:#ffedd5;color:#9a3412}
+.b-sev.s1{background:#fef9c3;color:#713f12}
 .obj{font-weight:700;color:var(--ink);word-break:break-all}
 .detail{margin:6px 0 0;color:var(--ink2);font-size:14px;word-break:break-word}
 .hazards{display:flex;gap:6px;flex-wrap:wrap;margin:8px 0 0;align-items:center}
 .hazards .k{font-size:12px;color:var(--muted);font-weight:600}
-.hz{display:inline-block;border-radius:999px;padding:1px 9px;font-size:12px;font-weight:700;font-family:var(--mono);
-background:#ffedd5;color:#9a3412;border:1px solid #fdba74}
+.hz{display:inline-block;border-radius:999px;padding:1px 9px;font-size:12px;font-weight:700;
+font-family:var(--mono);background:#ffedd5;color:#9a3412;border:1px solid #fdba74}
 .hz.hz-deletes_data{background:#dc2626;color:#fff;border-color:#b91c1c}
 .fix{position:relative;margin:10px 0 0}
 .fix pre{margin:0;background:#0f172a;color:#e2e8f0;border-radius:8px;padding:12px 14px;overflow:auto;
 line-height:1.55;max-height:420px;white-space:pre}
-.fix .btn{position:absolute;top:7px;right:7px;font-size:12px;padding:2px 9px;background:#1e293b;color:#cbd5e1;
-border-color:#334155}
+.fix .btn{position:absolute;top:7px;right:7px;font-size:12px;padding:2px 9px;background:#1e293b;
+color:#cbd5e1;border-color:#334155}
 .fix .btn:hover{background:#334155;color:#fff}
 .nofix{margin:8px 0 0;color:var(--muted);font-size:13px;font-style:italic}
 .gsub{font-size:14px;color:var(--muted);margin:22px 0 8px;text-transform:uppercase;letter-spacing:.07em}
 footer{color:var(--muted);font-size:12.5px;padding:26px 0 40px;text-align:center}
-@media (max-width:860px){.counters{grid-template-columns:repeat(2,minmax(0,1fr))}.counter .num{font-size:32px}}
+@media (max-width:860px){.counters{grid-template-columns:repeat(2,minmax(0,1fr))}.counter .num{
+font-size:32px}}
 @media print{.tools,.btn,.filter{display:none!important}body{background:#fff}}
 """
 
@@ -235,13 +271,14 @@ setTimeout(function(){b.textContent=t;},1200);}
 function fallback(){var a=d.createElement('textarea');a.value=text;d.body.appendChild(a);a.select();
 try{d.execCommand('copy');done();}catch(e){}a.remove();}
 if(navigator.clipboard){navigator.clipboard.writeText(text).then(done,fallback);}else{fallback();}}
-d.addEventListener('click',function(e){var b=e.target.closest&&e.target.closest('button[data-act]');if(!b)return;
-var act=b.getAttribute('data-act');
+d.addEventListener('click',function(e){var b=e.target.closest&&e.target.closest('button[data-act]');
+if(!b)return;var act=b.getAttribute('data-act');
 if(act==='copy'){copy(b.parentNode.querySelector('pre').textContent,b);}
 else if(act==='copy-all'){var p=[].map.call(b.closest('details').querySelectorAll('pre'),
 function(x){return x.textContent;});copy(p.join('\\n\\n')+'\\n',b);}
 else{d.querySelectorAll('details.db').forEach(function(x){x.open=act==='expand';});}});
-var f=d.getElementById('filter');if(f){f.addEventListener('input',function(){var q=f.value.trim().toLowerCase();
+var f=d.getElementById('filter');
+if(f){f.addEventListener('input',function(){var q=f.value.trim().toLowerCase();
 d.querySelectorAll('table.matrix tbody tr').forEach(function(r){
 r.hidden=!!q&&r.cells[0].textContent.toLowerCase().indexOf(q)<0;});
 d.querySelectorAll('details.db').forEach(function(x){
@@ -254,16 +291,16 @@ _CSP = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inlin
 
 
 def _bar(ok: int, drift: int, error: int, extra: str = "") -> str:
-    parts = [f'<span class="b-{cls}" style="flex-grow:{n}" title="{_e(_plural(n, "database"))} {label}"></span>'
-             for cls, n, label in (("ok", ok, "in sync"), ("drift", drift, "drifted"), ("error", error, "with errors"))
-             if n]
-    return f'<div class="bar{extra}" role="img" aria-label="{ok} in sync, {drift} drifted, {error} with errors">' \
-           + "".join(parts) + "</div>"
+    segments = (("ok", ok, "in sync"), ("drift", drift, "drifted"), ("error", error, "with errors"))
+    parts = "".join(f'<span class="b-{cls}" style="flex-grow:{n}" title="{_plural(n, "database")} {what}">'
+                    "</span>" for cls, n, what in segments if n)
+    label = f"{ok} in sync, {drift} drifted, {error} with errors"
+    return f'<div class="bar{extra}" role="img" aria-label="{label}">{parts}</div>'
 
 
 def _verdict(total: int, drift: int, error: int, findings: int) -> str:
     if total == 0:
-        cls, icon, text = "v-none", "–", "No databases were audited"
+        cls, icon, text = "v-none", "&#8211;", "No databases were audited"
     elif error:
         cls, icon = "v-error", "✕"
         text = f"{_plural(error, 'database')} could not be audited"
@@ -306,7 +343,8 @@ def _category_chips(findings: list[Finding], *, counts_first: bool = False) -> s
     for cat in _ordered_categories(per_cat):
         fs = per_cat[cat]
         sev = max(severity(f) for f in fs)
-        body = f"<b>{_n(len(fs))}</b> {_e(_label(cat))}" if counts_first else f"{_e(_label(cat))} <b>{_n(len(fs))}</b>"
+        count, label = f"<b>{_n(len(fs))}</b>", _e(_label(cat))
+        body = f"{count} {label}" if counts_first else f"{label} {count}"
         out.append(f'<span class="chip s{sev}">{body}</span>')
     return "".join(out)
 
@@ -351,8 +389,8 @@ def _group_section(g: _Group, anchors: dict[int, str]) -> str:
     if attention:
         cats = _ordered_categories(f.category for r in attention for f in r.findings)
         head = "".join(f'<th title="{_e(c)}">{_e(_label(c))}</th>' for c in cats)
-        out.append(f'<div class="mwrap"><table class="matrix"><thead><tr><th class="db">database</th><th>status</th>'
-                   f"{head}<th>total</th></tr></thead><tbody>")
+        out.append('<div class="mwrap"><table class="matrix"><thead><tr><th class="db">database</th>'
+                   f"<th>status</th>{head}<th>total</th></tr></thead><tbody>")
         out.extend(_matrix_row(r, anchors[id(r)], cats) for r in attention)
         out.append("</tbody>")
         if len(attention) > 1 and cats:
@@ -361,16 +399,17 @@ def _group_section(g: _Group, anchors: dict[int, str]) -> str:
             out.append(f'<tfoot><tr><td class="db">all {_n(len(attention))}</td><td></td>{foot}'
                        f'<td class="tot">{_n(findings)}</td></tr></tfoot>')
         out.append("</table></div>")
-    elif g.members:
-        out.append(f'<div class="allok">✓ {"The database is" if len(g.members) == 1 else "All databases are"} '
-                   "in sync</div>")
-    else:
-        out.append('<div class="allok" style="color:var(--muted);background:#f8fafc">No databases in this group</div>')
+    elif not g.members:
+        out.append('<div class="empty">No databases in this group</div>')
     in_sync = g.in_sync
     if in_sync:
-        names = "\n".join(_e(" ".join(r.name.split())) for r in in_sync)
-        out.append(f'<details class="insync"><summary>✓ {_plural(len(in_sync), "database")} in sync</summary>'
-                   f'<div class="names">{names}</div></details>')
+        # one light <li> per database (its end tag is optional): 10,000 of them stay small
+        names = "".join(f"<li>{_e(r.name)}" for r in in_sync)
+        label = _plural(len(in_sync), "database") + " in sync"
+        if not attention:
+            label = "The database is in sync" if len(in_sync) == 1 else f"All {label}"
+        out.append(f'<details class="insync"><summary>✓ {label}</summary>'
+                   f'<ul class="names">{names}</ul></details>')
     out.append("</section>")
     return "".join(out)
 
@@ -443,29 +482,32 @@ def render_html(result: AuditResult, title: str = "trueup audit") -> str:
             "</section>", _bar(ok, drift, error)]
     facts = []
     if all_findings:
-        facts.append(f'<span class="k">by category</span><span class="cats">{_category_chips(all_findings)}</span>')
+        facts.append(f'<span class="k">by category</span>{_category_chips(all_findings)}')
         hazards = Counter(h for f in all_findings for h in f.hazards)
         if hazards:
             chips = "".join(f'<span class="hz hz-{_e(h)}">{_e(h)} {_n(n)}</span>'
                             for h, n in sorted(hazards.items(), key=lambda kv: (-kv[1], kv[0])))
-            facts.append(f'<span class="k">fixes with hazards</span><span class="cats">{chips}</span>')
+            facts.append(f'<span class="k">fixes with hazards</span>{chips}')
     if facts:
-        body.append('<div class="facts">' + "".join(f"<span class=\"cats\">{f}</span>" for f in facts) + "</div>")
+        items = "".join(f'<span class="cats">{f}</span>' for f in facts)
+        body.append(f'<div class="facts">{items}</div>')
 
     legend = ('<span class="legend"><span><i style="background:var(--s3-bg)"></i>high</span>'
               '<span><i style="background:var(--s2-bg)"></i>medium</span>'
               '<span><i style="background:var(--s1-bg)"></i>low</span></span>')
-    filter_box = ('<input id="filter" class="filter needs-js" type="search" placeholder="Filter databases by name"'
-                  ' aria-label="Filter databases by name">') if attention else ""
-    body.append(f'<h2>Fleet overview <span class="aside">databases that need attention × finding categories'
-                f'</span><span class="tools">{legend if attention else ""}{filter_box}</span></h2>')
+    filter_box = ('<input id="filter" class="filter needs-js" type="search" '
+                  'placeholder="Filter databases by name" aria-label="Filter databases by name">'
+                  if attention else "")
+    body.append('<h2>Fleet overview <span class="aside">databases that need attention &times; finding '
+                f'categories</span><span class="tools">{legend if attention else ""}{filter_box}</span></h2>')
     body.extend(_group_section(g, anchors) for g in groups.values())
 
     if attention:
         expand = len(attention) <= 3
         body.append(f'<h2>Details <span class="aside">{_plural(len(attention), "database")} to look at</span>'
-                    '<span class="tools"><button type="button" class="btn needs-js" data-act="expand">Expand all'
-                    '</button><button type="button" class="btn needs-js" data-act="collapse">Collapse all</button>'
+                    '<span class="tools">'
+                    '<button type="button" class="btn needs-js" data-act="expand">Expand all</button>'
+                    '<button type="button" class="btn needs-js" data-act="collapse">Collapse all</button>'
                     "</span></h2>")
         current = None
         for g, r in attention:

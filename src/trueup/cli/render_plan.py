@@ -1,0 +1,80 @@
+"""Text renderings of plans and apply results."""
+
+from __future__ import annotations
+
+from trueup.diff.changes import Statement
+from trueup.fleet.audit import AuditResult
+from trueup.fleet.rollout import ApplyReport
+from trueup.fleet.saved_plan import SavedPlan
+
+
+def _sql(statements: list[Statement], skipped: list[Statement]) -> str:
+    out = []
+    for s in statements:
+        lines = [f"-- hazard: {h.value}" + (f": {n}" if n else "") for h, n in zip(s.hazards, s.notes, strict=False)]
+        lines.append(s.sql.rstrip(";") + ";")
+        if not s.transactional:
+            lines.insert(0, "-- runs outside the transaction")
+        out.append("\n".join(lines))
+    for s in skipped:
+        out.append("-- skipped (destructive; needs --allow-destructive):\n" +
+                   "\n".join("-- " + ln for ln in (s.sql.rstrip(";") + ";").splitlines()))
+    return "\n\n".join(out) + "\n"
+
+
+def _who(targets: list[tuple[str, str]], limit: int = 8) -> str:
+    names = [f"{g}/{n}" for g, n in targets]
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more
+
+
+def render_plan_text(plan: SavedPlan, audit: AuditResult) -> str:
+    lines = []
+    in_sync = sum(1 for r in audit.results if r.status == "in_sync")
+    lines.append(f"trueup plan: {sum(len(g.targets) for g in plan.groups)} target(s) to change in "
+                 f"{len(plan.groups)} distinct plan(s); {in_sync} in sync; {len(plan.errors)} error(s)")
+    for i, g in enumerate(plan.groups, 1):
+        count = len(g.targets)
+        head = f"{count} targets" if count > 1 else "1 target"
+        skipped = f", {len(g.skipped)} destructive skipped" if g.skipped else ""
+        lines.append("")
+        lines.append(f"== plan {i}: {head}: same {len(g.statements)} statement(s){skipped}")
+        lines.append(f"   {_who(g.targets)}")
+        lines.append("")
+        lines.append(_sql(g.statements, g.skipped).rstrip())
+    for (group, name), err in sorted(plan.errors.items()):
+        lines.append(f"\nerror: {group}/{name}: {err}")
+    if plan.groups:
+        lines.append("\nApply with: trueup apply (add --allow-destructive to include skipped statements)")
+    return "\n".join(lines) + "\n"
+
+
+def render_plan_sql(plan: SavedPlan) -> str:
+    parts = []
+    for i, g in enumerate(plan.groups, 1):
+        header = [f"-- plan {i}: {len(g.targets)} target(s)"] + [f"--   {grp}/{name}" for grp, name in g.targets]
+        parts.append("\n".join(header) + "\n" + _sql(g.statements, g.skipped))
+    return "\n".join(parts)
+
+
+def render_apply_text(report: ApplyReport) -> str:
+    s = report.summary()
+    lines = [f"trueup apply: {s['applied']} applied, {s['unchanged']} unchanged (nothing to do), {s['failed']} failed, "
+             f"{s.get('stale', 0)} stale, {s['not_started']} not started"]
+    for o in report.outcomes:
+        if o.status in ("failed", "stale"):
+            lines.append(f"  {o.status}: {o.group}/{o.name}: {o.error}")
+            for f in o.failed:
+                lines.append(f"      statement: {f['sql']}")
+        elif o.status == "not_started":
+            lines.append(f"  not started: {o.group}/{o.name}")
+        elif o.skipped:
+            lines.append(f"  {o.group}/{o.name}: {len(o.skipped)} destructive statement(s) skipped")
+    if report.verification is not None:
+        v = report.verification.summary()
+        lines.append(f"verified: {v['in_sync']} in sync, {v['drift']} still drifted, {v['error']} errors")
+        for r in report.verification.results:
+            if r.status != "in_sync":
+                lines.append(f"  {r.status}: {r.group}/{r.name}: " +
+                             (r.error or ", ".join(f"{f.category} {f.object}" for f in r.findings[:6])))
+    return "\n".join(lines) + "\n"

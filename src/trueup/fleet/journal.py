@@ -1,0 +1,160 @@
+"""The apply journal: every target's progress, recorded durably, so a crashed or interrupted
+rollout can be resumed (``trueup apply --resume``).
+
+Two stores behind one interface: a local SQLite file (default) and a ``trueup`` schema in a
+PostgreSQL database (the control database, when configured).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from trueup.engines.postgres.driver import connect
+
+STATES = ("planned", "started", "applied", "verified", "failed", "skipped", "drift")
+#: a target in one of these states needs nothing more on resume
+DONE = frozenset({"verified"})
+
+
+class Journal(Protocol):
+    def start_run(self, args: dict[str, Any], targets: Sequence[tuple[str, str]]) -> int: ...
+
+    def resume_run(self) -> tuple[int, dict[tuple[str, str], str]] | None:
+        """The last unfinished run and its targets' states, if any."""
+        ...
+
+    def add_targets(self, run: int, targets: Sequence[tuple[str, str]]) -> None: ...
+
+    def record(self, run: int, group: str, name: str, state: str, reason: str | None = None) -> None: ...
+
+    def finish_run(self, run: int) -> None: ...
+
+    def states(self, run: int) -> dict[tuple[str, str], tuple[str, str | None]]: ...
+
+    def close(self) -> None: ...
+
+
+class SqliteJournal:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+        self._lock = threading.Lock()
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # survives a killed process; fsync batched
+        self._db.executescript("""
+            CREATE TABLE IF NOT EXISTS runs (
+                id INTEGER PRIMARY KEY AUTOINCREMENT, started REAL NOT NULL, finished REAL, args TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS targets (
+                run INTEGER NOT NULL REFERENCES runs (id), grp TEXT NOT NULL, name TEXT NOT NULL,
+                state TEXT NOT NULL, reason TEXT, updated REAL NOT NULL, PRIMARY KEY (run, grp, name));
+        """)
+
+    def start_run(self, args: dict[str, Any], targets: Sequence[tuple[str, str]]) -> int:
+        with self._lock:
+            cur = self._db.execute("INSERT INTO runs (started, args) VALUES (?, ?)", (time.time(), json.dumps(args)))
+            run = int(cur.lastrowid or 0)
+        self.add_targets(run, targets)
+        return run
+
+    def add_targets(self, run: int, targets: Sequence[tuple[str, str]]) -> None:
+        now = time.time()
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "INSERT OR IGNORE INTO targets (run, grp, name, state, updated) VALUES (?, ?, ?, 'planned', ?)",
+                [(run, g, n, now) for g, n in targets])
+            self._db.execute("COMMIT")
+
+    def resume_run(self) -> tuple[int, dict[tuple[str, str], str]] | None:
+        with self._lock:
+            row = self._db.execute("SELECT id FROM runs WHERE finished IS NULL ORDER BY id DESC LIMIT 1").fetchone()
+        if row is None:
+            return None
+        run = int(row[0])
+        return run, {k: v[0] for k, v in self.states(run).items()}
+
+    def record(self, run: int, group: str, name: str, state: str, reason: str | None = None) -> None:
+        with self._lock:
+            self._db.execute("INSERT INTO targets (run, grp, name, state, reason, updated) VALUES (?, ?, ?, ?, ?, ?)"
+                             " ON CONFLICT (run, grp, name) DO UPDATE SET state = excluded.state,"
+                             " reason = excluded.reason, updated = excluded.updated",
+                             (run, group, name, state, reason, time.time()))
+
+    def finish_run(self, run: int) -> None:
+        with self._lock:
+            self._db.execute("UPDATE runs SET finished = ? WHERE id = ?", (time.time(), run))
+
+    def states(self, run: int) -> dict[tuple[str, str], tuple[str, str | None]]:
+        with self._lock:
+            rows = self._db.execute("SELECT grp, name, state, reason FROM targets WHERE run = ?", (run,)).fetchall()
+        return {(r[0], r[1]): (r[2], r[3]) for r in rows}
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class PostgresJournal:
+    """The same journal in a ``trueup`` schema of a PostgreSQL database."""
+
+    def __init__(self, url: str) -> None:
+        self._conn = connect(url)
+        self._lock = threading.Lock()
+        self._conn.execute("""
+            CREATE SCHEMA IF NOT EXISTS trueup;
+            CREATE TABLE IF NOT EXISTS trueup.runs (
+                id bigserial PRIMARY KEY, started timestamptz NOT NULL DEFAULT now(), finished timestamptz,
+                args jsonb NOT NULL);
+            CREATE TABLE IF NOT EXISTS trueup.targets (
+                run bigint NOT NULL REFERENCES trueup.runs (id), grp text NOT NULL, name text NOT NULL,
+                state text NOT NULL, reason text, updated timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (run, grp, name));
+        """)
+
+    def start_run(self, args: dict[str, Any], targets: Sequence[tuple[str, str]]) -> int:
+        with self._lock:
+            row = self._conn.execute("INSERT INTO trueup.runs (args) VALUES (%s::jsonb) RETURNING id",
+                                     (json.dumps(args),)).fetchone()
+        run = int(str(row[0])) if row else 0
+        self.add_targets(run, targets)
+        return run
+
+    def add_targets(self, run: int, targets: Sequence[tuple[str, str]]) -> None:
+        with self._lock, self._conn.cursor() as cur:
+            cur.executemany("INSERT INTO trueup.targets (run, grp, name, state) VALUES (%s, %s, %s, 'planned')"
+                            " ON CONFLICT DO NOTHING", [(run, g, n) for g, n in targets])
+
+    def resume_run(self) -> tuple[int, dict[tuple[str, str], str]] | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT id FROM trueup.runs WHERE finished IS NULL ORDER BY id DESC LIMIT 1").fetchone()
+        if row is None:
+            return None
+        run = int(str(row[0]))
+        return run, {k: v[0] for k, v in self.states(run).items()}
+
+    def record(self, run: int, group: str, name: str, state: str, reason: str | None = None) -> None:
+        with self._lock:
+            self._conn.execute(
+                "INSERT INTO trueup.targets (run, grp, name, state, reason) VALUES (%s, %s, %s, %s, %s)"
+                " ON CONFLICT (run, grp, name) DO UPDATE SET state = excluded.state, reason = excluded.reason,"
+                " updated = now()", (run, group, name, state, reason))
+
+    def finish_run(self, run: int) -> None:
+        with self._lock:
+            self._conn.execute("UPDATE trueup.runs SET finished = now() WHERE id = %s", (run,))
+
+    def states(self, run: int) -> dict[tuple[str, str], tuple[str, str | None]]:
+        with self._lock:
+            rows = self._conn.execute("SELECT grp, name, state, reason FROM trueup.targets WHERE run = %s",
+                                      (run,)).fetchall()
+        return {(str(r[0]), str(r[1])): (str(r[2]), None if r[3] is None else str(r[3])) for r in rows}
+
+    def close(self) -> None:
+        self._conn.close()
