@@ -18,6 +18,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,7 +119,8 @@ def check_roundtrip(make_db: Callable[..., str], case: Case, pg_version: int | N
             run_script(old_url, script)
         except psycopg.Error as err:
             pytest.fail(f"the plan failed: {err}\n--- plan ---\n{script}")
-    got, want = dump_text(old_url), dump_text(new_url)
+    with ThreadPoolExecutor(2) as pool:
+        got, want = pool.map(dump_text, (old_url, new_url))
     if got != want:
         diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True),
                                             "NEW (pg_dump)", "OLD after plan (pg_dump)"))

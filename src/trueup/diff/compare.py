@@ -60,13 +60,18 @@ def _classify(ctx: Context, engine: Engine) -> _State:
         elif n is None:
             st.drops.add(oid)
         elif not o.same_definition(n):
-            res = engine.generators[oid.kind].alter(o, n, ctx)
+            gen = engine.generators[oid.kind]
+            res = gen.alter(o, n, ctx)
             if res is None:
                 st.replaces.add(oid)
+                continue
+            if res.breaks_dependents:
+                st.breaking.add(oid)
+            released = gen.release(o, n, ctx)
+            if released is not None:  # part of it runs among the drops; the rest is applied later
+                st.detached[oid] = released
             else:
                 st.alters[oid] = res.statements
-                if res.breaks_dependents:
-                    st.breaking.add(oid)
     return st
 
 
@@ -99,6 +104,7 @@ def _cascade(ctx: Context, engine: Engine, st: _State) -> None:
                 queue.append(x)
             else:
                 st.detached[x] = (stmts, remaining)
+                st.alters.pop(x, None)  # applied as remaining -> new
 
 
 def _implicit_drop(oid: ObjectId, schema: Schema, gone: set[ObjectId], engine: Engine) -> ObjectId | None:
@@ -179,7 +185,7 @@ def _order(ctx: Context, engine: Engine, st: _State) -> Plan:
         anc = _implicit_drop(oid, ctx.old, gone, engine)
         if anc is not None:
             implicit[oid] = anc
-    _break_drop_cycles(ctx.old, gone, implicit)
+    _break_drop_cycles(ctx.old, gone | set(st.detached), implicit)
     for oid in gone | set(st.detached):
         if oid in st.detached:
             steps[(DROP, oid)] = Change(oid, "alter", list(st.detached[oid][0]))

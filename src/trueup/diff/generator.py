@@ -58,6 +58,13 @@ class KindSQL(Protocol):
         """Statements turning ``old`` into ``new`` in place, or None when it must be recreated."""
         ...
 
+    def release(self, old: DbObject, new: DbObject, ctx: Context) -> tuple[list[Statement], DbObject] | None:
+        """The part of an in-place alteration that must run among the drops, before any create.
+
+        Returns those statements and the state they leave, or None when nothing must go first.
+        """
+        ...
+
     def detach(self, obj: DbObject, ctx: Context) -> tuple[list[Statement], DbObject | None]:
         """Release what ``obj`` holds on its dependencies so they can be replaced.
 
@@ -79,4 +86,7 @@ class GeneratorBase:
         raise NotImplementedError
 
     def alter(self, old: DbObject, new: DbObject, ctx: Context) -> AlterResult | None:
+        return None
+
+    def release(self, old: DbObject, new: DbObject, ctx: Context) -> tuple[list[Statement], DbObject] | None:
         return None

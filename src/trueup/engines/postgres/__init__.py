@@ -27,6 +27,8 @@ class PostgresEngine:
             return ("rel", *obj.id.path)
         if obj.kind in ("enum", "domain"):
             return ("type", *obj.id.path)
+        if obj.kind == "column" and obj.attrs.get("identity") and obj.attrs["identity"].get("sequence"):
+            return ("rel", *obj.attrs["identity"]["sequence"])  # the identity's sequence
         if obj.kind == "constraint" and obj.attrs.get("type") in ("p", "u", "x"):
             return ("rel", obj.id.path[0], obj.id.path[2])
         return None

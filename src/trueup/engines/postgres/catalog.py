@@ -28,9 +28,11 @@ def _scope(alias: str) -> str:
 
 
 def _not_ext(catalog: str, oid: str) -> str:
+    # an extension membership always references pg_extension: naming it lets the server read
+    # those few rows through an index instead of scanning all of pg_depend
     return (
-        f"NOT EXISTS (SELECT 1 FROM pg_depend ext WHERE ext.classid = '{catalog}'::regclass"
-        f" AND ext.objid = {oid} AND ext.deptype = 'e')"
+        "NOT EXISTS (SELECT 1 FROM pg_depend ext WHERE ext.refclassid = 'pg_catalog.pg_extension'::regclass"
+        f" AND ext.classid = '{catalog}'::regclass AND ext.objid = {oid} AND ext.deptype = 'e')"
     )
 
 

@@ -179,6 +179,8 @@ class _Builder:
         else:
             attrs = {"attributes": r["attributes"] or []}
         self.add(tid, attrs, deps=self._schema_dep(r["schema"]), key=("pg_type", r["oid"], 0))
+        for coid in r["constraint_oids"] or ():  # what a domain's checks use, the domain uses
+            self.keys[("pg_constraint", coid, 0)] = tid
         word = "DOMAIN" if kind == "domain" else "TYPE"
         self.comment(tid, f"{word} {qname(r['schema'], r['name'])}", r["comment"])
         for part, text in (r["part_comments"] or {}).items():
@@ -233,7 +235,8 @@ class _Builder:
             parent = parent_ids[0] if r["relispartition"] else None
             tid = self.add(ObjectId("table", path), attrs, deps=deps + parent_ids, parent=parent, key=key)
             if r["relrowsecurity"] or r["relforcerowsecurity"]:
-                self.add(ObjectId("rls", path), {"enabled": r["relrowsecurity"], "forced": r["relforcerowsecurity"]},
+                self.add(ObjectId("rls", path),
+                         {"enabled": r["relrowsecurity"], "forced": r["relforcerowsecurity"]},
                          deps=[tid], parent=tid)
             word = "TABLE"
         else:
@@ -266,10 +269,10 @@ class _Builder:
             return
         identity = None
         if r["identity"]:
-            seq = r["identity_seq"] or [None] * 7
+            seq = r["identity_seq"] or [None] * 9
             identity = {"generation": "ALWAYS" if r["identity"] == "a" else "BY DEFAULT",
                         "type": seq[0], "start": seq[1], "increment": seq[2], "min": seq[3],
-                        "max": seq[4], "cycle": seq[5], "cache": seq[6]}
+                        "max": seq[4], "cycle": seq[5], "cache": seq[6], "sequence": seq[7:9]}
         generated = None
         if r["generated"] in ("s", "v"):
             generated = {"expression": r["default_expr"], "stored": r["generated"] == "s"}
@@ -318,7 +321,8 @@ class _Builder:
         if t is None:
             return
         tid = t[0]
-        iid = self.add(ObjectId("index", (r["schema"], r["name"])), {"definition": r["def"], "table": list(tid.path)},
+        iid = self.add(ObjectId("index", (r["schema"], r["name"])),
+                       {"definition": r["def"], "table": list(tid.path)},
                        deps=[tid], parent=tid, key=("pg_class", r["oid"], 0))
         if r["comment"] is not None:
             self.comment(iid, f"INDEX {qname(r['schema'], r['name'])}", r["comment"])
@@ -357,7 +361,8 @@ class _Builder:
             return
         tid, schema, table = t
         pid = self.add(ObjectId("policy", (schema, table, r["name"])), {
-            "permissive": r["permissive"], "command": POLCMD[r["cmd"]], "roles": sorted(r["roles"] or ["PUBLIC"]),
+            "permissive": r["permissive"], "command": POLCMD[r["cmd"]],
+            "roles": sorted(r["roles"] or ["PUBLIC"]),
             "using": r["using_expr"], "check": r["check_expr"],
         }, deps=[tid], parent=tid, key=("pg_policy", r["oid"], 0))
         if r["comment"] is not None:
@@ -369,10 +374,13 @@ class _Builder:
 
     def finish(self, depend: list[Row]) -> list[DbObject]:
         extra: dict[ObjectId, set[ObjectId]] = {}
+        lookup = self._lookup
         for d in depend:
-            src = self._lookup(d["classid"], d["objid"], d["objsubid"])
-            dst = self._lookup(d["refclassid"], d["refobjid"], d["refobjsubid"])
-            if src is None or dst is None or src == dst:
+            src = lookup(d["classid"], d["objid"], d["objsubid"])
+            if src is None:
+                continue
+            dst = lookup(d["refclassid"], d["refobjid"], d["refobjsubid"])
+            if dst is None or src == dst:
                 continue
             if src.kind == "sequence" and d["deptype"] == "a":
                 src = self.seq_owner.get(src, src)  # OWNED BY is the owner object's business
@@ -380,7 +388,11 @@ class _Builder:
                     continue
             if src.kind == "table" and dst.kind == "column" and d["deptype"] == "a":
                 continue
-            extra.setdefault(src, set()).add(dst)
+            known = extra.get(src)
+            if known is None:
+                extra[src] = {dst}
+            else:
+                known.add(dst)
         out = []
         objects = self.objects
         for oid, obj in objects.items():

@@ -15,8 +15,9 @@ _VOLATILE = re.compile(r"\b(nextval|random|gen_random_uuid|uuid_generate_v\w+|cl
 
 
 def _identity_options(i: Any) -> str:
-    return (f"INCREMENT BY {i['increment']} MINVALUE {i['min']} MAXVALUE {i['max']} START WITH {i['start']}"
-            f" CACHE {i['cache']}{' CYCLE' if i['cycle'] else ''}")
+    name = f"SEQUENCE NAME {qname(*i['sequence'])} " if i.get("sequence") else ""
+    return (f"{name}INCREMENT BY {i['increment']} MINVALUE {i['min']} MAXVALUE {i['max']}"
+            f" START WITH {i['start']} CACHE {i['cache']}{' CYCLE' if i['cycle'] else ''}")
 
 
 def column_definition(col: DbObject) -> str:
@@ -70,6 +71,16 @@ def _kept_from_parent(col: DbObject, ctx: Context) -> DbObject | None:
         if inherited is not None:
             return DbObject(col.id, dict(inherited.attrs), inherited.deps, table_id, col.position)
     return None
+
+
+def _move_sequence(old: Any, new: Any) -> list[Statement]:
+    """Rename (and move) an identity column's sequence."""
+    out = []
+    if old[1] != new[1]:
+        out.append(stmt(f"ALTER SEQUENCE {qname(*old)} RENAME TO {ident(new[1])}"))
+    if old[0] != new[0]:
+        out.append(stmt(f"ALTER SEQUENCE {qname(old[0], new[1])} SET SCHEMA {ident(new[0])}"))
+    return out
 
 
 def _user_type_changes(col: DbObject, ctx: Context) -> bool:
@@ -173,4 +184,13 @@ class ColumnSQL(GeneratorBase):
                 sets.append("SET CYCLE" if ni["cycle"] else "SET NO CYCLE")
             if sets:
                 out.append(self._alter(new, " ".join(sets)))
+            if ni.get("sequence") and oi.get("sequence") and ni["sequence"] != oi["sequence"]:
+                out.extend(_move_sequence(oi["sequence"], ni["sequence"]))
         return AlterResult(out, breaks_dependents=retype)
+
+    def release(self, old: DbObject, new: DbObject, ctx: Context) -> tuple[list[Statement], DbObject] | None:
+        """An identity that goes is dropped early: its sequence's name may be taken by a new one."""
+        if old.attrs["identity"] and not new.attrs["identity"]:
+            rest = DbObject(old.id, {**old.attrs, "identity": None}, old.deps, old.parent, old.position)
+            return [self._alter(old, "DROP IDENTITY")], rest
+        return None

@@ -107,6 +107,10 @@ class DomainSQL(GeneratorBase):
         return AlterResult(out)
 
 
+def _used_by_columns(obj: DbObject, ctx: Context) -> bool:
+    return any(o.kind == "column" and obj.id in o.deps for o in ctx.old)
+
+
 class CompositeSQL(GeneratorBase):
     kind = "composite_type"
 
@@ -129,6 +133,8 @@ class CompositeSQL(GeneratorBase):
         kept_new = [a for a in after if a in before]
         if kept_old != kept_new or list(after)[: len(kept_new)] != kept_new:
             return None  # reordering needs a new type
+        if any(before[a] != after[a] for a in kept_new) and _used_by_columns(old, ctx):
+            return None  # PostgreSQL cannot retype an attribute of a type that table columns store
         out = []
         for a in before:
             if a not in after:

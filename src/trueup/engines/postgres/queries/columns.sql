@@ -18,8 +18,9 @@ SELECT a.attrelid,
        CASE WHEN a.attacl IS NOT NULL THEN :acl(a.attacl, 'c', c.relowner) END AS acl,
        CASE WHEN a.attidentity <> '' THEN
          (SELECT json_build_array(format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, s.seqmin,
-                                  s.seqmax, s.seqcycle, s.seqcache)
+                                  s.seqmax, s.seqcycle, s.seqcache, sn.nspname, sc.relname)
           FROM pg_depend dd JOIN pg_sequence s ON s.seqrelid = dd.objid
+          JOIN pg_class sc ON sc.oid = s.seqrelid JOIN pg_namespace sn ON sn.oid = sc.relnamespace
           WHERE dd.classid = 'pg_class'::regclass AND dd.refclassid = 'pg_class'::regclass
             AND dd.refobjid = a.attrelid AND dd.refobjsubid = a.attnum AND dd.deptype = 'i'
           LIMIT 1)

@@ -19,6 +19,9 @@ SELECT t.oid,
                           ORDER BY c.conname)
           FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c')
        END AS checks,
+       CASE WHEN t.typtype = 'd' THEN
+         (SELECT array_agg(c.oid) FROM pg_constraint c WHERE c.contypid = t.oid)
+       END AS constraint_oids,
        CASE WHEN t.typtype = 'c' THEN
          (SELECT json_agg(json_build_array(a.attname, format_type(a.atttypid, a.atttypmod),
                    CASE WHEN a.attcollation <> at.typcollation
