@@ -376,3 +376,17 @@ discover = {{ server = "{pg_url}", databases = "{prefix}_t%" }}
             for name in names:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'ALTER DATABASE "{tpl_name}" WITH IS_TEMPLATE false ALLOW_CONNECTIONS true')
+
+
+def test_concurrent_index_runs_after_the_transaction(fleet: dict[str, Any]) -> None:
+    name, url = db(fleet, 0)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP INDEX projects_name_idx; ALTER TABLE projects ALTER COLUMN name SET DEFAULT 'x'")
+    cfg = tenants_config(fleet)
+    code, text, _ = run("plan", "-c", str(cfg), "--concurrently")
+    assert "-- runs outside the transaction\n" in text and "CREATE INDEX CONCURRENTLY" in text
+    code, data = apply_json(cfg, "--concurrently")
+    assert code == 0
+    entry = next(d for d in data["databases"] if d["name"] == name)
+    assert entry["applied"][-1].startswith("CREATE INDEX CONCURRENTLY projects_name_idx")
+    assert scalar(url, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'projects_name_idx'::regclass") is True

@@ -217,9 +217,10 @@ def with_fleet_options(func: F) -> F:
               help="json is a saved plan for `trueup apply --plan`.")
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
 @click.option("--concurrency", type=click.IntRange(1, 512))
+@click.option("--concurrently", is_flag=True, help="Build indexes CONCURRENTLY (outside the transaction).")
 @friendly
 def plan(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], allow_destructive: bool, fmt: str,
-         output: str | None, concurrency: int | None) -> None:
+         output: str | None, concurrency: int | None, concurrently: bool) -> None:
     """Show the exact SQL that would bring every drifted target back in line.
 
     Identical plans are shown once ("412 targets: same 3 statements"). Exit status: 0 nothing
@@ -229,12 +230,14 @@ def plan(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], al
     from trueup.cli.render_plan import render_plan_sql, render_plan_text
     from trueup.config import load_config
     from trueup.fleet.audit import run_audit
+    from trueup.diff.generator import DiffOptions
     from trueup.fleet.saved_plan import SavedPlan
 
     config = load_config(config_path)
     with progress_bar("planning") as tick:
         audit_result = run_audit(config, groups=groups or None, targets=targets or None, concurrency=concurrency,
-                                 progress=tick, plans=True, allow_destructive=allow_destructive)
+                                 progress=tick, plans=True, allow_destructive=allow_destructive,
+                                 diff_options=DiffOptions(concurrently=concurrently))
     saved = SavedPlan.from_audit(audit_result, allow_destructive)
     if fmt == "json":
         write_output(json.dumps(saved.to_json(), indent=2) + "\n", output)
@@ -257,12 +260,13 @@ def plan(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], al
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--dry-run", is_flag=True, help="Show what would run and stop.")
 @click.option("--resume", is_flag=True, help="Continue the last interrupted apply.")
+@click.option("--concurrently", is_flag=True, help="Build indexes CONCURRENTLY (outside the transaction).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("-o", "--output", metavar="FILE", help="Write the result to FILE.")
 @friendly
 def apply(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], plan_file: str | None,
           allow_destructive: bool, concurrency: int | None, canary: int, max_failures: int | None, yes: bool,
-          dry_run: bool, resume: bool, fmt: str, output: str | None) -> None:
+          dry_run: bool, resume: bool, concurrently: bool, fmt: str, output: str | None) -> None:
     """Apply the plan to every drifted target, safely, then audit them again.
 
     Exit status (from the audit after applying): 0 every target verified in sync, 1 some
@@ -279,7 +283,7 @@ def apply(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], p
         with progress_bar("planning") as tick:
             rollout = prepare(config, groups=list(groups) or None, targets=list(targets) or None,
                               plan_file=plan_file, allow_destructive=allow_destructive, resume=resume,
-                              concurrency=concurrency, journal=journal, progress=tick)
+                              concurrency=concurrency, journal=journal, progress=tick, concurrently=concurrently)
         for line in rollout.summary_lines():
             click.echo(line, err=True)
         if not rollout.work:

@@ -27,6 +27,7 @@ from trueup.engines.postgres.rename import rename_schema
 from trueup.engines.postgres.scratch import apply_files, scratch_database
 from trueup.diff.changes import Hazard, Statement
 from trueup.diff.compare import diff_schemas
+from trueup.diff.generator import DiffOptions
 from trueup.errors import TrueupError
 from trueup.fleet.findings import LAYER_KINDS, Finding, layer_key, schema_findings
 from trueup.fleet.ignore import apply_ignore, object_schema
@@ -238,7 +239,8 @@ ProgressFn = Callable[[int, int, str], None]
 def run_audit(config: Config, *, groups: Sequence[str] | None = None, targets: Sequence[str] | None = None,
               concurrency: int | None = None, progress: ProgressFn | None = None,
               plans: bool = False, allow_destructive: bool = False,
-              names: Sequence[tuple[str, str]] | None = None) -> AuditResult:
+              names: Sequence[tuple[str, str]] | None = None,
+              diff_options: DiffOptions | None = None) -> AuditResult:
     """Audit the fleet. With ``plans``, every drifted target also gets the statements that
     repair it (``allow_destructive`` decides whether destructive ones are kept or skipped).
     ``names`` restricts the run to exact (group, target name) pairs."""
@@ -267,7 +269,7 @@ def run_audit(config: Config, *, groups: Sequence[str] | None = None, targets: S
         work.extend(found)
     conc = concurrency or config.settings.concurrency or default_concurrency(_scratch_server(config, group_names[0]))
     results.extend(_audit_targets(work, desired, owners, conc, config.settings.connect_timeout, progress,
-                                  plans, allow_destructive))
+                                  plans, allow_destructive, diff_options))
     order = {g: i for i, g in enumerate(group_names)}
     results.sort(key=lambda r: (order.get(r.group, 0), r.name))
     return AuditResult(results, group_names, time.perf_counter() - started)
@@ -293,7 +295,8 @@ def _layer_owners(config: Config, desired: dict[str, Desired]) -> dict[str, dict
 
 def _audit_targets(work: list[Target], desired: dict[str, Desired], owners: dict[str, dict[tuple[str, str], str]],
                    concurrency: int, timeout: int, progress: ProgressFn | None,
-                   plans: bool = False, allow_destructive: bool = False) -> list[TargetResult]:
+                   plans: bool = False, allow_destructive: bool = False,
+                   diff_options: DiffOptions | None = None) -> list[TargetResult]:
     # schema-per-tenant targets of one database are probed together
     units: dict[tuple[str, str], list[Target]] = {}
     for t in work:
@@ -343,7 +346,7 @@ def _audit_targets(work: list[Target], desired: dict[str, Desired], owners: dict
         try:
             actual, want = _inspect_for(rep, d)
             found = schema_findings(actual, want, ENGINE, where=_WHERE, layer_owners=owners[rep.group])
-            plan = diff_schemas(actual, want, ENGINE) if plans else None
+            plan = diff_schemas(actual, want, ENGINE, diff_options) if plans else None
         except Exception as err:
             for t in same:
                 r = results[(t.group, t.name)]

@@ -7,6 +7,7 @@ from typing import Any
 
 from trueup.config import Config
 from trueup.diff.changes import Statement
+from trueup.diff.generator import DiffOptions
 from trueup.errors import TrueupError
 from trueup.fleet.apply import Outcome, Work, run_rollout
 from trueup.fleet.audit import AuditResult, ProgressFn, default_concurrency, run_audit
@@ -51,7 +52,7 @@ class Rollout:
 def prepare(config: Config, *, groups: list[str] | None = None, targets: list[str] | None = None,
             plan_file: str | None = None, allow_destructive: bool = False, resume: bool = False,
             concurrency: int | None = None, journal: Journal | None = None,
-            progress: ProgressFn | None = None) -> Rollout:
+            progress: ProgressFn | None = None, concurrently: bool = False) -> Rollout:
     """Work out what to apply: from a saved plan, or by auditing with plans now."""
     names: list[tuple[str, str]] | None = None
     run: int | None = None
@@ -69,7 +70,8 @@ def prepare(config: Config, *, groups: list[str] | None = None, targets: list[st
                               hint="resume re-plans the unfinished targets itself")
         return _from_saved_plan(config, SavedPlan.read(plan_file), allow_destructive, groups, targets)
     audit = run_audit(config, groups=groups, targets=targets, concurrency=concurrency, progress=progress,
-                      plans=True, allow_destructive=allow_destructive, names=names)
+                      plans=True, allow_destructive=allow_destructive, names=names,
+                      diff_options=DiffOptions(concurrently=concurrently))
     rollout = Rollout([], plan=SavedPlan.from_audit(audit, allow_destructive), run=run)
     for r in audit.results:
         if r.status == "error" or r.target is None:

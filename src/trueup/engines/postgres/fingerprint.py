@@ -20,7 +20,7 @@ from trueup.engines.postgres import catalog
 _OID_COLUMNS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "schemas": (("oid",), None),
     "extensions": (("oid",), None),
-    "types": (("oid",), None),
+    "types": (("oid", "constraint_oids"), None),  # a domain's constraint OIDs: for dependencies only
     "relations": (("oid",), None),
     "columns": (("attrelid",), "attrelid"),
     "constraints": (("oid", "conrelid", "conindid"), "conrelid"),

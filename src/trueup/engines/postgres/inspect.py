@@ -266,6 +266,7 @@ class _Builder:
             return
         if not r["islocal"]:
             self.keys[("pg_class", r["attrelid"], r["attnum"])] = target
+            self._inherited_column(target, r)
             return
         identity = None
         if r["identity"]:
@@ -287,6 +288,18 @@ class _Builder:
             self.comment(cid, f"COLUMN {qname(schema, table, r['name'])}", r["comment"])
         if r["acl"]:
             self.grants(cid, f"TABLE {qname(schema, table)}", r["acl"], column=r["name"])
+
+    def _inherited_column(self, table: ObjectId, r: Row) -> None:
+        """An inherited column is modelled only where its default or NOT NULL is its own."""
+        if not r["parent_column"]:
+            return
+        p_schema, p_table, p_default, p_notnull = r["parent_column"]
+        if r["default_expr"] == p_default and (p_notnull or not r["notnull"]):
+            return
+        attrs = {"default": r["default_expr"], "notnull": r["notnull"],
+                 "parent": [p_schema, p_table], "parent_default": p_default, "parent_notnull": p_notnull}
+        self.add(ObjectId("inherited_column", (*table.path, r["name"])), attrs,
+                 deps=[table, ObjectId("column", (p_schema, p_table, r["name"]))], parent=table)
 
     def _reparent_comment(self, cid: ObjectId, view: ObjectId) -> None:
         key = ObjectId("comment", (cid.kind, *cid.path))

@@ -8,6 +8,7 @@ from trueup.engines.postgres.kinds.constraints import ConstraintSQL
 from trueup.engines.postgres.kinds.extensions import ExtensionSQL, SchemaSQL
 from trueup.engines.postgres.kinds.functions import FunctionSQL
 from trueup.engines.postgres.kinds.indexes import IndexSQL
+from trueup.engines.postgres.kinds.inherited_columns import InheritedColumnSQL
 from trueup.engines.postgres.kinds.security import CommentSQL, GrantSQL, PolicySQL, RlsSQL
 from trueup.engines.postgres.kinds.sequences import SequenceOwnerSQL, SequenceSQL
 from trueup.engines.postgres.kinds.tables import TableSQL
@@ -19,7 +20,7 @@ GENERATORS: dict[str, KindSQL] = {
     g.kind: g
     for g in (
         SchemaSQL(), ExtensionSQL(), EnumSQL(), DomainSQL(), CompositeSQL(), SequenceSQL(),
-        SequenceOwnerSQL(), TableSQL(), ColumnSQL(), ConstraintSQL(), IndexSQL(), ViewSQL(),
+        SequenceOwnerSQL(), TableSQL(), ColumnSQL(), InheritedColumnSQL(), ConstraintSQL(), IndexSQL(), ViewSQL(),
         MaterializedViewSQL(), FunctionSQL(), TriggerSQL(), RlsSQL(), PolicySQL(), GrantSQL(), CommentSQL(),
     )
 }
@@ -27,7 +28,7 @@ GENERATORS: dict[str, KindSQL] = {
 #: order in which kinds are created when nothing else decides (drops use the reverse)
 KIND_ORDER = (
     "schema", "extension", "enum", "domain", "composite_type", "sequence", "function", "table", "column",
-    "sequence_owner", "constraint", "index", "view", "materialized_view", "trigger", "rls", "policy",
+    "inherited_column", "sequence_owner", "constraint", "index", "view", "materialized_view", "trigger", "rls", "policy",
     "grant", "comment",
 )
 

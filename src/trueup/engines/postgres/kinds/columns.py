@@ -7,7 +7,7 @@ from typing import Any
 
 from trueup.diff.changes import Hazard, Statement, stmt
 from trueup.diff.generator import AlterResult, Context, GeneratorBase
-from trueup.engines.postgres.kinds.constraints import dropped_parents
+from trueup.engines.postgres.kinds.constraints import adopting_parent, dropped_parents
 from trueup.engines.postgres.quoting import ident, qname
 from trueup.model import DbObject, ObjectId
 
@@ -69,7 +69,11 @@ def _kept_from_parent(col: DbObject, ctx: Context) -> DbObject | None:
     for parent in dropped_parents(table_id, ctx):
         inherited = ctx.old.get(ObjectId("column", (*parent, col.id.path[-1])))
         if inherited is not None:
-            return DbObject(col.id, dict(inherited.attrs), inherited.deps, table_id, col.position)
+            attrs = dict(inherited.attrs)
+            own = ctx.old.get(ObjectId("inherited_column", col.id.path))
+            if own is not None:  # its own default and NOT NULL stay with it
+                attrs.update(default=own.attrs["default"], notnull=own.attrs["notnull"])
+            return DbObject(col.id, attrs, inherited.deps, table_id, col.position)
     return None
 
 
@@ -119,6 +123,9 @@ class ColumnSQL(GeneratorBase):
         return [stmt(f"ALTER TABLE {self._table(obj)} ADD COLUMN {column_definition(obj)}", *hazards)]
 
     def drop(self, obj: DbObject, ctx: Context) -> list[Statement]:
+        parent = adopting_parent(ObjectId("table", obj.id.path[:-1]), ctx)
+        if parent is not None and ObjectId("column", (*parent, obj.id.path[-1])) in ctx.new:
+            return []  # ATTACH PARTITION needs it, and makes it the parent's
         sql = f"ALTER TABLE {self._table(obj)} DROP COLUMN {ident(obj.id.path[-1])}"
         if obj.attrs["generated"]:
             return [stmt(sql)]

@@ -11,11 +11,24 @@ _VIOLATE = (Hazard.MAY_FAIL, "existing rows may violate the constraint")
 
 
 def dropped_parents(table: ObjectId, ctx: Context) -> list[tuple[str, ...]]:
-    """Parents the table stops inheriting from (``NO INHERIT``)."""
+    """Parents the table stops inheriting from (``NO INHERIT``, ``DETACH PARTITION``)."""
     old, new = ctx.old.get(table), ctx.new.get(table)
-    if old is None or new is None or old.attrs.get("partition_of"):
+    if old is None or new is None:
         return []
-    return [tuple(p) for p in old.attrs.get("inherits", ()) if p not in new.attrs.get("inherits", ())]
+    out = [tuple(p) for p in old.attrs.get("inherits", ()) if p not in new.attrs.get("inherits", ())]
+    if old.attrs.get("partition_of") and old.attrs["partition_of"] != new.attrs.get("partition_of"):
+        out.append(tuple(old.attrs["partition_of"]))
+    return out
+
+
+def adopting_parent(table: ObjectId, ctx: Context) -> tuple[str, ...] | None:
+    """The partitioned table an existing table is attached to, whose columns and checks it merges."""
+    old, new = ctx.old.get(table), ctx.new.get(table)
+    if old is None or new is None or not new.attrs.get("partition_of"):
+        return None
+    if old.attrs.get("partition_of") == new.attrs["partition_of"]:
+        return None
+    return tuple(new.attrs["partition_of"])
 
 
 def inherited_checks(parent: tuple[str, ...], ctx: Context) -> list[DbObject]:
@@ -67,6 +80,10 @@ class ConstraintSQL(GeneratorBase):
                      (Hazard.BLOCKS_WRITES, "builds the index under an ACCESS EXCLUSIVE lock"))]
 
     def drop(self, obj: DbObject, ctx: Context) -> list[Statement]:
+        parent = adopting_parent(ObjectId("table", obj.id.path[:2]), ctx)
+        if obj.attrs["type"] == "c" and parent is not None \
+                and ObjectId("constraint", (*parent, obj.id.path[2])) in ctx.new:
+            return []  # ATTACH PARTITION needs it, and merges it into the parent's
         return [stmt(f"ALTER TABLE {self._table(obj)} DROP CONSTRAINT {ident(obj.id.path[2])}")]
 
     def alter(self, old: DbObject, new: DbObject, ctx: Context) -> AlterResult | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from trueup.diff.changes import Hazard, Statement, stmt
 from trueup.diff.generator import AlterResult, Context, GeneratorBase
 from trueup.engines.postgres.kinds.columns import column_definition
-from trueup.engines.postgres.kinds.constraints import inherited_checks
+from trueup.engines.postgres.kinds.constraints import dropped_parents, inherited_checks
 from trueup.engines.postgres.quoting import ident, qname
 from trueup.model import DbObject, ObjectId
 
@@ -58,13 +58,14 @@ class TableSQL(GeneratorBase):
         for p in o["inherits"]:
             if p not in n["inherits"]:
                 out.append(stmt(f"ALTER TABLE {name} NO INHERIT {qname(*p)}"))
-                # the parent's checks stay on the table as its own: drop those it does not keep
-                for c in inherited_checks(tuple(p), ctx):
-                    if ObjectId("constraint", (*new.id.path, c.id.path[2])) not in ctx.new:
-                        out.append(stmt(f"ALTER TABLE {name} DROP CONSTRAINT {ident(c.id.path[2])}"))
         for p in n["inherits"]:
             if p not in o["inherits"]:
                 out.append(stmt(f"ALTER TABLE {name} INHERIT {qname(*p)}", Hazard.MAY_FAIL))
+        # a former parent's checks stay on the table as its own: drop those it does not keep
+        for p in dropped_parents(new.id, ctx):
+            for c in inherited_checks(p, ctx):
+                if ObjectId("constraint", (*new.id.path, c.id.path[2])) not in ctx.new:
+                    out.append(stmt(f"ALTER TABLE {name} DROP CONSTRAINT {ident(c.id.path[2])}"))
         old_opts = dict(x.split("=", 1) for x in o["options"])
         new_opts = dict(x.split("=", 1) for x in n["options"])
         reset = sorted(k for k in old_opts if k not in new_opts)

@@ -24,7 +24,18 @@ SELECT a.attrelid,
           WHERE dd.classid = 'pg_class'::regclass AND dd.refclassid = 'pg_class'::regclass
             AND dd.refobjid = a.attrelid AND dd.refobjsubid = a.attnum AND dd.deptype = 'i'
           LIMIT 1)
-       END AS identity_seq
+       END AS identity_seq,
+       -- an inherited column (of a partition or inheritance child): its first parent's column
+       CASE WHEN NOT a.attislocal AND c.relkind IN ('r', 'p') THEN
+         (SELECT json_build_array(pn.nspname, pc.relname, pg_get_expr(pd.adbin, pd.adrelid), pa.attnotnull)
+          FROM pg_inherits i
+          JOIN pg_class pc ON pc.oid = i.inhparent
+          JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+          JOIN pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname
+          LEFT JOIN pg_attrdef pd ON pd.adrelid = pa.attrelid AND pd.adnum = pa.attnum
+          WHERE i.inhrelid = a.attrelid
+          ORDER BY i.inhseqno LIMIT 1)
+       END AS parent_column
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
