@@ -8,6 +8,7 @@ also when the test fails.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -15,12 +16,15 @@ import subprocess
 import tempfile
 import warnings
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg
 import pytest
 
 warnings.filterwarnings("ignore", module="platformdirs")
+
+pytest_plugins = ["fleetdata"]
 
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 TEST_PREFIX = "trueup_test_"
@@ -96,10 +100,8 @@ def pg_url() -> Iterator[str]:
         if others:
             return  # a parallel test run still uses the roles; the last one out drops them
         for role in TEST_ROLES:
-            try:
+            with contextlib.suppress(psycopg.Error):  # still referenced by another process's database
                 conn.execute(f"DROP ROLE IF EXISTS {role}")
-            except psycopg.Error:
-                pass  # still referenced by a database another process owns
 
 
 @pytest.fixture(scope="session")
@@ -126,8 +128,9 @@ def make_db(pg_url: str) -> Iterator[Callable[..., str]]:
         return url
 
     yield factory
-    for db in created:
-        _drop_database(pg_url, db)
+    # side by side: each DROP DATABASE waits for a checkpoint, and one checkpoint serves both
+    with ThreadPoolExecutor(max(1, len(created))) as pool:
+        list(pool.map(lambda db: _drop_database(pg_url, db), created))
 
 
 def scratch_databases(pg_url: str) -> list[str]:

@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-import pytest
 from click.testing import CliRunner
-
-from test_audit import SEED_ROLES, TENANT, by_object, fleet, write_config  # noqa: F401  (fixture)
+from fleetdata import SEED_ROLES, TENANT, write_config
 from test_cli import assert_one_line_error
+
 from trueup.cli.main import cli
 
 
@@ -225,7 +224,7 @@ def test_saved_plan_applies_when_fresh(fleet: dict[str, Any], tmp_path: Path) ->
 
 
 def test_refuses_without_yes_in_ci(fleet: dict[str, Any]) -> None:
-    name, url = db(fleet, 0)
+    _name, url = db(fleet, 0)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("DROP INDEX projects_name_idx")
     cfg = tenants_config(fleet)
@@ -236,13 +235,13 @@ def test_refuses_without_yes_in_ci(fleet: dict[str, Any]) -> None:
     assert_one_line_error(proc.stderr.split("\n", 1)[-1] if not proc.stderr.startswith("error") else proc.stderr,
                           "refusing to apply without --yes")
     assert scalar(url, "SELECT to_regclass('public.projects_name_idx')") is None
-    code, out, err = run("apply", "-c", str(cfg), "--dry-run")
+    code, _out, err = run("apply", "-c", str(cfg), "--dry-run")
     assert code == 1 and "nothing applied" in err
     assert scalar(url, "SELECT to_regclass('public.projects_name_idx')") is None
 
 
 def test_reference_data_insert_update_and_exact_delete(fleet: dict[str, Any]) -> None:
-    name, url = db(fleet, 0)
+    _name, url = db(fleet, 0)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("UPDATE team_roles SET can_manage = false WHERE name = 'Owner';"
                      "DELETE FROM team_roles WHERE name = 'Viewer'; INSERT INTO team_roles (name) VALUES ('Intruder')")
@@ -259,7 +258,7 @@ def test_reference_data_insert_update_and_exact_delete(fleet: dict[str, Any]) ->
 
 def test_canary_stops_on_failure(fleet: dict[str, Any]) -> None:
     for i in range(3):
-        name, url = db(fleet, i)
+        _name, url = db(fleet, i)
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("DROP INDEX projects_name_idx; ALTER TABLE projects ALTER COLUMN name DROP NOT NULL")
             if i == 0:

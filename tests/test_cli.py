@@ -11,8 +11,8 @@ from pathlib import Path
 import psycopg
 import pytest
 from click.testing import CliRunner
-
 from conftest import scratch_databases
+
 from trueup.cli.main import cli
 
 OLD = """
@@ -82,7 +82,7 @@ def test_diff_json_lists_changes_with_hazards(make_db: Callable[..., str]) -> No
 
 
 def test_concurrently_option(make_db: Callable[..., str]) -> None:
-    code, out, _ = run("diff", make_db(OLD), make_db(NEW), "--concurrently")
+    _code, out, _ = run("diff", make_db(OLD), make_db(NEW), "--concurrently")
     assert "CREATE INDEX CONCURRENTLY notes_body_idx ON public.notes" in out
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
-
 from conftest import CORPUS, new_db_name
+
 from trueup.api import diff_models, render_schema
 from trueup.engines.postgres import ENGINE
 from trueup.engines.postgres.driver import with_database
@@ -76,7 +76,7 @@ def _chinook() -> str:
 
 
 def test_chinook(pg_url: str, db_on: Callable[[str, str], str]) -> None:
-    total, counts = _roundtrip(pg_url, _chinook(), db_on)
+    _total, counts = _roundtrip(pg_url, _chinook(), db_on)
     assert counts["table"] == 11 and counts["constraint"] >= 11 + 11 and counts["index"] == 11
 
 

@@ -229,8 +229,8 @@ def plan(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], al
     from trueup.cli.progress import progress_bar
     from trueup.cli.render_plan import render_plan_sql, render_plan_text
     from trueup.config import load_config
-    from trueup.fleet.audit import run_audit
     from trueup.diff.generator import DiffOptions
+    from trueup.fleet.audit import run_audit
     from trueup.fleet.saved_plan import SavedPlan
 
     config = load_config(config_path)

@@ -34,6 +34,7 @@ DRIFTS = {
               "ALTER TABLE team_roles ALTER COLUMN can_manage_projects SET DEFAULT true;"
               " ALTER TABLE users ADD COLUMN legacy_password text"),
 }
+REGISTRY_QUERY = "SELECT slug AS name, database_name AS database FROM tenant_databases WHERE status = 'active'"
 #: registered, but provisioning died before the database was created
 HALF_PROVISIONED = "stark"
 
@@ -73,9 +74,8 @@ def build_fleet(server: str, workdir: Path) -> Path:
             continue
         drift = DRIFTS.get(slug)
         _create(server, db, tenant_sql, *([drift[1]] if drift else []))
-    with psycopg.connect(control, autocommit=True) as conn:
-        with conn.cursor() as cur:
-            cur.executemany("INSERT INTO tenant_databases (slug, database_name) VALUES (%s, %s)", registry)
+    with psycopg.connect(control, autocommit=True) as conn, conn.cursor() as cur:
+        cur.executemany("INSERT INTO tenant_databases (slug, database_name) VALUES (%s, %s)", registry)
     (workdir / "schema").mkdir(exist_ok=True)
     (workdir / "schema" / "control.sql").write_text(_text("control.sql"))
     (workdir / "schema" / "tenant.sql").write_text(tenant_sql)
@@ -92,7 +92,7 @@ targets = [{{ name = "control", url = "{control}" }}]
 [groups.tenants]
 desired = "schema/tenant.sql"
 reference_data = "reference.toml"
-discover = {{ registry = "control", query = "SELECT slug AS name, database_name AS database FROM tenant_databases WHERE status = 'active'", server = "{server}" }}
+discover = {{ registry = "control", server = "{server}", query = "{REGISTRY_QUERY}" }}
 ''')
     return config
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
-from psycopg import errors as pgerr
 
 from trueup.config import ApplySettings
 from trueup.diff.changes import Statement

@@ -19,15 +19,15 @@ from typing import Any
 import psycopg
 
 from trueup.config import Config, IgnoreRules, SchemaDiscovery
+from trueup.diff.changes import Hazard, Statement
+from trueup.diff.compare import diff_schemas
+from trueup.diff.generator import DiffOptions
 from trueup.engines.postgres import ENGINE
 from trueup.engines.postgres.driver import connect, connection, describe_target
 from trueup.engines.postgres.fingerprint import fingerprint, schema_fingerprints
 from trueup.engines.postgres.inspect import inspect_connection
 from trueup.engines.postgres.rename import rename_schema
 from trueup.engines.postgres.scratch import apply_files, scratch_database
-from trueup.diff.changes import Hazard, Statement
-from trueup.diff.compare import diff_schemas
-from trueup.diff.generator import DiffOptions
 from trueup.errors import TrueupError
 from trueup.fleet.findings import LAYER_KINDS, Finding, layer_key, schema_findings
 from trueup.fleet.ignore import apply_ignore, object_schema

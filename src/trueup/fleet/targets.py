@@ -8,7 +8,14 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import psycopg
 
-from trueup.config import Config, DatabaseDiscovery, GroupConfig, RegistryDiscovery, SchemaDiscovery, TargetSpec
+from trueup.config import (
+    Config,
+    DatabaseDiscovery,
+    GroupConfig,
+    RegistryDiscovery,
+    SchemaDiscovery,
+    TargetSpec,
+)
 from trueup.engines.postgres.driver import connection, redact, with_database
 from trueup.errors import TrueupError
 

@@ -43,7 +43,8 @@ def parse_source(spec: str) -> Source:
     if not path.exists():
         raise SourceError(f"{spec}: no such file or directory")
     if path.is_dir():
-        files = tuple(sorted((p for p in path.rglob("*.sql") if p.is_file()), key=lambda p: p.relative_to(path).as_posix()))
+        found = (p for p in path.rglob("*.sql") if p.is_file())
+        files = tuple(sorted(found, key=lambda p: p.relative_to(path).as_posix()))
         if not files:
             raise SourceError(f"{spec}: the folder holds no .sql files")
         return Source(spec, "sql", files)
