@@ -9,6 +9,7 @@ share one inspection, since equal fingerprints mean equal schemas.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -34,9 +35,14 @@ from trueup.fleet.ignore import apply_ignore, object_schema
 from trueup.fleet.refdata import RefTable, load_reference_data, refdata_findings
 from trueup.fleet.targets import DiscoveryError, Target, discover
 from trueup.model import Schema
+from trueup.plan.script import Plan
 from trueup.sources import load, parse_source
 
 _WHERE = "\x00where\x00"
+#: schema-per-tenant probes: at most this many connections per database, each with at least
+#: this many schemas
+SCHEMA_CHUNKS = 4
+SCHEMA_CHUNK_MIN = 50
 
 
 @dataclass
@@ -252,7 +258,7 @@ def run_audit(config: Config, *, groups: Sequence[str] | None = None, targets: S
         if g not in config.groups:
             raise TrueupError(f"unknown group '{g}'", hint=f"groups in the config: {', '.join(config.groups)}")
     desired = {g: load_desired(config, g) for g in group_names}
-    owners = _layer_owners(config, desired)
+    owners = LayerOwners(config, desired)
     results: list[TargetResult] = []
     work: list[Target] = []
     wanted = set(names) if names is not None else None
@@ -275,32 +281,59 @@ def run_audit(config: Config, *, groups: Sequence[str] | None = None, targets: S
     return AuditResult(results, group_names, time.perf_counter() - started)
 
 
-def _layer_owners(config: Config, desired: dict[str, Desired]) -> dict[str, dict[tuple[str, str], str]]:
-    """For each group: objects that belong to the *other* groups' desired states."""
-    everything: dict[str, set[tuple[str, str]]] = {
-        g: {layer_key(o.id) for o in d.model if o.kind in LAYER_KINDS} for g, d in desired.items()}
-    for g in config.groups:  # groups not audited now still define layers
-        if g not in everything:
-            try:
-                d = load_desired(config, g)
-                everything[g] = {layer_key(o.id) for o in d.model if o.kind in LAYER_KINDS}
-            except TrueupError:
-                everything[g] = set()
-    out: dict[str, dict[tuple[str, str], str]] = {}
-    for g in desired:
-        mine = everything[g]
-        out[g] = {k: other for other, keys in everything.items() if other != g for k in keys if k not in mine}
-    return out
+class LayerOwners:
+    """For each group, the objects that belong to the *other* groups' desired states.
+
+    Computed on first use only: most audits find no unexpected object and never need it, and
+    a group not being audited costs a load of its desired state.
+    """
+
+    def __init__(self, config: Config, desired: dict[str, Desired]) -> None:
+        self._config, self._desired = config, desired
+        self._owners: dict[str, dict[tuple[str, str], str]] | None = None
+        self._lock = threading.Lock()
+
+    def for_group(self, group: str) -> dict[tuple[str, str], str]:
+        with self._lock:
+            if self._owners is None:
+                self._owners = self._compute()
+        return self._owners.get(group, {})
+
+    def _compute(self) -> dict[str, dict[tuple[str, str], str]]:
+        loaded: dict[tuple[str, str | None], set[tuple[str, str]]] = {}
+        everything: dict[str, set[tuple[str, str]]] = {}
+        for g in self._config.groups:  # groups not audited now still define layers
+            d = self._desired.get(g)
+            if d is None:
+                try:
+                    d = load_desired(self._config, g)
+                except TrueupError:
+                    everything[g] = set()
+                    continue
+            key = (self._config.groups[g].desired, d.template_schema)
+            if key not in loaded:
+                loaded[key] = {layer_key(o.id) for o in d.model if o.kind in LAYER_KINDS}
+            everything[g] = loaded[key]
+        out: dict[str, dict[tuple[str, str], str]] = {}
+        for g in self._desired:
+            mine = everything.get(g, set())
+            out[g] = {k: other for other, keys in everything.items() if other != g for k in keys if k not in mine}
+        return out
 
 
-def _audit_targets(work: list[Target], desired: dict[str, Desired], owners: dict[str, dict[tuple[str, str], str]],
+def _audit_targets(work: list[Target], desired: dict[str, Desired], owners: LayerOwners,
                    concurrency: int, timeout: int, progress: ProgressFn | None,
                    plans: bool = False, allow_destructive: bool = False,
                    diff_options: DiffOptions | None = None) -> list[TargetResult]:
-    # schema-per-tenant targets of one database are probed together
-    units: dict[tuple[str, str], list[Target]] = {}
+    # schema-per-tenant targets of one database are probed together, in a few chunks so that
+    # a database with thousands of tenant schemas still uses more than one server core
+    per_db: dict[tuple[str, str], list[Target]] = {}
     for t in work:
-        units.setdefault((t.group, t.url if t.schema else f"{t.url}#{t.name}"), []).append(t)
+        per_db.setdefault((t.group, t.url if t.schema else f"{t.url}#{t.name}"), []).append(t)
+    units: list[list[Target]] = []
+    for same_db in per_db.values():
+        size = max(SCHEMA_CHUNK_MIN, -(-len(same_db) // max(1, min(concurrency, SCHEMA_CHUNKS))))
+        units.extend(same_db[i:i + size] for i in range(0, len(same_db), size))
     results: dict[tuple[str, str], TargetResult] = {
         (t.group, t.name): TargetResult(t.group, t.name, t.location, target=t) for t in work}
     probes: dict[tuple[str, str], _Probe] = {}
@@ -322,13 +355,14 @@ def _audit_targets(work: list[Target], desired: dict[str, Desired], owners: dict
             results[(t.group, t.name)].seconds = time.perf_counter() - t0
 
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        for unit in pool.map(lambda u: _after(run_unit, u), units.values()):
+        for unit in pool.map(lambda u: _after(run_unit, u), units):
             done += len(unit)
             if progress:
                 progress(done, len(work), unit[0].name)
 
-    # full inspection only where fingerprints differ; one inspection per distinct fingerprint
-    drifted: dict[tuple[str, str, str], list[Target]] = {}
+    # full inspection only where fingerprints differ: one per distinct fingerprint of whole
+    # databases, one per database for all its drifted tenant schemas
+    drifted: dict[tuple[str, str], list[Target]] = {}
     for t in work:
         probe = probes.get((t.group, t.name))
         if probe is None:
@@ -336,23 +370,10 @@ def _audit_targets(work: list[Target], desired: dict[str, Desired], owners: dict
         fp = probe.fingerprints.get(t.schema, "")
         results[(t.group, t.name)].fingerprint = fp
         if fp != desired[t.group].fingerprint:
-            key = (t.group, t.url if t.schema else fp, t.schema or "")
-            drifted.setdefault(key, []).append(t)
+            drifted.setdefault((t.group, t.url if t.schema else fp), []).append(t)
 
-    def inspect_unit(item: tuple[tuple[str, str, str], list[Target]]) -> None:
-        _, same = item
-        rep = same[0]
-        d = desired[rep.group]
-        try:
-            actual, want = _inspect_for(rep, d)
-            found = schema_findings(actual, want, ENGINE, where=_WHERE, layer_owners=owners[rep.group])
-            plan = diff_schemas(actual, want, ENGINE, diff_options) if plans else None
-        except Exception as err:
-            for t in same:
-                r = results[(t.group, t.name)]
-                r.status, r.error = "error", _one_line(err, t.url)
-            return
-        for t in same:
+    def record(targets: list[Target], found: list[Finding], plan: Plan | None) -> None:
+        for t in targets:
             r = results[(t.group, t.name)]
             r.findings.extend(
                 Finding(f.category, f.problem, f.object, f.detail.replace(_WHERE, t.name), f.hazards, f.fix)
@@ -361,8 +382,24 @@ def _audit_targets(work: list[Target], desired: dict[str, Desired], owners: dict
                 r.statements.extend(plan.preamble_statements() + plan.statements(allow_destructive))
                 r.skipped.extend(plan.skipped(allow_destructive))
 
+    def inspect_unit(same: list[Target]) -> None:
+        rep = same[0]
+        d = desired[rep.group]
+        try:
+            schemas = [t.schema for t in same if t.schema]
+            with connection(rep.url) as conn:
+                whole = apply_ignore(inspect_connection(conn, schemas or d.schemas), d.ignore)
+            for targets in ([[t] for t in same] if schemas else [same]):
+                actual, want = _compare_pair(whole, targets[0], d)
+                found = schema_findings(actual, want, ENGINE, where=_WHERE, layer_owners=owners.for_group(rep.group))
+                record(targets, found, diff_schemas(actual, want, ENGINE, diff_options) if plans else None)
+        except Exception as err:
+            for t in same:
+                r = results[(t.group, t.name)]
+                r.status, r.error = "error", _one_line(err, t.url)
+
     with ThreadPoolExecutor(max_workers=max(1, min(concurrency, 8))) as pool:
-        list(pool.map(inspect_unit, drifted.items()))
+        list(pool.map(inspect_unit, drifted.values()))
 
     for t in work:
         r = results[(t.group, t.name)]
@@ -392,13 +429,9 @@ def _fix_statement(finding: Finding) -> Statement:
     return Statement(sql, hazards, tuple("" for _ in hazards))
 
 
-def _inspect_for(target: Target, d: Desired) -> tuple[Schema, Schema]:
-    """The target's actual schema and what it should be, both after ignore rules."""
-    with connection(target.url) as conn:
-        actual = inspect_connection(conn, [target.schema] if target.schema else d.schemas)
-    actual = apply_ignore(actual, d.ignore)
-    want = d.model
-    if target.schema:
-        actual = _scope_model(actual, target.schema)
-        want = rename_schema(d.model, d.template_schema or "public", target.schema)
-    return actual, want
+def _compare_pair(whole: Schema, target: Target, d: Desired) -> tuple[Schema, Schema]:
+    """The target's actual schema (cut out of its database's) and what it should be."""
+    if not target.schema:
+        return whole, d.model
+    actual = _scope_model(whole, target.schema)
+    return actual, rename_schema(d.model, d.template_schema or "public", target.schema)
