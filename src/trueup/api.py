@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from trueup.diff.compare import diff_schemas
 from trueup.diff.generator import DiffOptions
@@ -42,8 +43,11 @@ def diff_sources(from_spec: str, to_spec: str, *, schemas: Sequence[str] | None 
                  dev_url: str | None = None, options: DiffOptions | None = None) -> Plan:
     """The plan that turns FROM into TO. Both specs are validated before any server is touched."""
     src_from, src_to = parse_source(from_spec), parse_source(to_spec)
-    old = load(src_from, schemas=schemas, scratch_server=lambda: scratch_server_for(dev_url, src_to))
-    new = load(src_to, schemas=schemas, scratch_server=lambda: scratch_server_for(dev_url, src_from))
+    # both sides are read at once: each waits mostly on its server
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        old_f = pool.submit(load, src_from, schemas=schemas, scratch_server=lambda: scratch_server_for(dev_url, src_to))
+        new_f = pool.submit(load, src_to, schemas=schemas, scratch_server=lambda: scratch_server_for(dev_url, src_from))
+        old, new = old_f.result(), new_f.result()
     return diff_models(old, new, options)
 
 

@@ -9,8 +9,16 @@ from types import MappingProxyType
 from typing import Any
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _freeze(value: Any) -> Any:
     """Turn lists into tuples and dicts into read-only mappings, recursively."""
+    kind = type(value)
+    if kind in _SCALARS:  # the common case first: exact type checks are cheap
+        return value
+    if kind is MappingProxyType and all(type(v) in _SCALARS for v in value.values()):
+        return value  # already frozen, flat
     if isinstance(value, Mapping):
         return MappingProxyType({str(k): _freeze(v) for k, v in value.items()})
     if isinstance(value, list | tuple):
@@ -90,7 +98,9 @@ class DbObject:
         return self.id.kind
 
     def same_definition(self, other: DbObject) -> bool:
-        return _canonical(self.attrs) == _canonical(other.attrs)
+        # plain equality settles nearly every comparison; the canonical JSON form only decides
+        # between values Python calls different but JSON writes alike
+        return self.attrs == other.attrs or _canonical(self.attrs) == _canonical(other.attrs)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.id.to_json(), "attrs": thaw(self.attrs)}

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 from trueup.errors import TrueupError
@@ -60,10 +61,16 @@ def _alive(pid: int) -> bool:
 
 
 _server_uri: str | None = None
+_start_lock = threading.Lock()
 
 
 def embedded_url(database: str = "postgres") -> str:
     """Start (or join) the embedded server and return a URL to ``database`` on it."""
+    with _start_lock:
+        return _embedded_url(database)
+
+
+def _embedded_url(database: str) -> str:
     global _server_uri
     if _server_uri is None:
         try:
