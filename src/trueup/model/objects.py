@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-
 _SCALARS = (str, int, float, bool, type(None))
 
 
