@@ -29,6 +29,7 @@ pytest_plugins = ["fleetdata"]
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 TEST_PREFIX = "trueup_test_"
 TEST_ROLES = ("trueup_test_reader", "trueup_test_writer", "trueup_test_admin")
+ROLES_LOCK = 0x7472_7565  # advisory lock key of the sessions that use TEST_ROLES
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 
@@ -79,6 +80,10 @@ def pg_url() -> Iterator[str]:
         from trueup.engines.postgres.embedded import embedded_url
 
         url = embedded_url()
+    # every session using the shared roles holds this lock (shared) on a connection of its own,
+    # so that the last session out, and only it, can take it exclusively and drop the roles
+    holder = psycopg.connect(url, autocommit=True)
+    holder.execute("SELECT pg_advisory_lock_shared(%s)", (ROLES_LOCK,))
     with psycopg.connect(url, autocommit=True) as conn:
         # leftovers of an earlier run that was killed (names carry the creating process id;
         # databases of live processes, such as a parallel test run, are left alone)
@@ -93,15 +98,14 @@ def pg_url() -> Iterator[str]:
                 f"THEN CREATE ROLE {role} NOLOGIN; END IF; END$$"
             )
     yield url
-    with psycopg.connect(url, autocommit=True) as conn:
-        others = [n for (n,) in conn.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE 'trueup\\_test\\_%'").fetchall()
-            if _owner_alive(n) and f"_{os.getpid()}_" not in n]
-        if others:
+    with holder:
+        holder.execute("SELECT pg_advisory_unlock_shared(%s)", (ROLES_LOCK,))
+        row = holder.execute("SELECT pg_try_advisory_lock(%s)", (ROLES_LOCK,)).fetchone()
+        if not (row and row[0]):
             return  # a parallel test run still uses the roles; the last one out drops them
         for role in TEST_ROLES:
             with contextlib.suppress(psycopg.Error):  # still referenced by another process's database
-                conn.execute(f"DROP ROLE IF EXISTS {role}")
+                holder.execute(f"DROP ROLE IF EXISTS {role}")  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")
@@ -134,8 +138,10 @@ def make_db(pg_url: str) -> Iterator[Callable[..., str]]:
 
 
 def scratch_databases(pg_url: str) -> list[str]:
+    """Scratch databases this test process created and did not drop (names carry the pid)."""
     with psycopg.connect(pg_url) as conn:
-        rows = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE 'trueup\\_scratch\\_%'").fetchall()
+        rows = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s",
+                            (f"trueup\\_scratch\\_{os.getpid()}\\_%",)).fetchall()
     return [r[0] for r in rows]
 
 
