@@ -8,7 +8,8 @@ keys, unique, partial and expression indexes, trigger functions and triggers, ro
 security with policies, views, a materialized view, functions, comments) and one with the
 same schema and about 5% drift. Both are dropped at the end, also on Ctrl-C.
 
-It times, as the median of ``--runs`` runs after one untimed warm-up run:
+It times, as the median of ``--runs`` runs after one untimed warm-up run (the four figures'
+runs are interleaved, so that other load on the machine weighs on each tool alike):
 
 (a) ``trueup.engines.postgres.ENGINE.inspect(url)`` in this process (connect + inspect),
 (b) the whole ``trueup diff URL1 URL2`` command as a subprocess (Python start-up included),
@@ -63,22 +64,24 @@ REFERENCE_REQUIREMENTS = [
     "setuptools<81",
 ]
 
-SCHEMAINSPECT_TIMER = '''
-import json, statistics, sys, time, warnings
+# Runs in the reference venv: one inspection (connect + get_inspector) per "run" line read from
+# stdin, answering with its own elapsed time, so the interpreter start is never counted and the
+# runs can be interleaved with trueup's.
+SCHEMAINSPECT_WORKER = '''
+import sys, time, warnings
 warnings.filterwarnings("ignore")
 from sqlbag import S
 from schemainspect import get_inspector
 
-url, runs = sys.argv[1], int(sys.argv[2])
-times = []
-for i in range(runs + 1):  # the first run warms up and is not counted
+url = sys.argv[1]
+for line in sys.stdin:
+    if line.strip() != "run":
+        break
     start = time.perf_counter()
     with S(url) as s:
         inspector = get_inspector(s)
     elapsed = time.perf_counter() - start
-    if i:
-        times.append(elapsed)
-print(json.dumps({"median": statistics.median(times), "times": times, "tables": len(inspector.tables)}))
+    print(f"{elapsed:.6f} {len(inspector.tables)}", flush=True)
 '''
 
 
@@ -379,9 +382,9 @@ def build_reference(workdir: Path) -> tuple[Reference | None, str]:
         return None, f"{cmd} ... failed: {_last_line(err.stderr or err.stdout or '')}"
     except (OSError, subprocess.TimeoutExpired) as err:
         return None, f"could not build the reference venv: {err}"
-    timer = workdir / "schemainspect_timer.py"
-    timer.write_text(SCHEMAINSPECT_TIMER)
-    return Reference(bindir / "python", bindir / "migra", timer), ""
+    worker = workdir / "schemainspect_worker.py"
+    worker.write_text(SCHEMAINSPECT_WORKER)
+    return Reference(bindir / "python", bindir / "migra", worker), ""
 
 
 def _last_line(text: str) -> str:
@@ -389,27 +392,49 @@ def _last_line(text: str) -> str:
     return lines[-1].strip() if lines else "(no output)"
 
 
-def time_schemainspect(ref: Reference, url: str, runs: int) -> float:
-    proc = subprocess.run([str(ref.python), str(ref.timer), url, str(runs)], capture_output=True, text=True,
-                          timeout=3600)
-    if proc.returncode != 0:
-        raise RuntimeError(f"schemainspect failed: {_last_line(proc.stderr)}")
-    import json
+class SchemainspectWorker:
+    """A python of the reference venv that inspects ``url`` with schemainspect on request."""
 
-    return float(json.loads(proc.stdout.strip().splitlines()[-1])["median"])
+    def __init__(self, ref: Reference, url: str) -> None:
+        # a file, not a pipe, for its stderr: it never fills up; closed in close()
+        self.errors = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115
+        self.proc = subprocess.Popen([str(ref.python), str(ref.timer), url], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=self.errors, text=True)
+        self.tables = 0
+
+    def run(self) -> float:
+        """One inspection; its time as measured inside the worker."""
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        try:
+            self.proc.stdin.write("run\n")
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            pass
+        line = self.proc.stdout.readline()
+        if not line:
+            self.proc.wait(timeout=30)
+            self.errors.seek(0)
+            raise RuntimeError(f"schemainspect failed: {_last_line(self.errors.read())}")
+        elapsed, tables = line.split()
+        self.tables = int(tables)
+        return float(elapsed)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            with contextlib.suppress(OSError):
+                assert self.proc.stdin is not None
+                self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        self.errors.close()
 
 
 # -- timing --------------------------------------------------------------------------------------
-
-def median_time(fn: Callable[[], object], runs: int) -> float:
-    fn()  # warm-up, not counted
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
 
 def run_command(cmd: list[str], ok_codes: tuple[int, ...], what: str) -> Callable[[], str]:
     def run() -> str:
@@ -439,7 +464,15 @@ class Row:
     notes: list[str] = field(default_factory=list)
 
 
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
 def bench_size(size: int, dbs: Databases, ref: Reference | None, runs: int) -> Row:
+    """Time the four figures for one size; their runs are interleaved so that a change in the
+    machine's load (other processes) weighs on each tool alike."""
     from trueup.engines.postgres import ENGINE
 
     schema = generate_schema(size)
@@ -449,32 +482,53 @@ def bench_size(size: int, dbs: Databases, ref: Reference | None, runs: int) -> R
     print(f"[{size} tables] created two databases in {time.perf_counter() - t0:.1f}s "
           f"({schema.drift_ops} drift statements in the second)", flush=True)
 
+    # warm-up runs, not counted; they also check that every tool works on these databases
     model = ENGINE.inspect(url_a)
-    print(f"[{size} tables] trueup sees {len(model.of_kind('table'))} tables, "
-          f"{sum(1 for _ in model.objects.values())} objects", flush=True)
-    row = Row(size, median_time(lambda: ENGINE.inspect(url_a), runs), 0.0)
-    print(f"[{size} tables] trueup inspect: {row.trueup_inspect:.3f}s", flush=True)
+    print(f"[{size} tables] trueup sees {len(model.of_kind('table'))} tables, {len(model)} objects",
+          flush=True)
+    del model
+
+    def inspect() -> object:
+        return ENGINE.inspect(url_a)
 
     diff = run_command([*trueup_command(), "diff", url_a, url_b], (0, 1, 3), "trueup diff")
-    out = diff()
-    print(f"[{size} tables] trueup diff prints {len(out.splitlines())} lines", flush=True)
-    row.trueup_diff = median_time(diff, runs)
-    print(f"[{size} tables] trueup diff: {row.trueup_diff:.3f}s", flush=True)
-
+    print(f"[{size} tables] trueup diff prints {len(diff().splitlines())} lines", flush=True)
+    row = Row(size, 0.0, 0.0)
+    worker: SchemainspectWorker | None = None
+    migra: Callable[[], str] | None = None
     if ref is not None:
+        worker = SchemainspectWorker(ref, url_a)
         try:
-            row.schemainspect = time_schemainspect(ref, url_a, runs)
-            print(f"[{size} tables] schemainspect: {row.schemainspect:.3f}s", flush=True)
+            worker.run()
+            print(f"[{size} tables] schemainspect sees {worker.tables} tables", flush=True)
+        except RuntimeError as err:
+            row.notes.append(str(err))
+            worker.close()
+            worker = None
+        migra = run_command([str(ref.migra), "--unsafe", url_a, url_b], (0, 2), "migra")
+        try:
+            print(f"[{size} tables] migra prints {len(migra().splitlines())} lines", flush=True)
         except (RuntimeError, subprocess.TimeoutExpired) as err:
             row.notes.append(str(err))
-        try:
-            migra = run_command([str(ref.migra), "--unsafe", url_a, url_b], (0, 2), "migra")
-            out = migra()
-            print(f"[{size} tables] migra prints {len(out.splitlines())} lines", flush=True)
-            row.migra = median_time(migra, runs)
-            print(f"[{size} tables] migra: {row.migra:.3f}s", flush=True)
-        except (RuntimeError, subprocess.TimeoutExpired) as err:
-            row.notes.append(str(err))
+            migra = None
+    times: dict[str, list[float]] = {"inspect": [], "diff": [], "schemainspect": [], "migra": []}
+    try:
+        for i in range(runs):
+            times["inspect"].append(timed(inspect))
+            if worker is not None:
+                times["schemainspect"].append(worker.run())
+            times["diff"].append(timed(diff))
+            if migra is not None:
+                times["migra"].append(timed(migra))
+            print(f"[{size} tables] run {i + 1}/{runs}: "
+                  + ", ".join(f"{k} {v[-1]:.3f}s" for k, v in times.items() if v), flush=True)
+    finally:
+        if worker is not None:
+            worker.close()
+    row.trueup_inspect = statistics.median(times["inspect"])
+    row.trueup_diff = statistics.median(times["diff"])
+    row.schemainspect = statistics.median(times["schemainspect"]) if times["schemainspect"] else None
+    row.migra = statistics.median(times["migra"]) if times["migra"] else None
     return row
 
 

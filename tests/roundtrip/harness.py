@@ -28,14 +28,18 @@ from pglast.parser import split
 
 from tests.conftest import pg_dump_schema
 from trueup.api import diff_models
+from trueup.config import ApplySettings
 from trueup.engines.postgres import ENGINE
+from trueup.fleet.apply import apply_target
+from trueup.fleet.targets import Target
 
 
 @dataclass(frozen=True)
 class Case:
     """One round trip: the database built by ``old`` is migrated to the one built by ``new``.
 
-    ``min_pg``: major server version the case needs (skipped below it).
+    ``min_pg``: major server version the case needs (skipped below it); ``max_pg``: the last
+    major version it is meant for (skipped above it).
     ``xfail``: reason for a known, accepted limitation (the case is a strict xfail).
     """
 
@@ -44,6 +48,7 @@ class Case:
     new: str
     min_pg: int = 13
     xfail: str | None = None
+    max_pg: int | None = None
 
 
 def case_params(cases: Iterable[Case]) -> list[Any]:
@@ -108,17 +113,22 @@ def run_script(url: str, sql: str) -> None:
 def check_roundtrip(make_db: Callable[..., str], case: Case, pg_version: int | None = None) -> None:
     if pg_version is not None and pg_version // 10000 < case.min_pg:
         pytest.skip(f"needs PostgreSQL {case.min_pg}")
-    old_url, new_url = make_db(case.old), make_db(case.new)
-    old_model, new_model = ENGINE.inspect(old_url), ENGINE.inspect(new_url)
+    if pg_version is not None and case.max_pg is not None and pg_version // 10000 > case.max_pg:
+        pytest.skip(f"meant for PostgreSQL {case.max_pg} and older")
+    with ThreadPoolExecutor(2) as pool:  # the two databases are independent: build them side by side
+        old_url, new_url = pool.map(make_db, (case.old, case.new))
+        old_model, new_model = pool.map(ENGINE.inspect, (old_url, new_url))
     plan = diff_models(old_model, new_model)
     script = plan.to_sql(allow_destructive=True)
     if case.old.strip() != case.new.strip():
         assert plan, "the schemas differ but the plan is empty"
     if plan:
-        try:
-            run_script(old_url, script)
-        except psycopg.Error as err:
-            pytest.fail(f"the plan failed: {err}\n--- plan ---\n{script}")
+        # through the executor `trueup apply` uses: one transaction, advisory lock, timeouts
+        target = Target("roundtrip", case.id, old_url)
+        outcome = apply_target(target, plan.preamble_statements() + plan.statements(allow_destructive=True),
+                               expected_fingerprint=None, schemas=None, settings=ApplySettings())
+        if outcome.status != "applied":
+            pytest.fail(f"the plan failed: {outcome.error}\n--- plan ---\n{script}")
     with ThreadPoolExecutor(2) as pool:
         got, want = pool.map(dump_text, (old_url, new_url))
     if got != want:

@@ -22,7 +22,8 @@ EXTENSIONS = [
          "CREATE EXTENSION citext; CREATE TABLE t (id int, email citext)"),
     Case("ext_drop_hstore", "CREATE EXTENSION hstore", ""),
     Case("ext_create_pg_trgm_index", "CREATE TABLE t (s text)",
-         "CREATE EXTENSION pg_trgm; CREATE TABLE t (s text); CREATE INDEX t_s_trgm ON t USING gin (s gin_trgm_ops)"),
+         "CREATE EXTENSION pg_trgm; CREATE TABLE t (s text); CREATE INDEX t_s_trgm ON t USING gin (s "
+         "gin_trgm_ops)"),
     Case("ext_drop_with_column", "CREATE EXTENSION citext; CREATE TABLE t (id int, email citext)",
          "CREATE TABLE t (id int)"),
     Case("ext_in_other_schema", "", "CREATE SCHEMA ext; CREATE EXTENSION hstore WITH SCHEMA ext"),
@@ -181,13 +182,23 @@ TABLES = [
          " CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"),
     Case("inheritance_add", "CREATE TABLE p (id int); CREATE TABLE c (id int, extra text)",
          "CREATE TABLE p (id int); CREATE TABLE c (id int, extra text) INHERITS (p)"),
-    Case("inheritance_add_column_only_inherited", "CREATE TABLE p (id int); CREATE TABLE c (id int, extra text)",
+    Case("inheritance_add_column_only_inherited",
+         "CREATE TABLE p (id int); CREATE TABLE c (id int, extra text)",
          "CREATE TABLE p (id int); CREATE TABLE c (extra text) INHERITS (p)",
-         xfail="INHERIT keeps the child's own column local; only recreating the table makes it inherited-only"),
+         xfail="INHERIT keeps the child's own column local; only recreating the table makes it "
+               "inherited-only"),
     Case("inheritance_remove_with_check",
-         "CREATE TABLE p (id int CHECK (id > 0), n int DEFAULT 3 NOT NULL); CREATE TABLE c (extra text) INHERITS (p)",
-         "CREATE TABLE p (id int CHECK (id > 0), n int DEFAULT 3 NOT NULL);"
-         " CREATE TABLE c (id int CHECK (id > 0), n int DEFAULT 3 NOT NULL, extra text)"),
+         "CREATE TABLE p (id int CHECK (id > 0), n int DEFAULT 3); CREATE TABLE c (extra text) INHERITS (p)",
+         "CREATE TABLE p (id int CHECK (id > 0), n int DEFAULT 3);"
+         " CREATE TABLE c (id int CHECK (id > 0), n int DEFAULT 3, extra text)"),
+    Case("inheritance_remove_with_not_null",
+         "CREATE TABLE p (n int NOT NULL); CREATE TABLE c (extra text) INHERITS (p)",
+         "CREATE TABLE p (n int NOT NULL); CREATE TABLE c (n int NOT NULL, extra text)", max_pg=17),
+    Case("inheritance_remove_not_null_name_pg18",
+         "CREATE TABLE p (n int NOT NULL); CREATE TABLE c (extra text) INHERITS (p)",
+         "CREATE TABLE p (n int NOT NULL); CREATE TABLE c (n int NOT NULL, extra text)", min_pg=18,
+         xfail="PostgreSQL 18 names NOT NULL constraints; the child keeps the parent's name (p_n_not_null) "
+               "and those names are not modelled"),
     Case("inheritance_remove", "CREATE TABLE p (id int); CREATE TABLE c (extra text) INHERITS (p)",
          "CREATE TABLE p (id int); CREATE TABLE c (id int, extra text)"),
     Case("inheritance_create", "", "CREATE TABLE p (id int); CREATE TABLE c (extra text) INHERITS (p)"),
@@ -207,7 +218,8 @@ COLUMNS = [
     Case("col_numeric_precision", "CREATE TABLE t (n numeric(10,2))", "CREATE TABLE t (n numeric(12,2))"),
     Case("col_default_set", "CREATE TABLE t (n int)", "CREATE TABLE t (n int DEFAULT 42)"),
     Case("col_default_change", "CREATE TABLE t (n int DEFAULT 1)", "CREATE TABLE t (n int DEFAULT 2)"),
-    Case("col_default_drop", "CREATE TABLE t (at timestamptz DEFAULT now())", "CREATE TABLE t (at timestamptz)"),
+    Case("col_default_drop", "CREATE TABLE t (at timestamptz DEFAULT now())",
+         "CREATE TABLE t (at timestamptz)"),
     Case("col_not_null_set", "CREATE TABLE t (n int)", "CREATE TABLE t (n int NOT NULL)"),
     Case("col_not_null_drop", "CREATE TABLE t (n int NOT NULL)", "CREATE TABLE t (n int)"),
     Case("col_identity_add", "CREATE TABLE t (id int NOT NULL)",
@@ -234,7 +246,8 @@ COLUMNS = [
          "CREATE TABLE t (a int, b int)"),
     Case("col_collation_c", "CREATE TABLE t (s text)", 'CREATE TABLE t (s text COLLATE "C")'),
     Case("col_collation_back_to_default", 'CREATE TABLE t (s text COLLATE "C")', "CREATE TABLE t (s text)"),
-    Case("col_quoted_names", 'CREATE TABLE "T" ("select" int)', 'CREATE TABLE "T" ("select" int, "Mixed Case" text)'),
+    Case("col_quoted_names", 'CREATE TABLE "T" ("select" int)',
+         'CREATE TABLE "T" ("select" int, "Mixed Case" text)'),
     Case("col_array_type", "CREATE TABLE t (tags text)", "CREATE TABLE t (tags text[] DEFAULT '{}')"),
 ]
 
@@ -270,13 +283,16 @@ CONSTRAINTS = [
          "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (pid int);"
          " ALTER TABLE c ADD CONSTRAINT c_pid_fkey FOREIGN KEY (pid) REFERENCES p NOT VALID"),
     Case("fk_cycle_create", "",
-         "CREATE TABLE a (id int PRIMARY KEY, b_id int); CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a);"
+         "CREATE TABLE a (id int PRIMARY KEY, b_id int); CREATE TABLE b (id int PRIMARY KEY, a_id int "
+         "REFERENCES a);"
          " ALTER TABLE a ADD FOREIGN KEY (b_id) REFERENCES b"),
     Case("fk_cycle_drop",
-         "CREATE TABLE a (id int PRIMARY KEY, b_id int); CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a);"
+         "CREATE TABLE a (id int PRIMARY KEY, b_id int); CREATE TABLE b (id int PRIMARY KEY, a_id int "
+         "REFERENCES a);"
          " ALTER TABLE a ADD FOREIGN KEY (b_id) REFERENCES b", ""),
     Case("fk_to_unique_in_other_schema", "CREATE SCHEMA s; CREATE TABLE s.p (code text UNIQUE)",
-         "CREATE SCHEMA s; CREATE TABLE s.p (code text UNIQUE); CREATE TABLE c (code text REFERENCES s.p (code))"),
+         "CREATE SCHEMA s; CREATE TABLE s.p (code text UNIQUE); CREATE TABLE c (code text REFERENCES s.p "
+         "(code))"),
     Case("fk_self_reference", "CREATE TABLE n (id int PRIMARY KEY, parent int)",
          "CREATE TABLE n (id int PRIMARY KEY, parent int REFERENCES n ON DELETE CASCADE)"),
     Case("exclusion_btree_gist", "CREATE EXTENSION btree_gist; CREATE TABLE r (room int, during tsrange)",
@@ -304,8 +320,10 @@ INDEXES = [
     Case("index_gist", _T, _T + " CREATE INDEX t_r_gist ON t USING gist (r)"),
     Case("index_brin", _T, _T + " CREATE INDEX t_c_brin ON t USING brin (c) WITH (pages_per_range = 32)"),
     Case("index_hash", _T, _T + " CREATE INDEX t_a_hash ON t USING hash (a)"),
-    Case("index_changed_definition", _T + " CREATE INDEX t_x ON t (b)", _T + " CREATE INDEX t_x ON t (b, id)"),
-    Case("index_changed_to_unique", _T + " CREATE INDEX t_x ON t (b)", _T + " CREATE UNIQUE INDEX t_x ON t (b)"),
+    Case("index_changed_definition", _T + " CREATE INDEX t_x ON t (b)",
+         _T + " CREATE INDEX t_x ON t (b, id)"),
+    Case("index_changed_to_unique", _T + " CREATE INDEX t_x ON t (b)",
+         _T + " CREATE UNIQUE INDEX t_x ON t (b)"),
     Case("index_on_partitioned_table",
          "CREATE TABLE m (id int, at date) PARTITION BY RANGE (at);"
          " CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
@@ -381,6 +399,8 @@ TRAPS = [
          "CREATE TABLE t (a int, CONSTRAINT t_a_key UNIQUE (a))",
          "CREATE TABLE t (a int); CREATE UNIQUE INDEX t_a_key ON t (a)"),
 ]
+# -- second round: partitions and inheritance in depth, storage settings, replica identity,
+# -- cluster, identity sequences, types stored in columns (most of these found engine bugs)
 EXTRA = [
     Case("enum_add_value_used_by_default",
          "CREATE TYPE e AS ENUM ('a'); CREATE TABLE t (v e DEFAULT 'a')",
@@ -404,12 +424,14 @@ EXTRA = [
          "CREATE TABLE m (id int, at date, n int) PARTITION BY RANGE (at);"
          " CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
          "CREATE TABLE m (id int, at date, n int) PARTITION BY RANGE (at);"
-         " CREATE TABLE m_2024 PARTITION OF m (n DEFAULT 5) FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"),
+         " CREATE TABLE m_2024 PARTITION OF m (n DEFAULT 5) FOR VALUES FROM ('2024-01-01') TO "
+         "('2025-01-01')"),
     Case("partition_own_not_null",
          "CREATE TABLE m (id int, at date) PARTITION BY RANGE (at);"
          " CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
          "CREATE TABLE m (id int, at date) PARTITION BY RANGE (at);"
-         " CREATE TABLE m_2024 PARTITION OF m (id NOT NULL) FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"),
+         " CREATE TABLE m_2024 PARTITION OF m (id NOT NULL) FOR VALUES FROM ('2024-01-01') TO "
+         "('2025-01-01')"),
     Case("inheritance_child_own_default",
          "CREATE TABLE p (id int, n int DEFAULT 1); CREATE TABLE c (extra text) INHERITS (p)",
          "CREATE TABLE p (id int, n int DEFAULT 1); CREATE TABLE c (extra text) INHERITS (p);"
@@ -466,14 +488,195 @@ EXTRA = [
          "CREATE TABLE t (a text, b int); ALTER TABLE t ALTER COLUMN a SET STORAGE EXTERNAL;"
          " ALTER TABLE t ALTER COLUMN b SET STATISTICS 500"),
     Case("column_compression", "CREATE TABLE t (a text)", "CREATE TABLE t (a text COMPRESSION pglz)"),
-    Case("table_replica_identity", "CREATE TABLE t (a int)", "CREATE TABLE t (a int); ALTER TABLE t REPLICA IDENTITY FULL"),
+    Case("table_replica_identity", "CREATE TABLE t (a int)",
+         "CREATE TABLE t (a int); ALTER TABLE t REPLICA IDENTITY FULL"),
     Case("index_storage_param", "CREATE TABLE t (a int); CREATE INDEX t_a ON t (a)",
          "CREATE TABLE t (a int); CREATE INDEX t_a ON t (a) WITH (fillfactor = 50)"),
+    Case("table_replica_identity_back_to_default",
+         "CREATE TABLE t (a int); ALTER TABLE t REPLICA IDENTITY FULL",
+         "CREATE TABLE t (a int)"),
+    Case("table_replica_identity_using_index",
+         "CREATE TABLE t (a int NOT NULL); CREATE UNIQUE INDEX t_a ON t (a)",
+         "CREATE TABLE t (a int NOT NULL); CREATE UNIQUE INDEX t_a ON t (a);"
+         " ALTER TABLE t REPLICA IDENTITY USING INDEX t_a"),
+    Case("table_replica_identity_pk_new_table", "",
+         "CREATE TABLE t (a int PRIMARY KEY, b int NOT NULL UNIQUE); ALTER TABLE t REPLICA IDENTITY USING "
+         "INDEX t_b_key"),
+    Case("table_replica_identity_index_to_full",
+         "CREATE TABLE t (a int NOT NULL); CREATE UNIQUE INDEX t_a ON t (a); ALTER TABLE t REPLICA "
+         "IDENTITY USING INDEX t_a",
+         "CREATE TABLE t (a int NOT NULL); CREATE UNIQUE INDEX t_a ON t (a); ALTER TABLE t REPLICA "
+         "IDENTITY FULL"),
+    Case("table_cluster_moves_to_pk", "CREATE TABLE t (a int PRIMARY KEY, b int); CREATE INDEX t_b ON t (b);"
+         " ALTER TABLE t CLUSTER ON t_b",
+         "CREATE TABLE t (a int PRIMARY KEY, b int); CREATE INDEX t_b ON t (b); ALTER TABLE t CLUSTER ON "
+         "t_pkey"),
+    Case("table_cluster_removed",
+         "CREATE TABLE t (a int); CREATE INDEX t_a ON t (a); ALTER TABLE t CLUSTER ON t_a",
+         "CREATE TABLE t (a int); CREATE INDEX t_a ON t (a)"),
+    Case("column_storage_back_to_default",
+         "CREATE TABLE t (a text); ALTER TABLE t ALTER COLUMN a SET STORAGE MAIN",
+         "CREATE TABLE t (a text)"),
+    Case("column_settings_survive_retype",
+         "CREATE TABLE t (a text COMPRESSION pglz); ALTER TABLE t ALTER COLUMN a SET STORAGE MAIN,"
+         " ALTER COLUMN a SET STATISTICS 100",
+         "CREATE TABLE t (a varchar(10) COMPRESSION pglz); ALTER TABLE t ALTER COLUMN a SET STORAGE MAIN,"
+         " ALTER COLUMN a SET STATISTICS 100"),
+    Case("column_settings_on_new_column", "CREATE TABLE t (a int)",
+         "CREATE TABLE t (a int, b text COMPRESSION pglz); ALTER TABLE t ALTER COLUMN b SET STORAGE "
+         "EXTERNAL"),
+    Case("table_toast_option_reset", "CREATE TABLE t (a text) WITH (toast.autovacuum_enabled = false)",
+         "CREATE TABLE t (a text)"),
     Case("table_clustered_on_index", "CREATE TABLE t (a int); CREATE INDEX t_a ON t (a)",
          "CREATE TABLE t (a int); CREATE INDEX t_a ON t (a); ALTER TABLE t CLUSTER ON t_a"),
+    Case("composite_drop_attribute_used_by_table",
+         "CREATE TYPE pair AS (a int, b text); CREATE TABLE t (p pair)",
+         "CREATE TYPE pair AS (a int); CREATE TABLE t (p pair)"),
+    Case("composite_reorder_used_by_table",
+         "CREATE TYPE pair AS (a int, b text); CREATE TABLE t (p pair DEFAULT ROW(1, 'x'))",
+         "CREATE TYPE pair AS (b text, a int); CREATE TABLE t (p pair DEFAULT ROW('x', 1))"),
+    Case("enum_value_removed_with_index_and_check",
+         "CREATE TYPE st AS ENUM ('new', 'old', 'gone');"
+         " CREATE TABLE t (s st CONSTRAINT not_old CHECK (s <> 'old')); CREATE INDEX t_s ON t (s) WHERE s = 'new'",
+         "CREATE TYPE st AS ENUM ('new', 'old');"
+         " CREATE TABLE t (s st CONSTRAINT not_old CHECK (s <> 'old')); CREATE INDEX t_s ON t (s) WHERE s = 'new'"),
+    Case("enum_array_column_value_removed",
+         "CREATE TYPE st AS ENUM ('a', 'b', 'c'); CREATE TABLE t (s st[])",
+         "CREATE TYPE st AS ENUM ('a', 'b'); CREATE TABLE t (s st[])"),
+    Case("enum_rename_and_add_value", "CREATE TYPE e AS ENUM ('a', 'b')",
+         "CREATE TYPE e AS ENUM ('a', 'bee', 'c')"),
+    Case("seq_owner_column_dropped_seq_kept",
+         "CREATE TABLE t (a int, n int); CREATE SEQUENCE s OWNED BY t.n", "CREATE TABLE t (a int); CREATE SEQUENCE s"),
+    Case("seq_owner_moves_to_new_table",
+         "CREATE TABLE t (n int); CREATE SEQUENCE s OWNED BY t.n",
+         "CREATE TABLE u (n int); CREATE SEQUENCE s OWNED BY u.n"),
+    Case("trap_drop_table_keep_its_sequence",
+         "CREATE TABLE a (id serial PRIMARY KEY); CREATE TABLE b (x int DEFAULT nextval('a_id_seq'))",
+         "CREATE SEQUENCE a_id_seq AS integer; CREATE TABLE b (x int DEFAULT nextval('a_id_seq'))"),
+    Case("seq_descending_max_lowered", "CREATE SEQUENCE s INCREMENT -1",
+         "CREATE SEQUENCE s INCREMENT -1 MAXVALUE -10 START -10"),
+    Case("partition_detach_with_parent_index",
+         "CREATE TABLE m (id int, at date) PARTITION BY RANGE (at); CREATE INDEX m_id ON m (id);"
+         " CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
+         "CREATE TABLE m (id int, at date) PARTITION BY RANGE (at); CREATE INDEX m_id ON m (id);"
+         " CREATE TABLE m_2024 (id int, at date)",
+         xfail="DETACH PARTITION leaves the partition's own copies of the parent's indexes, which are "
+               "not modelled (attached partition indexes)"),
+    Case("fk_on_unique_index_replaced",
+         "CREATE TABLE p (code text); CREATE UNIQUE INDEX p_code ON p (code);"
+         " CREATE TABLE c (code text REFERENCES p (code))",
+         "CREATE TABLE p (code text); CREATE UNIQUE INDEX p_code ON p (code) WHERE code IS NOT NULL;"
+         " CREATE UNIQUE INDEX p_code2 ON p (code); CREATE TABLE c (code text REFERENCES p (code))"),
+    Case("table_to_partitioned_with_fk",
+         "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (pid int REFERENCES p)",
+         "CREATE TABLE p (id int PRIMARY KEY) PARTITION BY HASH (id);"
+         " CREATE TABLE p0 PARTITION OF p FOR VALUES WITH (MODULUS 1, REMAINDER 0);"
+         " CREATE TABLE c (pid int REFERENCES p)"),
+    Case("generated_uses_new_function", "CREATE TABLE t (a int)",
+         "CREATE FUNCTION twice(int) RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT $1 * 2 $$;"
+         " CREATE TABLE t (a int, b int GENERATED ALWAYS AS (twice(a)) STORED)"),
+    Case("regular_to_generated", "CREATE TABLE t (a int, b int)",
+         "CREATE TABLE t (a int, b int GENERATED ALWAYS AS (a + 1) STORED)"),
+    Case("schema_drop_with_sequence_used_elsewhere",
+         "CREATE SCHEMA s; CREATE SEQUENCE s.ids; CREATE TABLE t (id bigint DEFAULT nextval('s.ids'))",
+         "CREATE TABLE t (id bigint)"),
+    Case("extension_dropped_with_exclusion",
+         "CREATE EXTENSION btree_gist; CREATE TABLE r (room int, during tsrange,"
+         " EXCLUDE USING gist (room WITH =, during WITH &&))",
+         "CREATE TABLE r (room int, during tsrange)"),
+    Case("domain_over_enum_value_removed",
+         "CREATE TYPE e AS ENUM ('a', 'b', 'c'); CREATE DOMAIN d AS e CHECK (VALUE <> 'a'); CREATE TABLE t (v d)",
+         "CREATE TYPE e AS ENUM ('a', 'b'); CREATE DOMAIN d AS e CHECK (VALUE <> 'a'); CREATE TABLE t (v d)"),
+    Case("identity_column_table_rename", "CREATE TABLE a (id int GENERATED ALWAYS AS IDENTITY)",
+         "CREATE TABLE b (id int GENERATED ALWAYS AS IDENTITY)"),
+    Case("identity_sequence_renamed", "CREATE TABLE a (id int GENERATED ALWAYS AS IDENTITY)",
+         "CREATE TABLE a (id int GENERATED ALWAYS AS IDENTITY (SEQUENCE NAME a_ids))"),
+    Case("inherited_override_kept_when_parent_default_changes",
+         "CREATE TABLE p (id int, n int DEFAULT 1); CREATE TABLE c (extra text) INHERITS (p);"
+         " ALTER TABLE c ALTER COLUMN n SET DEFAULT 2",
+         "CREATE TABLE p (id int, n int DEFAULT 3); CREATE TABLE c (extra text) INHERITS (p);"
+         " ALTER TABLE c ALTER COLUMN n SET DEFAULT 2"),
+    Case("inherited_override_removed",
+         "CREATE TABLE p (id int, n int DEFAULT 1); CREATE TABLE c (extra text) INHERITS (p);"
+         " ALTER TABLE c ALTER COLUMN n SET DEFAULT 2, ALTER COLUMN id SET NOT NULL",
+         "CREATE TABLE p (id int, n int DEFAULT 1); CREATE TABLE c (extra text) INHERITS (p)"),
+    Case("partition_with_override_created", "CREATE TABLE m (id int, at date, n int DEFAULT 1) PARTITION BY RANGE (at)",
+         "CREATE TABLE m (id int, at date, n int DEFAULT 1) PARTITION BY RANGE (at);"
+         " CREATE TABLE m_2024 PARTITION OF m (n DEFAULT 5) FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"),
+    Case("index_on_new_function", "CREATE TABLE t (a text)",
+         "CREATE FUNCTION norm(text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT lower($1) $$;"
+         " CREATE TABLE t (a text); CREATE INDEX t_norm ON t (norm(a))"),
+    Case("fk_referencing_side_retype", "CREATE TABLE p (id bigint PRIMARY KEY); CREATE TABLE c (pid int REFERENCES p)",
+         "CREATE TABLE p (id bigint PRIMARY KEY); CREATE TABLE c (pid bigint REFERENCES p)"),
+    Case("unique_to_primary_key", "CREATE TABLE t (a int NOT NULL UNIQUE)", "CREATE TABLE t (a int PRIMARY KEY)"),
+    Case("partitioned_add_pk",
+         "CREATE TABLE m (id int NOT NULL, at date NOT NULL) PARTITION BY RANGE (at);"
+         " CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
+         "CREATE TABLE m (id int NOT NULL, at date NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);"
+         " CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"),
+    Case("partitioned_drop_index",
+         "CREATE TABLE m (id int, at date) PARTITION BY RANGE (at); CREATE INDEX m_id ON m (id);"
+         " CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
+         "CREATE TABLE m (id int, at date) PARTITION BY RANGE (at);"
+         " CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"),
+    Case("quoted_sequence_in_default", "CREATE TABLE \"T\" (id int)",
+         "CREATE SEQUENCE \"My Seq\"; CREATE TABLE \"T\" (id int DEFAULT nextval('\"My Seq\"'))"),
+    Case("quoted_schema_partitions", "CREATE SCHEMA \"Sales\"",
+         "CREATE SCHEMA \"Sales\"; CREATE TABLE \"Sales\".\"Orders\" (\"Id\" int, \"At\" date)"
+         " PARTITION BY RANGE (\"At\"); CREATE TABLE \"Sales\".\"Orders 2024\" PARTITION OF \"Sales\".\"Orders\""
+         " FOR VALUES FROM ('2024-01-01') TO ('2025-01-01'); CREATE INDEX \"Orders_Id\" ON \"Sales\".\"Orders\" (\"Id\")"),
+    Case("composite_nested_alter_used_by_table",
+         "CREATE TYPE inner_t AS (a int); CREATE TYPE outer_t AS (i inner_t, b text); CREATE TABLE t (o outer_t)",
+         "CREATE TYPE inner_t AS (a bigint); CREATE TYPE outer_t AS (i inner_t, b text); CREATE TABLE t (o outer_t)"),
+    Case("domain_over_domain_create", "",
+         "CREATE DOMAIN pos AS int CHECK (VALUE > 0); CREATE DOMAIN small_pos AS pos CHECK (VALUE < 100);"
+         " CREATE TABLE t (v small_pos, vs small_pos[])"),
+    Case("domain_array_column_base_change",
+         "CREATE DOMAIN code AS varchar(3); CREATE TABLE t (cs code[])",
+         "CREATE DOMAIN code AS varchar(5); CREATE TABLE t (cs code[])"),
+    Case("partition_hash_modulus_change",
+         "CREATE TABLE h (id int) PARTITION BY HASH (id);"
+         " CREATE TABLE h0 PARTITION OF h FOR VALUES WITH (MODULUS 2, REMAINDER 0);"
+         " CREATE TABLE h1 PARTITION OF h FOR VALUES WITH (MODULUS 2, REMAINDER 1)",
+         "CREATE TABLE h (id int) PARTITION BY HASH (id);"
+         " CREATE TABLE h0 PARTITION OF h FOR VALUES WITH (MODULUS 2, REMAINDER 0);"
+         " CREATE TABLE h1 PARTITION OF h FOR VALUES WITH (MODULUS 4, REMAINDER 1);"
+         " CREATE TABLE h3 PARTITION OF h FOR VALUES WITH (MODULUS 4, REMAINDER 3)"),
+    Case("partition_bounds_shift",
+         "CREATE TABLE r (n int) PARTITION BY RANGE (n);"
+         " CREATE TABLE r_a PARTITION OF r FOR VALUES FROM (1) TO (10);"
+         " CREATE TABLE r_b PARTITION OF r FOR VALUES FROM (10) TO (20)",
+         "CREATE TABLE r (n int) PARTITION BY RANGE (n);"
+         " CREATE TABLE r_a PARTITION OF r FOR VALUES FROM (1) TO (15);"
+         " CREATE TABLE r_b PARTITION OF r FOR VALUES FROM (15) TO (20)"),
+    Case("partition_moves_to_other_parent",
+         "CREATE TABLE r (n int) PARTITION BY RANGE (n); CREATE TABLE s (n int) PARTITION BY RANGE (n);"
+         " CREATE TABLE p1 PARTITION OF r FOR VALUES FROM (1) TO (10)",
+         "CREATE TABLE r (n int) PARTITION BY RANGE (n); CREATE TABLE s (n int) PARTITION BY RANGE (n);"
+         " CREATE TABLE p1 PARTITION OF s FOR VALUES FROM (1) TO (10)"),
+    Case("partition_replaced_by_default_partition",
+         "CREATE TABLE l (k text) PARTITION BY LIST (k); CREATE TABLE l_a PARTITION OF l FOR VALUES IN ('a')",
+         "CREATE TABLE l (k text) PARTITION BY LIST (k); CREATE TABLE l_a PARTITION OF l DEFAULT"),
+    Case("combo_many_changes_one_table",
+         "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE t (id int PRIMARY KEY, a text, b int, c varchar(5));"
+         " CREATE INDEX t_b ON t (b)",
+         "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE t (id bigint PRIMARY KEY, a text NOT NULL DEFAULT '',"
+         " c text, d int REFERENCES p ON DELETE CASCADE, CHECK (d > 0)); CREATE INDEX t_c ON t (c) WHERE d > 1"),
+    Case("drop_referenced_column_and_fk",
+         "CREATE TABLE p (id int PRIMARY KEY, code text UNIQUE); CREATE TABLE c (code text REFERENCES p (code))",
+         "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (code text)"),
+    Case("check_invalid_after_retype",
+         "CREATE TABLE t (n text CONSTRAINT n_ok CHECK (n <> ''))",
+         "CREATE TABLE t (n int CONSTRAINT n_ok CHECK (n > 0))"),
+    Case("fk_validate", "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (pid int);"
+         " ALTER TABLE c ADD CONSTRAINT c_pid_fkey FOREIGN KEY (pid) REFERENCES p NOT VALID",
+         "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (pid int REFERENCES p)"),
+    Case("exclusion_changed", "CREATE TABLE r (during tsrange, CONSTRAINT ex EXCLUDE USING gist (during WITH &&))",
+         "CREATE TABLE r (during tsrange, CONSTRAINT ex EXCLUDE USING gist (during WITH -|-))"),
 ]
 
-CASES = SCHEMAS + EXTENSIONS + ENUMS + DOMAINS + COMPOSITES + SEQUENCES + TABLES + COLUMNS + CONSTRAINTS + INDEXES + TRAPS + EXTRA
+CASES = (SCHEMAS + EXTENSIONS + ENUMS + DOMAINS + COMPOSITES + SEQUENCES + TABLES + COLUMNS + CONSTRAINTS
+         + INDEXES + TRAPS + EXTRA)
 
 
 @pytest.mark.parametrize("case", case_params(CASES))

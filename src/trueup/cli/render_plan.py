@@ -15,6 +15,8 @@ def _sql(statements: list[Statement], skipped: list[Statement]) -> str:
         lines.append(s.sql.rstrip(";") + ";")
         if not s.transactional:
             lines.insert(0, "-- runs outside the transaction")
+        if s.commit_first:
+            lines.insert(0, "-- committed before the transaction (later statements use it)")
         out.append("\n".join(lines))
     for s in skipped:
         out.append("-- skipped (destructive; needs --allow-destructive):\n" +

@@ -27,26 +27,31 @@ class Statement:
     """One SQL statement with the hazards it carries.
 
     ``transactional`` is false for statements PostgreSQL refuses inside a transaction block
-    (``CREATE INDEX CONCURRENTLY``); ``notes`` explain each hazard in a phrase.
+    (``CREATE INDEX CONCURRENTLY``): they run after the transaction. ``commit_first`` marks
+    statements whose effect must be committed before later statements may use it (a new enum
+    value): they run, idempotently, in their own transaction before the main one.
+    ``notes`` explain each hazard in a phrase.
     """
 
     sql: str
     hazards: tuple[Hazard, ...] = ()
     notes: tuple[str, ...] = ()
     transactional: bool = True
+    commit_first: bool = False
 
     @property
     def destructive(self) -> bool:
         return any(h in DESTRUCTIVE for h in self.hazards)
 
 
-def stmt(sql: str, *hazards: tuple[Hazard, str] | Hazard, transactional: bool = True) -> Statement:
+def stmt(sql: str, *hazards: tuple[Hazard, str] | Hazard, transactional: bool = True,
+         commit_first: bool = False) -> Statement:
     """Build a statement; hazards may be given bare or as ``(hazard, note)`` pairs."""
     found: dict[Hazard, str] = {}
     for h in hazards:
         hz, note = h if isinstance(h, tuple) else (h, "")
         found[hz] = found.get(hz) or note
-    return Statement(sql, tuple(found), tuple(found.values()), transactional)
+    return Statement(sql, tuple(found), tuple(found.values()), transactional, commit_first)
 
 
 @dataclass

@@ -110,18 +110,16 @@ def _cascade(ctx: Context, engine: Engine, st: _State) -> None:
 def _implicit_drop(oid: ObjectId, schema: Schema, gone: set[ObjectId], engine: Engine) -> ObjectId | None:
     """The dropped ancestor whose drop takes ``oid`` with it, if any.
 
-    Ancestors are the parent and what the engine says the object is dropped with
-    (an owned sequence goes with its column).
+    Ancestors are the parents; a dropped object also goes with what the engine says it is
+    dropped with (an owned sequence with its column). An object that stays is never taken.
     """
     obj = schema.get(oid)
-    seen: set[ObjectId] = set()
-    while obj is not None and obj.id not in seen:
-        seen.add(obj.id)
-        ups = [u for u in (obj.parent, engine.dropped_with(obj)) if u is not None]
-        hit = next((u for u in ups if u in gone), None)
-        if hit is not None or not ups:
+    while obj is not None:
+        ups = [obj.parent, engine.dropped_with(obj) if obj.id in gone else None]
+        hit = next((u for u in ups if u is not None and u in gone), None)
+        if hit is not None or obj.parent is None:
             return hit
-        obj = schema.get(ups[0])  # the parent first
+        obj = schema.get(obj.parent)
     return None
 
 

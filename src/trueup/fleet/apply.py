@@ -142,8 +142,11 @@ def apply_target(target: Target, statements: Sequence[Statement], *, expected_fi
                     return out
             if on_started:
                 on_started()
-            in_tx = [s for s in statements if s.transactional]
-            later = [s for s in statements if not s.transactional]
+            first = [s for s in statements if s.commit_first]
+            in_tx = [s for s in statements if s.transactional and not s.commit_first]
+            later = [s for s in statements if not s.transactional and not s.commit_first]
+            if first:  # idempotent (IF NOT EXISTS), additive: committed before the rest may use them
+                _run_transaction(conn, [*[s for s in in_tx if _is_setting(s)], *first], settings, out)
             _run_transaction(conn, in_tx, settings, out)
             for s in later:
                 _run_alone(conn, s, settings, out)
@@ -162,6 +165,10 @@ def apply_target(target: Target, statements: Sequence[Statement], *, expected_fi
     finally:
         out.seconds = time.perf_counter() - t0
     return out
+
+
+def _is_setting(s: Statement) -> bool:
+    return s.sql.lstrip().upper().startswith("SET ")
 
 
 def _run_transaction(conn: psycopg.Connection[Any], statements: Sequence[Statement], settings: ApplySettings,

@@ -23,6 +23,7 @@ PROBLEMS = ("missing", "unexpected", "different")
 KIND_CATEGORY = {
     "schema": "schema", "extension": "extension", "enum": "type", "domain": "type", "composite_type": "type",
     "sequence": "sequence", "sequence_owner": "sequence", "table": "table", "column": "column",
+    "inherited_column": "column",
     "constraint": "constraint", "index": "index", "view": "view", "materialized_view": "view",
     "function": "function", "trigger": "trigger", "rls": "rls", "policy": "policy", "grant": "grant",
     "comment": "comment",

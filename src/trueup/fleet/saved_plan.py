@@ -92,10 +92,11 @@ class SavedPlan:
 
 def _stmt_json(s: Statement) -> dict[str, Any]:
     return {"sql": s.sql, "hazards": [h.value for h in s.hazards], "notes": list(s.notes),
-            "transactional": s.transactional}
+            "transactional": s.transactional, "commit_first": s.commit_first}
 
 
 def _stmt(d: dict[str, Any]) -> Statement:
     hazards = tuple(Hazard(h) for h in d.get("hazards", []))
     notes = tuple(d.get("notes") or ["" for _ in hazards])
-    return Statement(str(d["sql"]), hazards, notes, bool(d.get("transactional", True)))
+    return Statement(str(d["sql"]), hazards, notes, bool(d.get("transactional", True)),
+                     bool(d.get("commit_first", False)))

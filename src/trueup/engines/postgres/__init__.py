@@ -19,7 +19,9 @@ class PostgresEngine:
     name = "postgresql"
     generators: Mapping[str, KindSQL] = GENERATORS
     inline_children: Mapping[str, frozenset[str]] = {"table": frozenset({"column"})}
-    rebuild_on_break: frozenset[str] = frozenset({"view", "materialized_view", "policy", "trigger", "column"})
+    # (a function breaks too when its SQL-standard body reads a column whose type changes)
+    rebuild_on_break: frozenset[str] = frozenset({"view", "materialized_view", "policy", "trigger", "column",
+                                                  "function"})
     kind_order: Sequence[str] = KIND_ORDER
 
     def namespace_key(self, obj: DbObject) -> tuple[str, ...] | None:

@@ -1,8 +1,10 @@
 """Catalog queries: loaded from the ``queries/*.sql`` files beside this module.
 
-The files use three small macros, expanded here so each query stays readable SQL:
+The files use four small macros, expanded here so each query stays readable SQL:
 ``:scope(n)`` keeps namespaces in scope, ``:not_ext(catalog, oid)`` drops objects that belong
-to an extension, ``:acl(acl, type, owner)`` explodes privileges into a JSON list.
+to an extension, ``:acl(acl, type, owner)`` explodes privileges into a JSON list, and
+``:since(version_num, new, old)`` is ``new`` on servers of that version or later, else ``old``
+(``old`` when the version is not given).
 """
 
 from __future__ import annotations
@@ -46,16 +48,20 @@ def _acl(acl: str, typ: str, owner: str) -> str:
     )
 
 
-_MACRO = re.compile(r":(scope|not_ext|acl)\(((?:[^()]|\([^()]*\))*)\)")
+# a macro call whose arguments hold parentheses up to two levels deep
+_MACRO = re.compile(r":(scope|not_ext|acl|since)\(((?:[^()]|\((?:[^()]|\([^()]*\))*\))*)\)")
 
 
-def _expand(sql: str) -> str:
+def _expand(sql: str, server_version: int | None = None) -> str:
     def repl(m: re.Match[str]) -> str:
         args = [a.strip() for a in _split_args(m.group(2))]
         if m.group(1) == "scope":
             return _scope(*args)
         if m.group(1) == "not_ext":
             return _not_ext(*args)
+        if m.group(1) == "since":
+            version, new, old = args
+            return new if server_version is not None and server_version >= int(version) else old
         return _acl(*args)
 
     sql = _MACRO.sub(repl, sql)
@@ -77,6 +83,7 @@ def _split_args(text: str) -> list[str]:
 
 
 @cache
-def query(name: str) -> str:
+def query(name: str, server_version: int | None = None) -> str:
+    """The query ``name``; ``server_version`` (``server_version_num``) picks the ``:since`` variants."""
     text = resources.files("trueup.engines.postgres").joinpath(f"queries/{name}.sql").read_text()
-    return _expand(text)
+    return _expand(text, server_version)

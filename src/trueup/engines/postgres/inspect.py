@@ -26,6 +26,8 @@ Key = tuple[str, int, int]
 
 RELKINDS = {"r": "table", "p": "table", "v": "view", "m": "materialized_view", "S": "sequence"}
 TYPEKINDS = {"e": "enum", "d": "domain", "c": "composite_type"}
+REPLICA_IDENTITY = {"n": "NOTHING", "f": "FULL", "i": "USING INDEX"}  # "d" (DEFAULT) is not kept
+STORAGE = {"p": "PLAIN", "e": "EXTERNAL", "x": "EXTENDED", "m": "MAIN"}
 POLCMD = {"*": "ALL", "r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE"}
 
 
@@ -44,7 +46,7 @@ def fetch_catalog(conn: psycopg.Connection[Any], schemas: Sequence[str] | None) 
         cursors = {}
         for name in catalog.QUERY_NAMES:
             cur = conn.cursor(row_factory=dict_row)
-            cur.execute(catalog.query(name), params)  # type: ignore[arg-type]
+            cur.execute(catalog.query(name, conn.info.server_version), params)  # type: ignore[arg-type]
             cursors[name] = cur
         conn.execute("RESET search_path")
         conn.execute("RESET jit")
@@ -181,6 +183,8 @@ class _Builder:
         self.add(tid, attrs, deps=self._schema_dep(r["schema"]), key=("pg_type", r["oid"], 0))
         for coid in r["constraint_oids"] or ():  # what a domain's checks use, the domain uses
             self.keys[("pg_constraint", coid, 0)] = tid
+        if kind == "composite_type":  # and what a composite type's attributes use
+            self.keys[("pg_class", r["typrelid"], 0)] = tid
         word = "DOMAIN" if kind == "domain" else "TYPE"
         self.comment(tid, f"{word} {qname(r['schema'], r['name'])}", r["comment"])
         for part, text in (r["part_comments"] or {}).items():
@@ -226,11 +230,15 @@ class _Builder:
                 "partitioned": r["relkind"] == "p",
                 "partition_key": r["partition_key"],
                 "unlogged": r["relpersistence"] == "u",
-                "options": sorted(r["reloptions"] or []),
+                "options": sorted((r["reloptions"] or []) + (r["toast_options"] or [])),
                 "partition_of": list(parents[0]) if r["relispartition"] else None,
                 "partition_bound": r["partition_bound"],
                 "inherits": [] if r["relispartition"] else [list(p) for p in parents],
             }
+            if r["relkind"] == "p":
+                attrs["partition_key_types"] = r["partition_key_types"]
+            if r["relreplident"] in REPLICA_IDENTITY:
+                attrs["replica_identity"] = REPLICA_IDENTITY[r["relreplident"]]
             parent_ids = [ObjectId("table", p) for p in parents]
             parent = parent_ids[0] if r["relispartition"] else None
             tid = self.add(ObjectId("table", path), attrs, deps=deps + parent_ids, parent=parent, key=key)
@@ -282,6 +290,13 @@ class _Builder:
             "default": None if generated else r["default_expr"],
             "identity": identity, "generated": generated, "collation": r["collation"],
         }
+        # settings kept only where they differ from the default (so older snapshots still compare)
+        if r["storage"]:
+            attrs["storage"] = {"value": STORAGE[r["storage"][0]], "default": STORAGE[r["storage"][1]]}
+        if r["statistics"] is not None:
+            attrs["statistics"] = r["statistics"]
+        if r["compression"]:
+            attrs["compression"] = {"p": "pglz", "l": "lz4"}.get(r["compression"], r["compression"])
         cid = self.add(ObjectId("column", (schema, table, r["name"])), attrs, deps=[target], parent=target,
                        key=("pg_class", r["attrelid"], r["attnum"]), position=r["attnum"])
         if r["comment"] is not None:
@@ -321,6 +336,7 @@ class _Builder:
         tid, schema, table = t
         cid = self.add(ObjectId("constraint", (schema, table, r["name"])), {
             "type": r["contype"], "definition": _strip_not_valid(r["def"]), "validated": r["convalidated"],
+            **_index_flags(r),
         }, deps=[tid], parent=tid, key=("pg_constraint", r["oid"], 0))
         if r["contype"] in ("p", "u", "x") and r["conindid"]:
             self.keys[("pg_class", r["conindid"], 0)] = cid
@@ -335,7 +351,7 @@ class _Builder:
             return
         tid = t[0]
         iid = self.add(ObjectId("index", (r["schema"], r["name"])),
-                       {"definition": r["def"], "table": list(tid.path)},
+                       {"definition": r["def"], "table": list(tid.path), **_index_flags(r)},
                        deps=[tid], parent=tid, key=("pg_class", r["oid"], 0))
         if r["comment"] is not None:
             self.comment(iid, f"INDEX {qname(r['schema'], r['name'])}", r["comment"])
@@ -362,6 +378,13 @@ class _Builder:
         if t is None:
             return
         tid, schema, table = t
+        if r["root_table"] is not None:
+            # a partition's clone of its parent's trigger, in another enabled state than the parent's
+            root = ObjectId("trigger", (*r["root_table"], r["name"]))
+            self.add(ObjectId("trigger", (schema, table, r["name"])),
+                     {"definition": None, "clone_of": list(root.path), "enabled": r["enabled"],
+                      "parent_enabled": r["parent_enabled"]}, deps=[tid, root], parent=tid)
+            return
         trid = self.add(ObjectId("trigger", (schema, table, r["name"])),
                         {"definition": r["def"], "enabled": r["enabled"]},
                         deps=[tid], parent=tid, key=("pg_trigger", r["oid"], 0))
@@ -410,9 +433,17 @@ class _Builder:
         objects = self.objects
         for oid, obj in objects.items():
             more = extra.get(oid)
+            if oid.kind == "comment" and oid.path[0] == "domain_constraint" and obj.parent is not None:
+                # a domain's check is re-added when a function it uses is replaced: so is its comment
+                more = {d for d in extra.get(obj.parent, ()) if d.kind == "function"}
             deps = frozenset(d for d in (obj.deps | more if more else obj.deps) if d in objects and d != oid)
             out.append(DbObject(oid, obj.attrs, deps, obj.parent, obj.position))
         return out
+
+
+def _index_flags(r: Row) -> dict[str, bool]:
+    """CLUSTER ON and REPLICA IDENTITY USING INDEX, kept only when set."""
+    return {k: True for k in ("clustered", "replica_identity") if r[k]}
 
 
 _NOT_VALID = re.compile(r"\s+NOT VALID$")

@@ -10,7 +10,7 @@ from trueup.engines.postgres.quoting import ident
 from trueup.model import DbObject, ObjectId, Schema
 
 #: attrs holding [schema, name, ...] lists
-_PATH_KEYS = frozenset({"partition_of", "table", "column", "owned_by", "sequence"})
+_PATH_KEYS = frozenset({"partition_of", "table", "column", "owned_by", "sequence", "parent"})
 _PATH_LIST_KEYS = frozenset({"inherits"})
 #: attrs never rewritten (user data)
 _LITERAL_KEYS = frozenset({"labels", "text"})

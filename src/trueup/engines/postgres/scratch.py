@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import secrets
 from collections.abc import Iterator, Sequence
@@ -30,10 +31,8 @@ def _drop(server_url: str, name: str) -> None:
 @atexit.register
 def _drop_leftovers() -> None:  # pragma: no cover - safety net for abnormal exits
     for server_url, name in list(_live):
-        try:
+        with contextlib.suppress(Exception):
             _drop(server_url, name)
-        except Exception:
-            pass
 
 
 @contextmanager

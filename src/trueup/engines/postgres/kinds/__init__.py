@@ -20,16 +20,17 @@ GENERATORS: dict[str, KindSQL] = {
     g.kind: g
     for g in (
         SchemaSQL(), ExtensionSQL(), EnumSQL(), DomainSQL(), CompositeSQL(), SequenceSQL(),
-        SequenceOwnerSQL(), TableSQL(), ColumnSQL(), InheritedColumnSQL(), ConstraintSQL(), IndexSQL(), ViewSQL(),
-        MaterializedViewSQL(), FunctionSQL(), TriggerSQL(), RlsSQL(), PolicySQL(), GrantSQL(), CommentSQL(),
+        SequenceOwnerSQL(), TableSQL(), ColumnSQL(), InheritedColumnSQL(), ConstraintSQL(), IndexSQL(),
+        ViewSQL(), MaterializedViewSQL(), FunctionSQL(), TriggerSQL(), RlsSQL(), PolicySQL(), GrantSQL(),
+        CommentSQL(),
     )
 }
 
 #: order in which kinds are created when nothing else decides (drops use the reverse)
 KIND_ORDER = (
     "schema", "extension", "enum", "domain", "composite_type", "sequence", "function", "table", "column",
-    "inherited_column", "sequence_owner", "constraint", "index", "view", "materialized_view", "trigger", "rls", "policy",
-    "grant", "comment",
+    "inherited_column", "sequence_owner", "constraint", "index", "view", "materialized_view", "trigger",
+    "rls", "policy", "grant", "comment",
 )
 
 __all__ = ["GENERATORS", "KIND_ORDER"]

@@ -8,6 +8,7 @@ from typing import Any
 from trueup.diff.changes import Hazard, Statement, stmt
 from trueup.diff.generator import AlterResult, Context, GeneratorBase
 from trueup.engines.postgres.kinds.constraints import adopting_parent, dropped_parents
+from trueup.engines.postgres.kinds.types import CompositeSQL, DomainSQL, EnumSQL
 from trueup.engines.postgres.quoting import ident, qname
 from trueup.model import DbObject, ObjectId
 
@@ -24,6 +25,8 @@ def column_definition(col: DbObject) -> str:
     """``name type [COLLATE] [GENERATED ...] [DEFAULT ...] [NOT NULL]`` as in CREATE TABLE."""
     a = col.attrs
     parts = [ident(col.id.path[-1]), a["type"]]
+    if a.get("compression"):
+        parts.append(f"COMPRESSION {a['compression']}")
     if a["collation"]:
         parts.append(f"COLLATE {a['collation']}")
     if a["generated"]:
@@ -38,6 +41,25 @@ def column_definition(col: DbObject) -> str:
     return " ".join(parts)
 
 
+def column_settings(col: DbObject, old: DbObject | None = None) -> list[Statement]:
+    """SET STORAGE / STATISTICS / COMPRESSION where they differ from ``old`` (or the defaults)."""
+    a, o = col.attrs, old.attrs if old is not None else {}
+    out = []
+    retyped = bool(o) and o["type"] != a["type"]  # a new type resets storage and compression
+
+    def changes(key: str) -> bool:
+        return (a.get(key) != o.get(key) or retyped) and bool(a.get(key) or (o.get(key) and not retyped))
+
+    if changes("storage"):
+        out.append(f"SET STORAGE {a['storage']['value'] if a.get('storage') else o['storage']['default']}")
+    if a.get("statistics") != o.get("statistics"):
+        out.append(f"SET STATISTICS {a.get('statistics', -1)}")
+    if old is not None and changes("compression"):
+        out.append(f"SET COMPRESSION {a.get('compression') or 'default'}")
+    table, name = qname(*col.id.path[:-1]), ident(col.id.path[-1])
+    return [stmt(f"ALTER TABLE {table} ALTER COLUMN {name} {action}") for action in out]
+
+
 _INTS = ["smallint", "integer", "bigint"]
 _VARCHAR = re.compile(r"^character varying(?:\((\d+)\))?$")
 _NUMERIC = re.compile(r"^numeric(?:\((\d+),(\d+)\))?$")
@@ -48,7 +70,9 @@ def type_change_hazards(old: str, new: str) -> list[tuple[Hazard, str]]:
     rewrite = (Hazard.BLOCKS_WRITES, "rewrites the table under an ACCESS EXCLUSIVE lock")
     lossy = (Hazard.DELETES_DATA, f"converting {old} to {new} may lose or reject data")
     vo, vn = _VARCHAR.match(old), _VARCHAR.match(new)
-    if vo and (new == "text" or (vn and (vn.group(1) is None or (vo.group(1) and int(vn.group(1)) >= int(vo.group(1)))))):
+    old_len = vo.group(1) if vo is not None else None
+    wider = vn is not None and (vn.group(1) is None or (old_len is not None and int(vn.group(1)) >= int(old_len)))
+    if vo and (new == "text" or wider):
         return []  # binary compatible widening: no rewrite, no loss
     if old == "text" and vn and vn.group(1) is None:
         return []
@@ -87,12 +111,15 @@ def _move_sequence(old: Any, new: Any) -> list[Statement]:
     return out
 
 
+_TYPES: dict[str, GeneratorBase] = {"enum": EnumSQL(), "domain": DomainSQL(), "composite_type": CompositeSQL()}
+
+
 def _user_type_changes(col: DbObject, ctx: Context) -> bool:
-    """True when the column's enum, domain or composite type differs in the new schema."""
+    """True when the column's enum, domain or composite type is dropped or recreated."""
     for d in col.deps:
-        if d.kind in ("enum", "domain", "composite_type"):
-            new = ctx.new.get(d)
-            if new is None or not new.same_definition(ctx.old.objects[d]):
+        if d.kind in _TYPES:
+            old, new = ctx.old.objects[d], ctx.new.get(d)
+            if new is None or (not new.same_definition(old) and _TYPES[d.kind].alter(old, new, ctx) is None):
                 return True
     return False
 
@@ -120,7 +147,8 @@ class ColumnSQL(GeneratorBase):
         stored = a["generated"] and a["generated"]["stored"]
         if stored or a["identity"] or (a["default"] and _VOLATILE.search(a["default"])):
             hazards.append((Hazard.BLOCKS_WRITES, "fills every row: rewrites the table under lock"))
-        return [stmt(f"ALTER TABLE {self._table(obj)} ADD COLUMN {column_definition(obj)}", *hazards)]
+        return [stmt(f"ALTER TABLE {self._table(obj)} ADD COLUMN {column_definition(obj)}", *hazards),
+                *column_settings(obj)]
 
     def drop(self, obj: DbObject, ctx: Context) -> list[Statement]:
         parent = adopting_parent(ObjectId("table", obj.id.path[:-1]), ctx)
@@ -143,7 +171,7 @@ class ColumnSQL(GeneratorBase):
         if _user_type_changes(obj, ctx) and not a["identity"]:
             text = "text[]" if a["type"].endswith("[]") else "text"
             out.append(self._alter(obj, f"TYPE {text} USING {ident(obj.id.path[-1])}::{text}",
-                                   (Hazard.BLOCKS_WRITES, "rewrites the table under an ACCESS EXCLUSIVE lock")))
+                                   (Hazard.BLOCKS_WRITES, "rewrites the table under lock")))
             rest.update(type=text, collation=None)
         if not out:
             return self.drop(obj, ctx), None
@@ -193,6 +221,7 @@ class ColumnSQL(GeneratorBase):
                 out.append(self._alter(new, " ".join(sets)))
             if ni.get("sequence") and oi.get("sequence") and ni["sequence"] != oi["sequence"]:
                 out.extend(_move_sequence(oi["sequence"], ni["sequence"]))
+        out.extend(column_settings(new, old))
         return AlterResult(out, breaks_dependents=retype)
 
     def release(self, old: DbObject, new: DbObject, ctx: Context) -> tuple[list[Statement], DbObject] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from trueup.diff.changes import Hazard, Statement, stmt
 from trueup.diff.generator import AlterResult, Context, GeneratorBase
+from trueup.engines.postgres.kinds.indexes import index_flags
 from trueup.engines.postgres.quoting import ident, qname
 from trueup.model import DbObject, ObjectId
 
@@ -34,7 +35,8 @@ def adopting_parent(table: ObjectId, ctx: Context) -> tuple[str, ...] | None:
 def inherited_checks(parent: tuple[str, ...], ctx: Context) -> list[DbObject]:
     """The check constraints of an old parent that its children inherit."""
     return [c for c in ctx.old.children(ObjectId("table", parent))
-            if c.kind == "constraint" and c.attrs["type"] == "c" and "NO INHERIT" not in c.attrs["definition"]]
+            if c.kind == "constraint" and c.attrs["type"] == "c"
+            and "NO INHERIT" not in c.attrs["definition"]]
 
 
 def _kept_from_parent(obj: DbObject, ctx: Context) -> DbObject | None:
@@ -59,7 +61,8 @@ class ConstraintSQL(GeneratorBase):
             if kept.same_definition(obj):
                 return []
             return self.drop(obj, ctx) + self._add(obj, ctx)
-        return self._add(obj, ctx)
+        flags = index_flags(ObjectId("table", obj.id.path[:2]), obj.id.path[2], {}, obj.attrs, ctx)
+        return self._add(obj, ctx) + flags
 
     def _add(self, obj: DbObject, ctx: Context) -> list[Statement]:
         a = obj.attrs
@@ -88,7 +91,13 @@ class ConstraintSQL(GeneratorBase):
 
     def alter(self, old: DbObject, new: DbObject, ctx: Context) -> AlterResult | None:
         o, n = old.attrs, new.attrs
-        if o["definition"] == n["definition"] and o["type"] == n["type"] and n["validated"] and not o["validated"]:
-            return AlterResult([stmt(f"ALTER TABLE {self._table(new)} VALIDATE CONSTRAINT {ident(new.id.path[2])}",
-                                     _VIOLATE)])
-        return None
+        if o["definition"] != n["definition"] or o["type"] != n["type"]:
+            return None
+        if o["validated"] and not n["validated"]:
+            return None
+        out = []
+        if n["validated"] and not o["validated"]:
+            name = ident(new.id.path[2])
+            out.append(stmt(f"ALTER TABLE {self._table(new)} VALIDATE CONSTRAINT {name}", _VIOLATE))
+        out.extend(index_flags(ObjectId("table", new.id.path[:2]), new.id.path[2], o, n, ctx))
+        return AlterResult(out)

@@ -33,7 +33,8 @@ class FunctionSQL(GeneratorBase):
                 opts.append(f"INITCOND = {literal(ag['initcond'])}")
             if ag.get("sortop"):
                 opts.append(f"SORTOP = {ag['sortop'].split('(')[0]}")
-            for key in ("serialfunc", "deserialfunc", "msfunc", "minvfunc", "mstype", "mfinalfunc", "parallel"):
+            for key in ("serialfunc", "deserialfunc", "msfunc", "minvfunc", "mstype", "mfinalfunc",
+                        "parallel"):
                 if ag.get(key):
                     opts.append(f"{key.upper()} = {ag[key]}")
             if ag.get("minitcond") is not None:

@@ -3,14 +3,34 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from trueup.diff.changes import Hazard, Statement, stmt
-from trueup.diff.generator import Context, GeneratorBase
-from trueup.engines.postgres.quoting import qname
+from trueup.diff.generator import AlterResult, Context, GeneratorBase
+from trueup.engines.postgres.quoting import ident, qname
 from trueup.model import DbObject, ObjectId
 
 _CREATE = re.compile(r"^CREATE (UNIQUE )?INDEX ", re.I)
 _ON_ONLY = re.compile(r" ON ONLY ")
+
+
+def index_flags(table: ObjectId, index: str, old: Mapping[str, Any], new: Mapping[str, Any],
+                ctx: Context) -> list[Statement]:
+    """CLUSTER ON and REPLICA IDENTITY USING INDEX of an index or a constraint's index.
+
+    Unsetting the replica identity is the table's business (it says what replaces it).
+    """
+    name = qname(*table.path)
+    out = []
+    if new.get("clustered") and not old.get("clustered"):
+        out.append(stmt(f"ALTER TABLE {name} CLUSTER ON {ident(index)}"))
+    elif old.get("clustered") and not new.get("clustered") and not any(
+            c.attrs.get("clustered") for c in ctx.new.children(table) if c.kind in ("index", "constraint")):
+        out.append(stmt(f"ALTER TABLE {name} SET WITHOUT CLUSTER"))
+    if new.get("replica_identity") and not old.get("replica_identity"):
+        out.append(stmt(f"ALTER TABLE {name} REPLICA IDENTITY USING INDEX {ident(index)}", Hazard.MAY_FAIL))
+    return out
 
 
 class IndexSQL(GeneratorBase):
@@ -28,12 +48,19 @@ class IndexSQL(GeneratorBase):
             sql = _CREATE.sub(lambda m: f"CREATE {m.group(1) or ''}INDEX CONCURRENTLY ", sql, count=1)
             return [stmt(sql, (Hazard.INDEX_BUILD, "builds the index without blocking writes"),
                          transactional=False)]
+        flags = index_flags(ObjectId("table", tuple(obj.attrs["table"])), obj.id.path[-1], {}, obj.attrs, ctx)
         if not table_existed:
-            return [stmt(sql)]
+            return [stmt(sql), *flags]
         return [stmt(sql, (Hazard.INDEX_BUILD, "builds the index"),
-                     (Hazard.BLOCKS_WRITES, "blocks writes to the table while it builds"))]
+                     (Hazard.BLOCKS_WRITES, "blocks writes to the table while it builds")), *flags]
 
     def drop(self, obj: DbObject, ctx: Context) -> list[Statement]:
         if self._concurrent(obj, ctx):
             return [stmt(f"DROP INDEX CONCURRENTLY {qname(*obj.id.path)}", transactional=False)]
         return [stmt(f"DROP INDEX {qname(*obj.id.path)}")]
+
+    def alter(self, old: DbObject, new: DbObject, ctx: Context) -> AlterResult | None:
+        o, n = old.attrs, new.attrs
+        if o["definition"] != n["definition"] or o["table"] != n["table"]:
+            return None
+        return AlterResult(index_flags(ObjectId("table", tuple(n["table"])), new.id.path[-1], o, n, ctx))

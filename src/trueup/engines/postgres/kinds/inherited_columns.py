@@ -35,7 +35,8 @@ class InheritedColumnSQL(GeneratorBase):
 
     def _apply(self, obj: DbObject, was_notnull: bool) -> list[Statement]:
         a = obj.attrs
-        out = [_alter(obj, "DROP DEFAULT") if a["default"] is None else _alter(obj, f"SET DEFAULT {a['default']}")]
+        default = "DROP DEFAULT" if a["default"] is None else f"SET DEFAULT {a['default']}"
+        out = [_alter(obj, default)]
         if a["notnull"] and not a["parent_notnull"]:
             out.append(_alter(obj, "SET NOT NULL"))
         elif was_notnull and not a["notnull"]:

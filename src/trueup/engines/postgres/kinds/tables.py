@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from trueup.diff.changes import Hazard, Statement, stmt
 from trueup.diff.generator import AlterResult, Context, GeneratorBase
-from trueup.engines.postgres.kinds.columns import column_definition
+from trueup.engines.postgres.kinds.columns import column_definition, column_settings
 from trueup.engines.postgres.kinds.constraints import dropped_parents, inherited_checks
 from trueup.engines.postgres.quoting import ident, qname
 from trueup.model import DbObject, ObjectId
@@ -18,7 +18,8 @@ class TableSQL(GeneratorBase):
     def create(self, obj: DbObject, ctx: Context) -> list[Statement]:
         a = obj.attrs
         name = qname(*obj.id.path)
-        cols = [column_definition(c) for c in ctx.new.children(obj.id) if c.kind == "column"]
+        columns = [c for c in ctx.new.children(obj.id) if c.kind == "column"]
+        cols = [column_definition(c) for c in columns]
         head = f"CREATE {'UNLOGGED ' if a['unlogged'] else ''}TABLE {name}"
         if a["partition_of"]:
             sql = f"{head} PARTITION OF {qname(*a['partition_of'])}"
@@ -33,15 +34,32 @@ class TableSQL(GeneratorBase):
             sql += f" PARTITION BY {a['partition_key']}"
         if a["options"]:
             sql += " WITH (" + ", ".join(a["options"]) + ")"
-        return [stmt(sql)]
+        out = [stmt(sql), *(s for c in columns for s in column_settings(c))]
+        if a.get("replica_identity") in ("FULL", "NOTHING"):
+            out.append(stmt(f"ALTER TABLE {name} REPLICA IDENTITY {a['replica_identity']}"))
+        return out
 
     def drop(self, obj: DbObject, ctx: Context) -> list[Statement]:
         return [stmt(f"DROP TABLE {qname(*obj.id.path)}", (Hazard.DELETES_DATA, "drops the table and its rows"))]
+
+    def release(self, old: DbObject, new: DbObject, ctx: Context) -> tuple[list[Statement], DbObject] | None:
+        """A partition that moves or changes bounds is detached first: new bounds may overlap old ones."""
+        o, n = old.attrs, new.attrs
+        if not o["partition_of"] or (o["partition_of"], o["partition_bound"]) == (n["partition_of"],
+                                                                                 n["partition_bound"]):
+            return None
+        rest = DbObject(old.id, {**o, "partition_of": None, "partition_bound": None}, old.deps, old.parent,
+                        old.position)
+        return [stmt(f"ALTER TABLE {qname(*o['partition_of'])} DETACH PARTITION {qname(*old.id.path)}",
+                     (Hazard.BLOCKS_WRITES, "locks the partitioned table"))], rest
 
     def alter(self, old: DbObject, new: DbObject, ctx: Context) -> AlterResult | None:
         o, n = old.attrs, new.attrs
         if o["partitioned"] != n["partitioned"] or o["partition_key"] != n["partition_key"]:
             return None
+        if "partition_key_types" in o and "partition_key_types" in n \
+                and o["partition_key_types"] != n["partition_key_types"]:
+            return None  # PostgreSQL cannot retype a column of the partition key (older snapshots lack it)
         name = qname(*new.id.path)
         out = []
         if o["partition_of"] != n["partition_of"] or o["partition_bound"] != n["partition_bound"]:
@@ -66,6 +84,9 @@ class TableSQL(GeneratorBase):
             for c in inherited_checks(p, ctx):
                 if ObjectId("constraint", (*new.id.path, c.id.path[2])) not in ctx.new:
                     out.append(stmt(f"ALTER TABLE {name} DROP CONSTRAINT {ident(c.id.path[2])}"))
+        ri = n.get("replica_identity")
+        if ri != o.get("replica_identity") and ri != "USING INDEX":  # (the index says USING INDEX)
+            out.append(stmt(f"ALTER TABLE {name} REPLICA IDENTITY {ri or 'DEFAULT'}"))
         old_opts = dict(x.split("=", 1) for x in o["options"])
         new_opts = dict(x.split("=", 1) for x in n["options"])
         reset = sorted(k for k in old_opts if k not in new_opts)

@@ -44,7 +44,8 @@ class EnumSQL(GeneratorBase):
             else:
                 where = f" AFTER {literal(after[i - 1])}" if i > 0 else ""
                 current.insert(current.index(after[i - 1]) + 1 if i > 0 else 0, label)
-            out.append(stmt(f"ALTER TYPE {name} ADD VALUE {literal(label)}{where}"))
+            # a new value cannot be used before it is committed: apply commits it first
+            out.append(stmt(f"ALTER TYPE {name} ADD VALUE IF NOT EXISTS {literal(label)}{where}", commit_first=True))
         return AlterResult(out)
 
 
@@ -78,6 +79,21 @@ class DomainSQL(GeneratorBase):
     def drop(self, obj: DbObject, ctx: Context) -> list[Statement]:
         return [stmt(f"DROP DOMAIN {qname(*obj.id.path)}", _DROP_TYPE)]
 
+    def detach(self, obj: DbObject, ctx: Context) -> tuple[list[Statement], DbObject | None]:
+        """A function its checks or default use is replaced: release them, keep the domain and its columns."""
+        for dep in obj.deps:
+            if dep.kind in ("enum", "domain", "composite_type"):
+                before, after = ctx.old.get(dep), ctx.new.get(dep)
+                if before is None or after is None or not before.same_definition(after):
+                    return self.drop(obj, ctx), None  # the base type itself may be going
+        name = qname(*obj.id.path)
+        out = [stmt(f"ALTER DOMAIN {name} DROP CONSTRAINT {ident(c)}") for c in sorted(obj.attrs["checks"])]
+        if obj.attrs["default"] is not None:
+            out.append(stmt(f"ALTER DOMAIN {name} DROP DEFAULT"))
+        rest = DbObject(obj.id, {**obj.attrs, "checks": {}, "default": None}, obj.deps, obj.parent,
+                        obj.position)
+        return out, rest
+
     def alter(self, old: DbObject, new: DbObject, ctx: Context) -> AlterResult | None:
         o, n = old.attrs, new.attrs
         if o["base_type"] != n["base_type"] or o["collation"] != n["collation"]:
@@ -108,7 +124,9 @@ class DomainSQL(GeneratorBase):
 
 
 def _used_by_columns(obj: DbObject, ctx: Context) -> bool:
-    return any(o.kind == "column" and obj.id in o.deps for o in ctx.old)
+    """True when a table column stores the type, directly or inside another composite type."""
+    users = [o for o in ctx.old if obj.id in o.deps and o.kind in ("column", "composite_type")]
+    return any(u.kind == "column" or _used_by_columns(u, ctx) for u in users)
 
 
 class CompositeSQL(GeneratorBase):

@@ -42,7 +42,8 @@ class MaterializedViewSQL(GeneratorBase):
     def create(self, obj: DbObject, ctx: Context) -> list[Statement]:
         body = obj.attrs["definition"].strip().rstrip(";")
         data = "WITH DATA" if obj.attrs.get("populated", True) else "WITH NO DATA"
-        return [stmt(f"CREATE MATERIALIZED VIEW {qname(*obj.id.path)}{_with(obj.attrs['options'])} AS\n{body}\n{data}",
+        head = f"CREATE MATERIALIZED VIEW {qname(*obj.id.path)}{_with(obj.attrs['options'])}"
+        return [stmt(f"{head} AS\n{body}\n{data}",
                      (Hazard.BLOCKS_WRITES, "runs the view's query to fill it"))]
 
     def drop(self, obj: DbObject, ctx: Context) -> list[Statement]:
@@ -52,8 +53,9 @@ class MaterializedViewSQL(GeneratorBase):
         if old.attrs["definition"] != new.attrs["definition"] or old.attrs["options"] != new.attrs["options"]:
             return None
         if new.attrs.get("populated") and not old.attrs.get("populated"):
-            return AlterResult([stmt(f"REFRESH MATERIALIZED VIEW {qname(*new.id.path)}", Hazard.BLOCKS_WRITES)])
+            return AlterResult([stmt(f"REFRESH MATERIALIZED VIEW {qname(*new.id.path)}",
+                                     Hazard.BLOCKS_WRITES)])
         if old.attrs.get("populated") and not new.attrs.get("populated"):
             return AlterResult([stmt(f"REFRESH MATERIALIZED VIEW {qname(*new.id.path)} WITH NO DATA",
-                                     (Hazard.DELETES_DATA, "empties the view until it is refreshed"))])
+                                     (Hazard.BLOCKS_WRITES, "empties it: reads fail until a refresh"))])
         return AlterResult([])

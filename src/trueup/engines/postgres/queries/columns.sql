@@ -4,7 +4,10 @@ SELECT a.attrelid,
        a.attnum,
        format_type(a.atttypid, a.atttypmod) AS type,
        a.attnotnull AS notnull,
-       pg_get_expr(d.adbin, d.adrelid) AS default_expr,
+       -- given a table, pg_get_expr opens it (slow on a new connection): only an expression that
+       -- names a column (a Var node) needs it
+       pg_get_expr(d.adbin, CASE WHEN strpos(d.adbin::text, '{VAR ') > 0 THEN d.adrelid ELSE 0 END)
+         AS default_expr,
        a.attidentity AS identity,
        a.attgenerated AS generated,
        CASE WHEN a.attcollation <> t.typcollation
@@ -13,6 +16,11 @@ SELECT a.attrelid,
                   WHERE co.oid = a.attcollation)
        END AS collation,
        a.attislocal AS islocal,
+       CASE WHEN a.attstorage <> t.typstorage THEN json_build_array(a.attstorage, t.typstorage) END AS storage,
+       CASE WHEN a.attstattarget >= 0 THEN a.attstattarget END AS statistics,
+       -- attcompression is new in PostgreSQL 14: to_jsonb(a) reads it on any version, but slowly
+       :since(140000, NULLIF(a.attcompression::text, ''), NULLIF(to_jsonb(a) ->> 'attcompression', ''))
+         AS compression,
        ds.description AS comment,
        -- the default ACL of a column is empty: only an explicit one holds grants
        CASE WHEN a.attacl IS NOT NULL THEN :acl(a.attacl, 'c', c.relowner) END AS acl,

@@ -7,6 +7,8 @@ SELECT i.indexrelid AS oid,
        CASE WHEN NOT cb.backed AND NOT ic.relispartition THEN pg_get_indexdef(i.indexrelid) END AS def,
        cb.backed AS constraint_backed,
        ic.relispartition AS attached,
+       i.indisclustered AS clustered,
+       i.indisreplident AS replica_identity,
        ds.description AS comment
 FROM pg_index i
 CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM pg_constraint co

@@ -6,9 +6,23 @@ SELECT c.oid,
        c.relpersistence,
        c.relispartition,
        c.reloptions,
+       (SELECT array_agg('toast.' || o) FROM pg_class tc, unnest(tc.reloptions) o
+        WHERE tc.oid = c.reltoastrelid) AS toast_options,
+       c.relreplident,
        c.relrowsecurity,
        c.relforcerowsecurity,
        CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
+       -- the key's types (an expression's operator class): the key's text does not show them
+       CASE WHEN c.relkind = 'p' THEN
+         (SELECT json_agg(CASE WHEN k.attnum <> 0 THEN format_type(a.atttypid, a.atttypmod)
+                               ELSE opc.opcname END ORDER BY k.i)
+          FROM pg_partitioned_table pt
+          CROSS JOIN LATERAL unnest(pt.partattrs::int2[], pt.partclass::oid[])
+                             WITH ORDINALITY AS k(attnum, opclass, i)
+          LEFT JOIN pg_attribute a ON a.attrelid = pt.partrelid AND a.attnum = k.attnum
+          LEFT JOIN pg_opclass opc ON opc.oid = k.opclass
+          WHERE pt.partrelid = c.oid)
+       END AS partition_key_types,
        CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
        (SELECT json_agg(json_build_array(pn.nspname, pc.relname) ORDER BY i.inhseqno)
         FROM pg_inherits i

@@ -3,6 +3,7 @@ SELECT t.oid,
        n.nspname AS schema,
        t.typname AS name,
        t.typtype AS typtype,
+       t.typrelid,
        CASE WHEN t.typtype = 'e' THEN
          (SELECT json_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid)
        END AS labels,
