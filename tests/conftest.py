@@ -22,6 +22,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from trueup.engines.postgres.embedded import pid_alive
+
 warnings.filterwarnings("ignore", module="platformdirs")
 
 pytest_plugins = ["fleetdata"]
@@ -46,15 +48,7 @@ def _owner_alive(name: str) -> bool:
     """True when the database name embeds the pid of a process that is still running."""
     parts = name.split("_")
     pid = next((int(p) for p in parts[2:3] if p.isdigit()), None)
-    if pid is None:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid is not None and pid_alive(pid)
 
 
 def new_db_name() -> str:

@@ -94,3 +94,26 @@ reference_data = "roles.toml"
 discover = {tenants_discover}
 """)
     return cfg
+
+
+#: one drift of every category (grants need the trueup_test_reader role of conftest)
+DRIFT_ALL = """
+    DROP TABLE tenant_settings;
+    ALTER TABLE projects ALTER COLUMN name SET DEFAULT 'x';
+    ALTER TABLE projects ADD COLUMN legacy text;
+    DROP INDEX projects_name_idx;
+    DROP TRIGGER projects_touch ON projects;
+    DROP POLICY projects_all ON projects;
+    ALTER TABLE projects DISABLE ROW LEVEL SECURITY;
+    COMMENT ON TABLE projects IS NULL;
+    ALTER TABLE team_roles ADD CONSTRAINT name_len CHECK (length(name) < 50);
+    CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+    CREATE SEQUENCE stray_seq;
+    CREATE SCHEMA extra;
+    DROP VIEW project_names;
+    GRANT SELECT ON projects TO trueup_test_reader;
+    CREATE TABLE schema_tables (id int);
+    UPDATE team_roles SET can_manage = false WHERE name = 'Owner';
+    DELETE FROM team_roles WHERE name = 'Viewer';
+    INSERT INTO team_roles (name) VALUES ('Intruder');
+"""

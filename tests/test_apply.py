@@ -17,7 +17,7 @@ from typing import Any
 
 import psycopg
 from click.testing import CliRunner
-from fleetdata import SEED_ROLES, TENANT, write_config
+from fleetdata import DRIFT_ALL, SEED_ROLES, TENANT, write_config
 from test_cli import assert_one_line_error
 
 from trueup.cli.main import cli
@@ -51,26 +51,7 @@ def scalar(url: str, sql: str) -> Any:
     return row[0] if row else None
 
 
-DRIFT_ALL = """
-    DROP TABLE tenant_settings;
-    ALTER TABLE projects ALTER COLUMN name SET DEFAULT 'x';
-    ALTER TABLE projects ADD COLUMN legacy text;
-    DROP INDEX projects_name_idx;
-    DROP TRIGGER projects_touch ON projects;
-    DROP POLICY projects_all ON projects;
-    ALTER TABLE projects DISABLE ROW LEVEL SECURITY;
-    COMMENT ON TABLE projects IS NULL;
-    ALTER TABLE team_roles ADD CONSTRAINT name_len CHECK (length(name) < 50);
-    CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
-    CREATE SEQUENCE stray_seq;
-    CREATE SCHEMA extra;
-    DROP VIEW project_names;
-    GRANT SELECT ON projects TO trueup_test_reader;
-    CREATE TABLE schema_tables (id int);
-    UPDATE team_roles SET can_manage = false WHERE name = 'Owner';
-    DELETE FROM team_roles WHERE name = 'Viewer';
-    INSERT INTO team_roles (name) VALUES ('Intruder');
-"""
+
 
 
 def test_apply_repairs_every_category(fleet: dict[str, Any]) -> None:

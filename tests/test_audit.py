@@ -10,7 +10,7 @@ from typing import Any
 import psycopg
 import pytest
 from click.testing import CliRunner
-from fleetdata import REFDATA, SEED_ROLES, TENANT, audit, by_object, findings, write_config
+from fleetdata import DRIFT_ALL, REFDATA, SEED_ROLES, TENANT, audit, by_object, findings, write_config
 from test_cli import assert_one_line_error
 
 from trueup.cli.main import cli
@@ -27,27 +27,7 @@ def test_in_sync_fleet_exits_0(fleet: dict[str, Any]) -> None:
 def test_every_finding_category(fleet: dict[str, Any]) -> None:
     t0, t1, _ = fleet["tenants"]
     with psycopg.connect(fleet["tenants"][t1], autocommit=True) as conn:
-        conn.execute("""
-            DROP TABLE tenant_settings;
-            ALTER TABLE projects ALTER COLUMN name SET DEFAULT 'x';
-            ALTER TABLE projects ADD COLUMN legacy text;
-            DROP INDEX projects_name_idx;
-            DROP TRIGGER projects_touch ON projects;
-            DROP POLICY projects_all ON projects;
-            ALTER TABLE projects DISABLE ROW LEVEL SECURITY;
-            COMMENT ON TABLE projects IS NULL;
-            ALTER TABLE team_roles ADD CONSTRAINT name_len CHECK (length(name) < 50);
-            CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
-            ALTER TYPE status ADD VALUE 'maybe';
-            CREATE SEQUENCE stray_seq;
-            CREATE SCHEMA extra;
-            DROP VIEW project_names;
-            GRANT SELECT ON projects TO trueup_test_reader;
-            CREATE TABLE schema_tables (id int);
-            UPDATE team_roles SET can_manage = false WHERE name = 'Owner';
-            DELETE FROM team_roles WHERE name = 'Viewer';
-            INSERT INTO team_roles (name) VALUES ('Intruder');
-        """)
+        conn.execute(DRIFT_ALL + "ALTER TYPE status ADD VALUE 'maybe';")
     cfg = write_config(fleet, f'{{ server = "{fleet["server"]}", databases = "{fleet["prefix"]}_t%" }}')
     code, data, _ = audit(cfg)
     assert code == 1
