@@ -32,7 +32,8 @@ DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 TEST_PREFIX = "trueup_test_"
 TEST_ROLES = ("trueup_test_reader", "trueup_test_writer", "trueup_test_admin")
 ROLES_LOCK = 0x7472_7565  # advisory lock key of the sessions that use TEST_ROLES
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+#: the public schemas of shared/corpus (beside the checkout in CI); TRUEUP_CORPUS_DIR overrides
+CORPUS = Path(os.environ.get("TRUEUP_CORPUS_DIR") or Path(__file__).resolve().parents[2] / "shared" / "corpus")
 
 
 def _answers(url: str) -> bool:

@@ -6,9 +6,9 @@ runs on the embedded PostgreSQL 18 server unless the test server is 18+ with pgv
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -17,6 +17,12 @@ from conftest import CORPUS, new_db_name
 from trueup.api import diff_models, render_schema
 from trueup.engines.postgres import ENGINE
 from trueup.engines.postgres.driver import with_database
+
+# skipped on a developer's machine without shared/; in CI (CI=true) a missing corpus fails
+pytestmark = pytest.mark.skipif(
+    not (CORPUS / "postgres" / "pagila-schema.sql").exists() and not os.environ.get("CI"),
+    reason=f"the schema corpus is not at {CORPUS} (it sits in shared/ beside the checkout; "
+           "set TRUEUP_CORPUS_DIR to point elsewhere)")
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +100,3 @@ def test_pagila_drop_everything_and_back(pg18_url: str, db_on: Callable[[str, st
         conn.execute(diff_models(empty, full).to_sql(allow_destructive=True))  # type: ignore[arg-type]
     assert not diff_models(ENGINE.inspect(full_url), full)
 
-
-def test_corpus_present() -> None:
-    assert Path(CORPUS / "postgres" / "pagila-schema.sql").exists()
