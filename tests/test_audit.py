@@ -14,6 +14,7 @@ from fleetdata import DRIFT_ALL, REFDATA, SEED_ROLES, TENANT, audit, by_object, 
 from test_cli import assert_one_line_error
 
 from trueup.cli.main import cli
+from trueup.fleet.targets import database_name
 
 
 def test_in_sync_fleet_exits_0(fleet: dict[str, Any]) -> None:
@@ -85,7 +86,7 @@ def test_layer_mixup_reverse(fleet: dict[str, Any]) -> None:
     cfg = write_config(fleet, f'{{ server = "{fleet["server"]}", databases = "{fleet["prefix"]}_t%" }}')
     code, data, _ = audit(cfg, "--group", "control")
     assert code == 1
-    control_name = fleet["control"].rsplit("/", 1)[1]
+    control_name = database_name(fleet["control"])
     f = by_object(data, control_name)["public.tenant_settings"]
     assert f["category"] == "layer" and "belongs to group tenants" in f["detail"]
 
