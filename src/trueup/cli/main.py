@@ -184,11 +184,8 @@ def write_report(result: Any, fmt: str, output: str | None, config_path: str) ->
 
         from trueup.report.text import render_text
 
-        drifted = next((r for r in result.results if r.status == "drift"), None)
-        hint = None
-        if drifted is not None:
-            hint = (f"review each finding's fix above, or the whole script for one database with "
-                    f"trueup diff <{drifted.name} URL> <desired source> (-c {config_path})")
+        hint = (f"review the SQL with `trueup plan -c {config_path}`, "
+                f"then apply it with `trueup apply -c {config_path}`")
         if output:
             with open(output, "w", encoding="utf-8") as fh:
                 render_text(result, Console(file=fh, width=120, no_color=True), next_command=hint)

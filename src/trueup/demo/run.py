@@ -98,8 +98,10 @@ discover = {{ registry = "control", server = "{server}", query = "{REGISTRY_QUER
 
 
 def run_demo(keep: bool = False, console: Console | None = None) -> None:
+    from trueup.cli.render_plan import render_apply_text
     from trueup.config import load_config
     from trueup.fleet.audit import run_audit
+    from trueup.fleet.rollout import execute, prepare
     from trueup.report.html import render_html
     from trueup.report.text import render_text
 
@@ -116,10 +118,16 @@ def run_demo(keep: bool = False, console: Console | None = None) -> None:
         out.print(f"  {HALF_PROVISIONED}: registered in tenant_databases, but its database was never created")
         out.print(f"\nConfig: {config_path}\n[bold]$ trueup audit -c {config_path}[/]\n")
         result = run_audit(load_config(config_path))
-        render_text(result, out, next_command=f"trueup diff <tenant URL> {workdir / 'schema' / 'tenant.sql'}")
+        render_text(result, out, next_command=None)
         html = workdir / "trueup-audit.html"
         html.write_text(render_html(result, title="trueup demo audit"), encoding="utf-8")
         out.print(f"\nHTML report: [bold]{html}[/] (open it in a browser)")
+        out.print(f"\n[bold]$ trueup apply -c {config_path} --yes[/]   (destructive changes stay skipped)")
+        rollout = prepare(load_config(config_path))
+        for line in rollout.summary_lines():
+            out.print(f"  {line}", highlight=False)
+        report = execute(load_config(config_path), rollout)
+        out.print(render_apply_text(report), highlight=False)
     finally:
         if keep:
             out.print(f"Kept the demo databases (prefix {PREFIX}) and {workdir}.")

@@ -29,8 +29,8 @@ from trueup.fleet.targets import Target
 LOCK_NAMESPACE = "trueup:apply"
 
 _PLAIN = {
-    "23505": "existing rows violate the unique constraint (duplicate values)",
-    "23502": "existing rows hold NULLs where NOT NULL is required",
+    "23505": "duplicate values where a unique constraint requires none (existing or inserted rows)",
+    "23502": "a NULL where NOT NULL is required (existing or inserted rows)",
     "23503": "existing rows reference rows that do not exist (foreign key)",
     "23514": "existing rows violate the check constraint",
     "23P01": "existing rows violate the exclusion constraint",

@@ -1,0 +1,24 @@
+"""`trueup demo` end to end, on the embedded server it always uses."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_demo_audits_applies_and_writes_html() -> None:
+    proc = subprocess.run([sys.executable, "-m", "trueup.cli.main", "demo"], capture_output=True, text=True,
+                          timeout=600, env={**os.environ, "COLUMNS": "200"})
+    out = proc.stdout
+    assert proc.returncode == 0, proc.stderr
+    assert "21 databases in 2 group(s)" in out
+    assert "table public.tenant_settings is missing in acme" in out
+    assert "public.schema_tables belongs to group control, found in globex" in out
+    assert "public.team_roles[name=Admin]" in out and "trueup_demo_tenant_stark" in out
+    assert "public.role_permissions" in out  # the control database's dropped table
+    html = re.search(r"HTML report: (\S+\.html)", out)
+    assert html and Path(html.group(1)).read_text().count("acme") >= 1
+    assert "verified: 18 in sync, 2 still drifted, 0 errors" in out
