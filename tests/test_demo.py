@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,4 +22,5 @@ def test_demo_audits_applies_and_writes_html() -> None:
     assert "public.role_permissions" in out  # the control database's dropped table
     html = re.search(r"HTML report: (\S+\.html)", out)
     assert html and Path(html.group(1)).read_text().count("acme") >= 1
+    shutil.rmtree(Path(html.group(1)).parent)  # the demo keeps its folder for the user to open
     assert "verified: 18 in sync, 2 still drifted, 0 errors" in out
