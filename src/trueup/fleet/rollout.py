@@ -10,7 +10,7 @@ from trueup.diff.changes import Statement
 from trueup.diff.generator import DiffOptions
 from trueup.errors import TrueupError
 from trueup.fleet.apply import Outcome, Work, run_rollout
-from trueup.fleet.audit import AuditResult, ProgressFn, default_concurrency, run_audit
+from trueup.fleet.audit import AuditResult, ProgressFn, TargetResult, default_concurrency, run_audit
 from trueup.fleet.journal import DONE, Journal, PostgresJournal, SqliteJournal
 from trueup.fleet.saved_plan import SavedPlan
 from trueup.fleet.targets import DiscoveryError, Target, discover
@@ -31,6 +31,8 @@ class Rollout:
     untouched: list[Outcome] = field(default_factory=list)
     plan: SavedPlan | None = None
     run: int | None = None
+    #: the planning audit's verdict on targets that need nothing: not audited a second time
+    settled: dict[tuple[str, str], TargetResult] = field(default_factory=dict)
 
     @property
     def statements(self) -> int:
@@ -81,6 +83,7 @@ def prepare(config: Config, *, groups: list[str] | None = None, targets: list[st
             rollout.work.append(Work(r.target, r.statements, r.skipped, r.fingerprint, schemas))
         else:
             rollout.untouched.append(Outcome(r.group, r.name, status="unchanged", skipped=[s.sql for s in r.skipped]))
+            rollout.settled[(r.group, r.name)] = r
     return rollout
 
 
@@ -181,9 +184,16 @@ def execute(config: Config, rollout: Rollout, *, concurrency: int | None = None,
     outcomes = run_rollout(rollout.work, config.apply, concurrency=conc, canary=canary,
                            max_failures=max_failures, record=record, progress=progress)
     outcomes += rollout.untouched
-    verify = sorted({(o.group, o.name) for o in outcomes if o.status != "failed" or o.applied}
-                    | {(o.group, o.name) for o in outcomes if o.status == "unchanged"})
+    # every target something ran on (or was meant to) is audited again; targets the planning
+    # audit just found needing nothing keep that verdict
+    verify = sorted({(o.group, o.name) for o in outcomes
+                     if (o.status != "failed" or o.applied) and (o.group, o.name) not in rollout.settled})
     verification = run_audit(config, names=verify, concurrency=conc) if verify else None
+    if rollout.settled:
+        kept = list(rollout.settled.values())
+        groups = list(dict.fromkeys([*(verification.groups if verification else []), *(r.group for r in kept)]))
+        verification = AuditResult([*(verification.results if verification else []), *kept], groups,
+                                   verification.seconds if verification else 0.0)
     if journal is not None and run is not None:
         if verification is not None:
             for r in verification.results:
