@@ -31,7 +31,7 @@ from trueup.engines.postgres.rename import rename_schema
 from trueup.engines.postgres.scratch import apply_files, scratch_database
 from trueup.errors import TrueupError
 from trueup.fleet.findings import LAYER_KINDS, Finding, layer_key, schema_findings
-from trueup.fleet.ignore import apply_ignore, object_schema
+from trueup.fleet.ignore import apply_ignore
 from trueup.fleet.refdata import RefTable, load_reference_data, refdata_findings
 from trueup.fleet.targets import DiscoveryError, Target, discover
 from trueup.model import Schema
@@ -179,7 +179,7 @@ def _scope_model(model: Schema, template: str | None) -> Schema:
     """In schema-per-tenant mode only the template schema's contents are compared."""
     if template is None:
         return model
-    return model.filtered(lambda o: o.kind not in ("schema", "extension") and object_schema(o) == template
+    return model.filtered(lambda o: o.kind not in ("schema", "extension") and o.schema_name == template
                           and not (o.kind in ("comment", "grant") and o.id.path[0] == "schema"))
 
 

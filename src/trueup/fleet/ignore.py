@@ -17,16 +17,6 @@ SUPABASE_SCHEMAS = (
 BUILTIN_SCHEMAS = ("trueup",)
 
 
-def object_schema(obj: DbObject) -> str | None:
-    if obj.kind == "extension":
-        return str(obj.attrs.get("schema"))
-    if obj.kind == "schema":
-        return obj.id.path[0]
-    if obj.kind in ("comment", "grant"):
-        return obj.id.path[1] if len(obj.id.path) > 1 else None
-    return obj.id.path[0] if obj.id.path else None
-
-
 def _root(oid: ObjectId, schema: Schema) -> ObjectId:
     obj = schema.get(oid)
     while obj is not None and obj.parent is not None and obj.parent in schema.objects:
@@ -40,7 +30,7 @@ def apply_ignore(schema: Schema, rules: IgnoreRules) -> Schema:
         schemas += SUPABASE_SCHEMAS
 
     def ignored(obj: DbObject) -> bool:
-        nsp = object_schema(obj)
+        nsp = obj.schema_name
         if nsp is not None and any(fnmatchcase(nsp, p) for p in schemas):
             return True
         if not rules.objects:

@@ -96,6 +96,16 @@ class DbObject:
     def kind(self) -> str:
         return self.id.kind
 
+    @property
+    def schema_name(self) -> str | None:
+        """The schema (namespace) the object lives in: the first element of its path, the
+        target's for comments and grants, the install schema for extensions."""
+        if self.kind == "extension":
+            return str(self.attrs.get("schema"))
+        if self.kind in ("comment", "grant"):
+            return self.id.path[1] if len(self.id.path) > 1 else None
+        return self.id.path[0] if self.id.path else None
+
     def same_definition(self, other: DbObject) -> bool:
         # plain equality settles nearly every comparison; the canonical JSON form only decides
         # between values Python calls different but JSON writes alike

@@ -88,7 +88,7 @@ def load(source: Source, *, schemas: Sequence[str] | None = None,
         schema = read_snapshot(source.files[0])
         if schemas:
             keep = set(schemas)
-            schema = schema.filtered(lambda o: _schema_of(o) in keep)
+            schema = schema.filtered(lambda o: o.schema_name in keep)
         return schema
     if scratch_server is None:
         raise SourceError(f"{source.spec}: a .sql source needs a server to load it into",
@@ -96,10 +96,3 @@ def load(source: Source, *, schemas: Sequence[str] | None = None,
     server = scratch_server()
     return engine_for_url(server).load_sql(server, [str(f) for f in source.files], schemas)
 
-
-def _schema_of(obj: DbObject) -> str | None:
-    if obj.kind == "extension":
-        return str(obj.attrs.get("schema"))
-    if obj.kind in ("comment", "grant"):
-        return obj.id.path[1] if len(obj.id.path) > 1 else None
-    return obj.id.path[0]
