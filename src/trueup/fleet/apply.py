@@ -21,7 +21,7 @@ import psycopg
 
 from trueup.config import ApplySettings
 from trueup.diff.changes import Statement
-from trueup.engines.postgres.driver import connect, describe_target
+from trueup.engines.postgres.driver import connect, describe_target, error_message
 from trueup.engines.postgres.fingerprint import fingerprint, schema_fingerprints
 from trueup.errors import TrueupError
 from trueup.fleet.targets import Target
@@ -160,8 +160,7 @@ def apply_target(target: Target, statements: Sequence[Statement], *, expected_fi
         out.error = err.message
     except psycopg.Error as err:
         out.status = "failed"
-        msg = (err.diag.message_primary if err.diag else None) or str(err).splitlines()[0]
-        out.error = f"{describe_target(target.url)}: {msg}"
+        out.error = f"{describe_target(target.url)}: {error_message(err)}"
     finally:
         out.seconds = time.perf_counter() - t0
     return out
@@ -193,7 +192,7 @@ def _run_transaction(conn: psycopg.Connection[Any], statements: Sequence[Stateme
             if state in _RETRYABLE and attempt < settings.lock_retries:
                 time.sleep(min(0.2 * 2 ** attempt, 5.0) * (0.5 + random.random()))
                 continue
-            msg = (err.diag.message_primary if err.diag else None) or str(err).splitlines()[0]
+            msg = error_message(err)
             if state == "55P03":
                 msg += f" (gave up after {attempt + 1} attempts)"
             raise ApplyFailed(current, state, msg) from None
@@ -211,8 +210,7 @@ def _run_alone(conn: psycopg.Connection[Any], s: Statement, settings: ApplySetti
         except psycopg.Error as err:
             if attempt == 0 and _drop_invalid_index(conn, sql):
                 continue
-            msg = (err.diag.message_primary if err.diag else None) or str(err).splitlines()[0]
-            raise ApplyFailed(s.sql, err.sqlstate, msg) from None
+            raise ApplyFailed(s.sql, err.sqlstate, error_message(err)) from None
 
 
 def _drop_invalid_index(conn: psycopg.Connection[Any], sql: str) -> bool:

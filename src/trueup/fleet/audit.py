@@ -24,7 +24,7 @@ from trueup.diff.changes import Hazard, Statement
 from trueup.diff.compare import diff_schemas
 from trueup.diff.generator import DiffOptions
 from trueup.engines.postgres import ENGINE
-from trueup.engines.postgres.driver import connect, connection, describe_target
+from trueup.engines.postgres.driver import connect, connection, describe_target, error_message
 from trueup.engines.postgres.fingerprint import fingerprint, schema_fingerprints
 from trueup.engines.postgres.inspect import inspect_connection
 from trueup.engines.postgres.rename import rename_schema
@@ -194,7 +194,7 @@ def _probe(url: str, desired: Desired, schemas: Sequence[str] | None, timeout: i
     probe = _Probe()
     scopes: list[str | None] = list(schemas) if schemas else [None]
     tables = [(s, t.in_schema(s) if s else t) for s in scopes for t in desired.reference]
-    with connect(url) as conn:
+    with connect(url, timeout=timeout) as conn:
         if schemas:
             fps = schema_fingerprints(conn, schemas)
             probe.fingerprints = {s: fps.get(s, "") for s in schemas}
@@ -217,8 +217,8 @@ def _probe(url: str, desired: Desired, schemas: Sequence[str] | None, timeout: i
 def _one_line(err: BaseException, url: str) -> str:
     if isinstance(err, TrueupError):
         return err.message  # already names the database
-    if isinstance(err, psycopg.Error) and err.diag is not None and err.diag.message_primary:
-        return f"{describe_target(url)}: {err.diag.message_primary}"
+    if isinstance(err, psycopg.Error):
+        return f"{describe_target(url)}: {error_message(err)}"
     text = str(err).strip()
     return f"{describe_target(url)}: {text.splitlines()[0] if text else type(err).__name__}"
 
@@ -355,7 +355,7 @@ def _audit_targets(work: list[Target], desired: dict[str, Desired], owners: Laye
             results[(t.group, t.name)].seconds = time.perf_counter() - t0
 
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        for unit in pool.map(lambda u: _after(run_unit, u), units):
+        for unit, _ in zip(units, pool.map(run_unit, units), strict=True):
             done += len(unit)
             if progress:
                 progress(done, len(work), unit[0].name)
@@ -415,11 +415,6 @@ def _audit_targets(work: list[Target], desired: dict[str, Desired], owners: Laye
         if r.status != "error":
             r.status = "drift" if r.findings else "in_sync"
     return list(results.values())
-
-
-def _after(fn: Callable[[list[Target]], None], unit: list[Target]) -> list[Target]:
-    fn(unit)
-    return unit
 
 
 def _fix_statement(finding: Finding) -> Statement:

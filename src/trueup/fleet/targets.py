@@ -16,7 +16,7 @@ from trueup.config import (
     SchemaDiscovery,
     TargetSpec,
 )
-from trueup.engines.postgres.driver import connection, redact, with_database
+from trueup.engines.postgres.driver import connection, error_message, redact, with_database
 from trueup.errors import TrueupError
 
 
@@ -99,8 +99,7 @@ def discover(config: Config, group_name: str) -> list[Target]:
         elif isinstance(d, RegistryDiscovery):
             targets += _from_registry(config, group_name, d)
     except psycopg.Error as err:
-        msg = (err.diag.message_primary if err.diag else None) or str(err).splitlines()[0]
-        raise DiscoveryError(f"group {group_name}: discovery failed: {msg}") from None
+        raise DiscoveryError(f"group {group_name}: discovery failed: {error_message(err)}") from None
     except TrueupError as err:
         raise DiscoveryError(f"group {group_name}: discovery failed: {err.message}", err.hint) from None
     return targets

@@ -60,9 +60,18 @@ def _explain(url: str, err: Exception) -> ConnectionFailed:
     return ConnectionFailed(f"cannot connect to {target}: {first}")
 
 
-def connect(url: str, *, autocommit: bool = True, dbname: str | None = None) -> psycopg.Connection[tuple[object, ...]]:
+def error_message(err: psycopg.Error) -> str:
+    """The server's one-line message for a failed statement (or the driver's first line)."""
+    if err.diag is not None and err.diag.message_primary:
+        return err.diag.message_primary
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
+
+
+def connect(url: str, *, autocommit: bool = True, dbname: str | None = None,
+            timeout: int = CONNECT_TIMEOUT) -> psycopg.Connection[tuple[object, ...]]:
     """Open a connection or raise :class:`ConnectionFailed` with a readable reason."""
-    kwargs: dict[str, object] = {"autocommit": autocommit, "connect_timeout": CONNECT_TIMEOUT}
+    kwargs: dict[str, object] = {"autocommit": autocommit, "connect_timeout": timeout}
     if dbname is not None:
         kwargs["dbname"] = dbname
     try:
