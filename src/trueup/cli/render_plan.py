@@ -6,21 +6,12 @@ from trueup.diff.changes import Statement
 from trueup.fleet.audit import AuditResult
 from trueup.fleet.rollout import ApplyReport
 from trueup.fleet.saved_plan import SavedPlan
+from trueup.plan.script import render_statement
 
 
 def _sql(statements: list[Statement], skipped: list[Statement]) -> str:
-    out = []
-    for s in statements:
-        lines = [f"-- hazard: {h.value}" + (f": {n}" if n else "") for h, n in zip(s.hazards, s.notes, strict=False)]
-        lines.append(s.sql.rstrip(";") + ";")
-        if not s.transactional:
-            lines.insert(0, "-- runs outside the transaction")
-        if s.commit_first:
-            lines.insert(0, "-- committed before the transaction (later statements use it)")
-        out.append("\n".join(lines))
-    for s in skipped:
-        out.append("-- skipped (destructive; needs --allow-destructive):\n" +
-                   "\n".join("-- " + ln for ln in (s.sql.rstrip(";") + ";").splitlines()))
+    out = [render_statement(s, apply_notes=True) for s in statements]
+    out += [render_statement(s, run=False, apply_notes=True) for s in skipped]
     return "\n\n".join(out) + "\n"
 
 

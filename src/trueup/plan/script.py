@@ -44,18 +44,8 @@ class Plan:
         its ``-- hazard: deletes_data`` line, so the script is safe to run as it is.
         """
         out: list[str] = [p.rstrip(";") + ";" for p in self.preamble] if self.changes else []
-        for change in self.changes:
-            for s in change.statements:
-                lines: list[str] = []
-                for h, note in _hazard_lines(s):
-                    lines.append(f"-- hazard: {h}{': ' + note if note else ''}")
-                body = s.sql.rstrip().rstrip(";") + ";"
-                if s.destructive and not allow_destructive:
-                    lines.append("-- skipped: destructive, rerun with --allow-destructive to include")
-                    lines.extend("-- " + ln for ln in body.splitlines())
-                else:
-                    lines.append(body)
-                out.append("\n".join(lines))
+        out += [render_statement(s, run=allow_destructive or not s.destructive)
+                for change in self.changes for s in change.statements]
         return "\n\n".join(out) + ("\n" if out else "")
 
     def to_json(self, allow_destructive: bool = False) -> dict[str, Any]:
@@ -67,9 +57,19 @@ class Plan:
         }
 
 
-def _hazard_lines(s: Statement) -> list[tuple[str, str]]:
-    notes = list(s.notes)
-    out = []
-    for i, h in enumerate(s.hazards):
-        out.append((h.value, notes[i] if i < len(notes) else ""))
-    return out
+def render_statement(s: Statement, *, run: bool = True, apply_notes: bool = False) -> str:
+    """One statement as a script shows it: its hazards as comments above it, then the SQL,
+    or, when it is not to run (destructive and not allowed), the SQL commented out.
+    ``apply_notes`` adds where `trueup apply` runs it relative to its transaction."""
+    lines = [f"-- hazard: {h.value}" + (f": {n}" if n else "") for h, n in zip(s.hazards, s.notes, strict=False)]
+    if apply_notes and not s.transactional:
+        lines.insert(0, "-- runs outside the transaction")
+    if apply_notes and s.commit_first:
+        lines.insert(0, "-- committed before the transaction (later statements use it)")
+    body = s.sql.rstrip().rstrip(";") + ";"
+    if run:
+        lines.append(body)
+    else:
+        lines.append("-- skipped: destructive, rerun with --allow-destructive to include")
+        lines.extend("-- " + ln for ln in body.splitlines())
+    return "\n".join(lines)
