@@ -112,10 +112,12 @@ class ApplySettings(_Strict):
 
 
 class StateConfig(_Strict):
-    """Where the apply journal lives: a SQLite file (default) or a PostgreSQL database."""
+    """Where the apply journal lives: a SQLite file (default) or a PostgreSQL database; the
+    cache of loaded desired states goes to ``cache/`` beside the SQLite file."""
 
     path: str = ".trueup/journal.sqlite"
     url: str | None = None
+    cache: bool = True
 
 
 class Config(_Strict):

@@ -30,7 +30,9 @@ from tests.conftest import pg_dump_schema
 from trueup.api import diff_models
 from trueup.config import ApplySettings
 from trueup.engines.postgres import ENGINE
+from trueup.engines.postgres.fingerprint import fingerprint, schema_fingerprints
 from trueup.fleet.apply import apply_target
+from trueup.fleet.audit import _scope_model
 from trueup.fleet.targets import Target
 
 
@@ -110,6 +112,12 @@ def run_script(url: str, sql: str) -> None:
         conn.execute(sql)  # type: ignore[arg-type]
 
 
+def _fingerprints(url: str) -> tuple[str, str]:
+    """The database's fingerprint and schema public's."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        return fingerprint(conn), schema_fingerprints(conn, ["public"]).get("public", "")
+
+
 def check_roundtrip(make_db: Callable[..., str], case: Case, pg_version: int | None = None) -> None:
     if pg_version is not None and pg_version // 10000 < case.min_pg:
         pytest.skip(f"needs PostgreSQL {case.min_pg}")
@@ -122,6 +130,13 @@ def check_roundtrip(make_db: Callable[..., str], case: Case, pg_version: int | N
     script = plan.to_sql(allow_destructive=True)
     if case.old.strip() != case.new.strip():
         assert plan, "the schemas differ but the plan is empty"
+    if plan:
+        # the audit trusts equal fingerprints: different models must never hash equal
+        with ThreadPoolExecutor(2) as pool:
+            old_fps, new_fps = pool.map(_fingerprints, (old_url, new_url))
+        assert old_fps[0] != new_fps[0], "the databases differ but their fingerprints are equal"
+        if diff_models(_scope_model(old_model, "public"), _scope_model(new_model, "public")):
+            assert old_fps[1] != new_fps[1], "schema public differs but its fingerprints are equal"
     if plan:
         # through the executor `trueup apply` uses: one transaction, advisory lock, timeouts
         target = Target("roundtrip", case.id, old_url)

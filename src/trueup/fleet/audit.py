@@ -13,8 +13,10 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -30,19 +32,20 @@ from trueup.engines.postgres.inspect import inspect_connection
 from trueup.engines.postgres.rename import rename_schema
 from trueup.engines.postgres.scratch import apply_files, scratch_database
 from trueup.errors import TrueupError
+from trueup.fleet import desired_cache
 from trueup.fleet.findings import LAYER_KINDS, Finding, layer_key, schema_findings
 from trueup.fleet.ignore import apply_ignore
 from trueup.fleet.refdata import RefTable, load_reference_data, refdata_findings
 from trueup.fleet.targets import DiscoveryError, Target, discover
 from trueup.model import Schema
 from trueup.plan.script import Plan
-from trueup.sources import load, parse_source
+from trueup.sources import Source, load, parse_source
 
 _WHERE = "\x00where\x00"
-#: schema-per-tenant probes: at most this many connections per database, each with at least
-#: this many schemas
-SCHEMA_CHUNKS = 4
-SCHEMA_CHUNK_MIN = 50
+#: schema-per-tenant probes of at least SCHEMA_WIDE_PROBE schemas share the kinds of objects
+#: among this many connections to the database (see schema_fingerprints)
+SCHEMA_PROBE_CONNECTIONS = 2
+SCHEMA_WIDE_PROBE = 50
 
 
 @dataclass
@@ -159,20 +162,39 @@ def load_desired(config: Config, group_name: str) -> Desired:
     if source.kind == "url":
         model, fp = measure(source.spec)
     else:
-        with scratch_database(_scratch_server(config, group_name)) as url:
-            if source.kind == "sql":
-                apply_files(url, source.files)
-                model, fp = measure(url)
-            else:  # a snapshot: the model as saved, the fingerprint of it rebuilt
-                from trueup.api import render_schema
-
-                model = load(source)
-                with connection(url) as conn:
-                    conn.execute(render_schema(model))  # type: ignore[arg-type]
-                _, fp = measure(url)
+        model, fp = _scratch_load(config, group_name, source, scope, template, measure)
     model = _scope_model(apply_ignore(model, group.ignore), template)
     reference = load_reference_data(config.path(group.reference_data)) if group.reference_data else []
     return Desired(group_name, model, fp, scope, template, reference, group.ignore)
+
+
+def _scratch_load(config: Config, group_name: str, source: Source, scope: list[str] | None,
+                  template: str | None, measure: Callable[[str], tuple[Schema, str]]) -> tuple[Schema, str]:
+    """A .sql or snapshot desired state, loaded into a scratch database unless the cache holds
+    the same input's model and fingerprint."""
+    server = _scratch_server(config, group_name)
+    folder = Path(config.path(config.state.path)).parent / "cache"
+    key = None
+    if config.state.cache:
+        with connection(server) as conn:
+            key = desired_cache.cache_key(source.files, scope, template, conn.info.server_version)
+        hit = desired_cache.get(folder, key)
+        if hit is not None:
+            return hit
+    with scratch_database(server) as url:
+        if source.kind == "sql":
+            apply_files(url, source.files)
+            model, fp = measure(url)
+        else:  # a snapshot: the model as saved, the fingerprint of it rebuilt
+            from trueup.api import render_schema
+
+            model = load(source)
+            with connection(url) as conn:
+                conn.execute(render_schema(model))  # type: ignore[arg-type]
+            _, fp = measure(url)
+    if key is not None:
+        desired_cache.put(folder, key, model, fp)
+    return model, fp
 
 
 def _scope_model(model: Schema, template: str | None) -> Schema:
@@ -189,14 +211,17 @@ class _Probe:
     rows: dict[tuple[str | None, str], list[dict[str, Any]] | None] = field(default_factory=dict)
 
 
-def _probe(url: str, desired: Desired, schemas: Sequence[str] | None, timeout: int) -> _Probe:
-    """One connection: the fingerprint(s) and the reference tables, in as few round trips as possible."""
+def _probe(url: str, desired: Desired, schemas: Sequence[str] | None, timeout: int, connections: int = 1) -> _Probe:
+    """The fingerprint(s) and the reference tables, in as few round trips as possible: one
+    connection, or for many tenant schemas up to ``connections`` reading the catalog side by side."""
     probe = _Probe()
     scopes: list[str | None] = list(schemas) if schemas else [None]
     tables = [(s, t.in_schema(s) if s else t) for s in scopes for t in desired.reference]
     with connect(url, timeout=timeout) as conn:
         if schemas:
-            fps = schema_fingerprints(conn, schemas)
+            with ExitStack() as stack:
+                more = [stack.enter_context(connect(url, timeout=timeout)) for _ in range(connections - 1)]
+                fps = schema_fingerprints(conn, schemas, more)
             probe.fingerprints = {s: fps.get(s, "") for s in schemas}
         else:
             probe.fingerprints = {None: fingerprint(conn, desired.schemas)}
@@ -204,11 +229,15 @@ def _probe(url: str, desired: Desired, schemas: Sequence[str] | None, timeout: i
             names = [t.name for _, t in tables]
             exists = conn.execute("SELECT to_regclass(n) IS NOT NULL FROM unnest(%s::text[]) WITH ORDINALITY AS u(n, i)"
                                   " ORDER BY i", (names,)).fetchall()
+            present = []
             for (s, t), (ok,) in zip(tables, exists, strict=True):
-                if not ok:
+                if ok:
+                    present.append((s, t))
+                else:
                     probe.rows[(s, t.table)] = None
-                    continue
-                cur = conn.execute(t.select_sql())  # type: ignore[arg-type]
+            with conn.pipeline():  # every table's rows in one round trip
+                curs = [conn.execute(t.select_sql()) for _, t in present]  # type: ignore[arg-type]
+            for (s, t), cur in zip(present, curs, strict=True):
                 cols = [c.name for c in cur.description or ()]
                 probe.rows[(s, t.table)] = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
     return probe
@@ -325,15 +354,12 @@ def _audit_targets(work: list[Target], desired: dict[str, Desired], owners: Laye
                    concurrency: int, timeout: int, progress: ProgressFn | None,
                    plans: bool = False, allow_destructive: bool = False,
                    diff_options: DiffOptions | None = None) -> list[TargetResult]:
-    # schema-per-tenant targets of one database are probed together, in a few chunks so that
-    # a database with thousands of tenant schemas still uses more than one server core
+    # schema-per-tenant targets of one database are probed together, on a few connections so
+    # that a database with thousands of tenant schemas still uses more than one server core
     per_db: dict[tuple[str, str], list[Target]] = {}
     for t in work:
         per_db.setdefault((t.group, t.url if t.schema else f"{t.url}#{t.name}"), []).append(t)
-    units: list[list[Target]] = []
-    for same_db in per_db.values():
-        size = max(SCHEMA_CHUNK_MIN, -(-len(same_db) // max(1, min(concurrency, SCHEMA_CHUNKS))))
-        units.extend(same_db[i:i + size] for i in range(0, len(same_db), size))
+    units = list(per_db.values())
     results: dict[tuple[str, str], TargetResult] = {
         (t.group, t.name): TargetResult(t.group, t.name, t.location, target=t) for t in work}
     probes: dict[tuple[str, str], _Probe] = {}
@@ -344,7 +370,9 @@ def _audit_targets(work: list[Target], desired: dict[str, Desired], owners: Laye
         first = unit[0]
         schemas = [t.schema for t in unit if t.schema] or None
         try:
-            probe = _probe(first.url, desired[first.group], schemas, timeout)
+            wide = schemas is not None and len(schemas) >= SCHEMA_WIDE_PROBE
+            probe = _probe(first.url, desired[first.group], schemas, timeout,
+                           max(1, min(concurrency, SCHEMA_PROBE_CONNECTIONS)) if wide else 1)
             for t in unit:
                 probes[(t.group, t.name)] = probe
         except Exception as err:  # one failing database never stops the run

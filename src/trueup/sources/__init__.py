@@ -62,6 +62,11 @@ def read_snapshot(path: Path) -> Schema:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
         raise SnapshotError(f"{path}: not a readable JSON snapshot ({err})") from None
+    return snapshot_from_json(data, path)
+
+
+def snapshot_from_json(data: object, path: Path) -> Schema:
+    """A snapshot's model from its parsed JSON (``path`` names it in errors)."""
     if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT:
         raise SnapshotError(f"{path}: not a trueup snapshot (no \"format\": \"{SNAPSHOT_FORMAT}\")",
                             hint="create snapshots with: trueup inspect SOURCE --format json")

@@ -1,10 +1,12 @@
 """Catalog queries: loaded from the ``queries/*.sql`` files beside this module.
 
-The files use four small macros, expanded here so each query stays readable SQL:
+The files use small macros, expanded here so each query stays readable SQL:
 ``:scope(n)`` keeps namespaces in scope, ``:not_ext(catalog, oid)`` drops objects that belong
 to an extension, ``:acl(acl, type, owner)`` explodes privileges into a JSON list, and
 ``:since(version_num, new, old)`` is ``new`` on servers of that version or later, else ``old``
-(``old`` when the version is not given).
+(``old`` when the version is not given). The fingerprint queries (``fp_*``) add two that
+assume the row's namespace is aliased ``n``: ``:own(nspname)`` is ``$`` for that namespace itself,
+else the quoted name, and ``:unqualify(text)`` writes the namespace's own qualifier as ``$.``.
 """
 
 from __future__ import annotations
@@ -48,8 +50,12 @@ def _acl(acl: str, typ: str, owner: str) -> str:
     )
 
 
+def _unqualify(text: str) -> str:
+    return f"replace({text}, quote_ident(n.nspname) || '.', '$.')"
+
+
 # a macro call whose arguments hold parentheses up to two levels deep
-_MACRO = re.compile(r":(scope|not_ext|acl|since)\(((?:[^()]|\((?:[^()]|\([^()]*\))*\))*)\)")
+_MACRO = re.compile(r":(scope|not_ext|acl|since|own|unqualify)\(((?:[^()]|\((?:[^()]|\([^()]*\))*\))*)\)")
 
 
 def _expand(sql: str, server_version: int | None = None) -> str:
@@ -59,6 +65,10 @@ def _expand(sql: str, server_version: int | None = None) -> str:
             return _scope(*args)
         if m.group(1) == "not_ext":
             return _not_ext(*args)
+        if m.group(1) == "own":
+            return f"CASE WHEN {args[0]} = n.nspname THEN '$' ELSE quote_ident({args[0]}) END"
+        if m.group(1) == "unqualify":
+            return _unqualify(args[0])
         if m.group(1) == "since":
             version, new, old = args
             return new if server_version is not None and server_version >= int(version) else old
