@@ -843,6 +843,9 @@ def run(args: argparse.Namespace, fleet: Fleet, tenant: Tenant, key: str, workdi
             f" exit {db_run.exit_code}")
         say(f"(c) peak RSS: {db_run.rss_mb:.0f} MB")
         say(f"(d) audit / floor: {ratio:.2f}")
+        warm_db = run_cli_audit(config, "databases", workdir / "databases2.json", concurrency)
+        say(f"    the same again, desired states from the cache: {warm_db.seconds:.2f} s,"
+            f" ratio {warm_db.seconds / floor:.2f}")
         one = run_cli_audit(config, "databases", workdir / "one.json", concurrency, target=db_names(1)[0])
         say(f"    fixed cost: the same command for one database (--target {db_names(1)[0]}):"
             f" {one.seconds:.2f} s")
@@ -874,7 +877,9 @@ def run(args: argparse.Namespace, fleet: Fleet, tenant: Tenant, key: str, workdi
     if args.schemas:
         schema_run = run_cli_audit(config, "schemas", workdir / "schemas.json", concurrency)
         say(f"(b) trueup audit --group schemas ({args.schemas} schemas): {schema_run.seconds:.2f} s,"
-            f" exit {schema_run.exit_code}")
+            f" exit {schema_run.exit_code} (first run: desired states loaded into scratch databases)")
+        warm_schemas = run_cli_audit(config, "schemas", workdir / "schemas2.json", concurrency)
+        say(f"    the same again, desired states from the cache: {warm_schemas.seconds:.2f} s")
         say(f"(c) peak RSS: {schema_run.rss_mb:.0f} MB")
         schema_check = check_report(schema_run.report, schema_names(args.schemas), schema_drift)
     if not args.no_in_process:
@@ -900,7 +905,7 @@ def run(args: argparse.Namespace, fleet: Fleet, tenant: Tenant, key: str, workdi
     if ratio is not None:
         verdict.append((f"ratio {ratio:.2f} <= {TARGET_RATIO}", ratio <= TARGET_RATIO))
     if schema_run is not None:
-        verdict.append((f"{args.schemas} schemas {schema_run.seconds:.2f} s < {TARGET_SCHEMAS_SECONDS:.0f} s",
+        verdict.append((f"{args.schemas} schemas {schema_run.seconds:.2f} s (first run) < {TARGET_SCHEMAS_SECONDS:.0f} s",
                         schema_run.seconds < TARGET_SCHEMAS_SECONDS))
     runs = [r for r in (db_run, schema_run) if r is not None]
     if runs:

@@ -240,3 +240,31 @@ def test_json_shape_is_stable(fleet: dict[str, Any]) -> None:
         assert set(db) - {"error"} == {"group", "name", "location", "status", "findings"}
         for f in db["findings"]:
             assert set(f) == {"category", "problem", "object", "detail", "hazards", "fix"}
+
+
+def test_desired_state_cache(fleet: dict[str, Any]) -> None:
+    """The second run takes the desired states from the cache; a changed source, or a damaged
+    entry, is loaded afresh."""
+    cfg = write_config(fleet, f'{{ server = "{fleet["server"]}", databases = "{fleet["prefix"]}_t%" }}')
+    cache = fleet["dir"] / ".trueup" / "cache"
+    assert audit(cfg)[0] == 0
+    entries = sorted(cache.glob("*.json"))
+    assert len(entries) == 2  # control and tenants
+    stamps = {p: p.stat().st_mtime_ns for p in entries}
+    assert audit(cfg)[0] == 0
+    assert {p: p.stat().st_mtime_ns for p in sorted(cache.glob("*.json"))} == stamps  # read, not rewritten
+    # the tenants' desired state gains a table: a new entry, and every tenant now lacks it
+    (fleet["dir"] / "tenant.sql").write_text(TENANT + "CREATE TABLE audit_log (id int);")
+    code, data, _ = audit(cfg)
+    assert code == 1
+    assert len(list(cache.glob("*.json"))) == 3
+    for t in fleet["tenants"]:
+        assert by_object(data, t)["public.audit_log"]["problem"] == "missing"
+    # damaged entries are ignored and replaced
+    for p in cache.glob("*.json"):
+        p.write_text("{not json")
+    code, data, err = audit(cfg)
+    assert code == 1, err
+    rewritten = [p for p in cache.glob("*.json") if p.read_text().startswith("{\"")]
+    assert len(rewritten) == 2  # the two in use (the entry of the old tenant.sql is left as it was)
+    assert all(json.loads(p.read_text())["fingerprint"] for p in rewritten)
