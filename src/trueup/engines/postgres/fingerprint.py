@@ -1,9 +1,10 @@
 """A cheap server-side fingerprint of everything the inspection models.
 
-The fingerprint hashes the rows of the same catalog queries the inspection runs, with OIDs
-replaced by names, so two databases (or schemas) with equal fingerprints have equal models;
-different fingerprints only mean "inspect fully". In schema-per-tenant mode one query returns a
-fingerprint per schema, each schema's own name removed from the rows so tenants compare equal.
+The fingerprint hashes, per kind of object, either the rows of the catalog query the inspection
+runs for that kind or (for the costly kinds) the catalog rows as stored (``queries/fp_*.sql``),
+with OIDs replaced by names, so two databases (or schemas) with equal fingerprints have equal
+models; different fingerprints only mean "inspect fully". In schema-per-tenant mode there is a
+fingerprint per schema, each schema's own name written ``$`` so tenants compare equal.
 """
 
 from __future__ import annotations
@@ -18,20 +19,16 @@ import psycopg
 
 from trueup.engines.postgres import catalog
 
-#: per query: the columns holding OIDs, and which of them name a relation (kept by name)
+#: kinds hashed from the inspection's own query; per query: the columns holding OIDs, and which
+#: of them names a relation (kept by name)
 _OID_COLUMNS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "schemas": (("oid",), None),
     "extensions": (("oid",), None),
     "types": (("oid", "constraint_oids"), None),  # a domain's constraint OIDs: for dependencies only
     "relations": (("oid",), None),
-    "columns": (("attrelid",), "attrelid"),
-    "constraints": (("oid", "conrelid", "conindid"), "conrelid"),
-    "indexes": (("oid", "indrelid"), "indrelid"),
     "functions": (("oid",), None),
-    "triggers": (("oid", "tgrelid"), "tgrelid"),
     "policies": (("oid", "polrelid"), "polrelid"),
 }
-
 
 #: kinds whose fingerprint rows are read from the catalog as stored (``queries/fp_<kind>.sql``):
 #: the costly ones, where deparsing every object (pg_get_indexdef, format_type...) would dominate
@@ -75,7 +72,7 @@ _SHARES = (("indexes", "policies", "relations"),
 
 def _kinds(per_schema: bool) -> list[str]:
     # per schema: extensions are database-wide and the schema itself is the tenant's own
-    return [n for n in _OID_COLUMNS if not (per_schema and n in ("extensions", "schemas"))]
+    return [n for n in (*_OID_COLUMNS, *_RAW) if not (per_schema and n in ("extensions", "schemas"))]
 
 
 @cache
