@@ -255,6 +255,59 @@ def test_canary_stops_on_failure(fleet: dict[str, Any]) -> None:
     assert data["summary"]["apply"]["not_started"] == 2
 
 
+def test_canary_counts_only_targets_with_something_to_run(fleet: dict[str, Any]) -> None:
+    # with --yes each target is planned under its lock as it runs: targets found in sync on
+    # the way are not canaries; the first target that had something to run is
+    for i in (1, 2):
+        with psycopg.connect(db(fleet, i)[1], autocommit=True) as conn:
+            conn.execute("DROP INDEX projects_name_idx; ALTER TABLE projects ALTER COLUMN name DROP NOT NULL")
+            if i == 1:
+                conn.execute("INSERT INTO projects (name) VALUES (NULL)")
+    cfg = tenants_config(fleet)
+    code, data = apply_json(cfg, "--canary", "1", "--concurrency", "1")
+    assert code == 2
+    status = {d["name"]: d.get("apply_status") for d in data["databases"] if d["group"] == "tenants"}
+    t0, t1, t2 = (db(fleet, i)[0] for i in range(3))
+    assert status == {t0: "unchanged", t1: "failed", t2: "not_started"}
+    assert "not started" in next(d["error"] for d in data["databases"] if d["name"] == t2)
+    assert scalar(db(fleet, 2)[1], "SELECT to_regclass('public.projects_name_idx')") is None
+
+
+def test_confirmation_on_a_terminal_applies_the_plan_it_showed(fleet: dict[str, Any], tmp_path: Path) -> None:
+    import pty
+    import select
+
+    for i in (0, 2):
+        with psycopg.connect(db(fleet, i)[1], autocommit=True) as conn:
+            conn.execute("DROP INDEX projects_name_idx")
+    cfg = tenants_config(fleet)
+    out = tmp_path / "result.json"
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    proc = subprocess.Popen([sys.executable, "-m", "trueup.cli.main", "apply", "-c", str(cfg), "--format", "json",
+                             "-o", str(out)], stdin=slave, stdout=slave, stderr=slave, env=env)
+    os.close(slave)
+    seen = b""
+    try:
+        deadline = time.monotonic() + 120
+        while b"Apply 2 statement(s) to 2 target(s)?" not in seen:
+            assert time.monotonic() < deadline and proc.poll() is None, seen.decode(errors="replace")
+            if select.select([master], [], [], 0.5)[0]:
+                seen += os.read(master, 4096)
+        # nothing runs before the answer
+        assert scalar(db(fleet, 0)[1], "SELECT to_regclass('public.projects_name_idx')") is None
+        os.write(master, b"y\n")
+        assert proc.wait(timeout=120) == 0
+    finally:
+        proc.kill()
+        os.close(master)
+    assert b"2 targets: same 1 statement(s)" in seen
+    data = json.loads(out.read_text())
+    assert data["summary"]["apply"]["applied"] == 2 and data["summary"]["in_sync"] == 4
+    for i in (0, 2):
+        assert scalar(db(fleet, i)[1], "SELECT to_regclass('public.projects_name_idx') IS NOT NULL") is True
+
+
 def test_max_failures(fleet: dict[str, Any]) -> None:
     for i in range(3):
         with psycopg.connect(db(fleet, i)[1], autocommit=True) as conn:
@@ -319,7 +372,8 @@ discover = {{ server = "{pg_url}", databases = "{prefix}_t%" }}
             if journal.exists():
                 try:
                     with sqlite3.connect(journal) as j:
-                        applied = j.execute("SELECT count(*) FROM targets WHERE state = 'applied'").fetchone()[0]
+                        applied = j.execute("SELECT count(*) FROM targets WHERE state IN ('applied', 'verified')"
+                                            ).fetchone()[0]
                 except sqlite3.Error:
                     continue
                 if applied >= 20:
@@ -342,14 +396,20 @@ discover = {{ server = "{pg_url}", databases = "{prefix}_t%" }}
         untouched = [s for s in states if s == (False, False, False)]
         assert len(done) + len(untouched) == N_TARGETS, "a target was left half-applied"
         assert len(done) >= 20 and untouched
+        with sqlite3.connect(journal) as j:
+            verified = j.execute("SELECT count(*) FROM targets WHERE state = 'verified'").fetchone()[0]
+        assert 1 <= verified <= len(done)
         resumed = subprocess.run([sys.executable, "-m", "trueup.cli.main", "apply", "-c", str(cfg), "--yes",
                                   "--resume", "--format", "json"], capture_output=True, text=True, timeout=600)
         assert resumed.returncode == 0, resumed.stderr
         data = json.loads(resumed.stdout)
-        # targets applied before the kill were only re-audited: nothing ran on them again
+        # targets verified before the kill are skipped; the others are judged again under their
+        # lock: those the kill caught between applying and verifying need nothing more
         apply_status = [d["apply_status"] for d in data["databases"]]
+        assert len(apply_status) == N_TARGETS - verified
         assert apply_status.count("applied") == len(untouched)
-        assert apply_status.count("unchanged") == len(done)
+        assert apply_status.count("unchanged") == len(done) - verified
+        assert all(d["status"] == "in_sync" for d in data["databases"])
         assert all(state_of(n) == (True, True, True) for n in names)
         assert subprocess.run([sys.executable, "-m", "trueup.cli.main", "apply", "-c", str(cfg), "--yes",
                                "--resume"], capture_output=True, text=True, timeout=120).returncode == 2

@@ -141,7 +141,7 @@ def check_roundtrip(make_db: Callable[..., str], case: Case, pg_version: int | N
         # through the executor `trueup apply` uses: one transaction, advisory lock, timeouts
         target = Target("roundtrip", case.id, old_url)
         outcome = apply_target(target, plan.preamble_statements() + plan.statements(allow_destructive=True),
-                               expected_fingerprint=None, schemas=None, settings=ApplySettings())
+                               settings=ApplySettings())
         if outcome.status != "applied":
             pytest.fail(f"the plan failed: {outcome.error}\n--- plan ---\n{script}")
     with ThreadPoolExecutor(2) as pool:

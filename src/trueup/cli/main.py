@@ -254,7 +254,8 @@ def plan(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], al
 @click.option("--concurrency", type=click.IntRange(1, 512))
 @click.option("--canary", type=click.IntRange(0), default=0, help="Apply to N targets first; stop if one fails.")
 @click.option("--max-failures", type=click.IntRange(1), help="Launch no new target after N failures.")
-@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--yes", "-y", is_flag=True,
+              help="Do not ask for confirmation; each target is then planned under its lock as it is applied.")
 @click.option("--dry-run", is_flag=True, help="Show what would run and stop.")
 @click.option("--resume", is_flag=True, help="Continue the last interrupted apply.")
 @click.option("--concurrently", is_flag=True, help="Build indexes CONCURRENTLY (outside the transaction).")
@@ -277,10 +278,14 @@ def apply(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], p
     config = load_config(config_path)
     journal = open_journal(config)
     try:
+        # with --yes nothing waits for a person to read the plan: each target is planned under
+        # its own lock as it is applied (one connection per target, no planning pass)
+        live = yes and not dry_run and not plan_file
         with progress_bar("planning") as tick:
             rollout = prepare(config, groups=list(groups) or None, targets=list(targets) or None,
                               plan_file=plan_file, allow_destructive=allow_destructive, resume=resume,
-                              concurrency=concurrency, journal=journal, progress=tick, concurrently=concurrently)
+                              concurrency=concurrency, journal=journal, progress=tick, concurrently=concurrently,
+                              live=live)
         for line in rollout.summary_lines():
             click.echo(line, err=True)
         if not rollout.work:

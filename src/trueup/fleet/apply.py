@@ -1,10 +1,12 @@
 """``trueup apply``: run each target's plan safely, then verify it by auditing again.
 
 Per target: one connection, a session-level advisory lock (released by disconnect, so never
-left behind), a check that the schema is still the one the plan was made from, then every
-transactional statement in ONE transaction with ``lock_timeout``/``statement_timeout`` set
-(retried with backoff when it only timed out on a lock), and finally the statements that
-cannot run in a transaction, one by one, idempotently.
+left behind), then the plan: made right there, under the lock, from the schema it will run on,
+or (a saved plan) checked against the fingerprint of the schema it was made from. Every
+transactional statement runs in ONE transaction with ``lock_timeout``/``statement_timeout`` set
+(retried with backoff when it only timed out on a lock), then the statements that cannot run
+in a transaction, one by one, idempotently. Finally the target is audited again on the same
+connection.
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ import psycopg
 
 from trueup.config import ApplySettings
 from trueup.diff.changes import Statement
-from trueup.engines.postgres.driver import connect, describe_target, error_message
-from trueup.engines.postgres.fingerprint import fingerprint, schema_fingerprints
+from trueup.engines.postgres.driver import connect, error_message
 from trueup.errors import TrueupError
+from trueup.fleet.audit import Auditor, TargetResult, describe_error
 from trueup.fleet.targets import Target
 
 LOCK_NAMESPACE = "trueup:apply"
+NOT_STARTED = "not started: the rollout stopped (a canary failed, or --max-failures was reached)"
 
 _PLAIN = {
     "23505": "duplicate values where a unique constraint requires none (existing or inserted rows)",
@@ -67,6 +70,8 @@ class Outcome:
     error: str | None = None
     attempts: int = 0
     seconds: float = 0.0
+    #: the target audited again after applying, on the same connection (None: not done)
+    verified: TargetResult | None = field(default=None, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         return {"applied": self.applied, "skipped": self.skipped, "failed": self.failed,
@@ -117,53 +122,89 @@ def _acquire(conn: psycopg.Connection[Any], key: str, wait_s: float) -> None:
         delay = min(delay * 2, 1.0)
 
 
-def current_fingerprint(conn: psycopg.Connection[Any], target: Target, schemas: Sequence[str] | None) -> str:
-    if target.schema:
-        return schema_fingerprints(conn, [target.schema]).get(target.schema, "")
-    return fingerprint(conn, schemas)
+def apply_target(target: Target, statements: Sequence[Statement] | None, *, settings: ApplySettings,
+                 skipped: Sequence[Statement] = (), auditor: Auditor | None = None,
+                 expected_fingerprint: str | None = None, on_started: Callable[[], None] | None = None) -> Outcome:
+    """Apply one target's statements. Never raises for database errors: they become the outcome.
 
-
-def apply_target(target: Target, statements: Sequence[Statement], *, expected_fingerprint: str | None,
-                 schemas: Sequence[str] | None, settings: ApplySettings,
-                 on_started: Callable[[], None] | None = None) -> Outcome:
-    """Apply one target's statements. Never raises for database errors: they become the outcome."""
-    out = Outcome(target.group, target.name)
+    ``statements`` None: the target is judged (and planned) here, under its lock, so the plan is
+    made from the very schema it runs on. With an ``auditor`` the target is verified afterwards
+    on the same connection (``Outcome.verified``); a saved plan's ``expected_fingerprint`` is
+    checked under the lock first (it needs the auditor too).
+    """
+    out = Outcome(target.group, target.name, skipped=[s.sql for s in skipped])
     t0 = time.perf_counter()
     try:
         with connect(target.url) as conn:
             conn.execute("SET application_name = 'trueup apply'")
             _acquire(conn, lock_key(target), settings.wait_for_lock_s)
-            if expected_fingerprint is not None:
-                now = current_fingerprint(conn, target, schemas)
-                if now != expected_fingerprint:
-                    out.status = "stale"
-                    out.error = ("the schema changed since the plan was made; "
-                                 "plan again (trueup plan) before applying")
-                    return out
+            todo = _under_lock(conn, target, statements, auditor, expected_fingerprint, out)
+            if todo is None:
+                return out
             if on_started:
                 on_started()
-            first = [s for s in statements if s.commit_first]
-            in_tx = [s for s in statements if s.transactional and not s.commit_first]
-            later = [s for s in statements if not s.transactional and not s.commit_first]
-            if first:  # idempotent (IF NOT EXISTS), additive: committed before the rest may use them
-                _run_transaction(conn, [*[s for s in in_tx if _is_setting(s)], *first], settings, out)
-            _run_transaction(conn, in_tx, settings, out)
-            for s in later:
-                _run_alone(conn, s, settings, out)
-            out.status = "applied"
-    except ApplyFailed as err:
-        out.status = "failed"
-        out.failed.append({"sql": err.statement, "sqlstate": err.sqlstate, "error": err.message, "cause": err.cause})
-        out.error = f"{err.cause} (SQLSTATE {err.sqlstate}): {err.message}"
+            try:
+                _run_all(conn, todo, settings, out)
+                out.status = "applied"
+            except ApplyFailed as err:
+                out.status = "failed"
+                out.failed.append({"sql": err.statement, "sqlstate": err.sqlstate, "error": err.message,
+                                   "cause": err.cause})
+                out.error = f"{err.cause} (SQLSTATE {err.sqlstate}): {err.message}"
+            if auditor is not None and (out.status == "applied" or out.applied):
+                out.verified = _verify(conn, target, auditor)
     except TrueupError as err:
         out.status = "failed"
         out.error = err.message
-    except psycopg.Error as err:
+    except Exception as err:  # a database error, or a target the planner could not handle
         out.status = "failed"
-        out.error = f"{describe_target(target.url)}: {error_message(err)}"
+        out.error = describe_error(err, target.url)
     finally:
         out.seconds = time.perf_counter() - t0
     return out
+
+
+def _under_lock(conn: psycopg.Connection[Any], target: Target, statements: Sequence[Statement] | None,
+                auditor: Auditor | None, expected_fingerprint: str | None, out: Outcome) -> Sequence[Statement] | None:
+    """The statements to run now, or None when there is nothing to run (``out`` says why)."""
+    if statements is None:  # plan now
+        if auditor is None:
+            raise ValueError("planning under the lock needs an auditor")
+        before = auditor.judge(conn, target, auditor.probe(conn, target, again=True), plans=True)
+        out.skipped = [s.sql for s in before.skipped]
+        if not before.statements:
+            out.status, out.verified = "unchanged", before
+            return None
+        return before.statements
+    if expected_fingerprint is not None:
+        if auditor is None:
+            raise ValueError("checking a plan's fingerprint needs an auditor")
+        if auditor.probe(conn, target, again=True).fingerprints.get(target.schema, "") != expected_fingerprint:
+            out.status = "stale"
+            out.error = "the schema changed since the plan was made; plan again (trueup plan) before applying"
+            return None
+    return statements
+
+
+def _run_all(conn: psycopg.Connection[Any], statements: Sequence[Statement], settings: ApplySettings,
+             out: Outcome) -> None:
+    first = [s for s in statements if s.commit_first]
+    in_tx = [s for s in statements if s.transactional and not s.commit_first]
+    later = [s for s in statements if not s.transactional and not s.commit_first]
+    if first:  # idempotent (IF NOT EXISTS), additive: committed before the rest may use them
+        _run_transaction(conn, [*[s for s in in_tx if _is_setting(s)], *first], settings, out)
+    _run_transaction(conn, in_tx, settings, out)
+    for s in later:
+        _run_alone(conn, s, settings, out)
+
+
+def _verify(conn: psycopg.Connection[Any], target: Target, auditor: Auditor) -> TargetResult | None:
+    """The target audited again on the connection that applied (its catalog caches are warm);
+    None if that fails, and the caller audits it afresh."""
+    try:
+        return auditor.judge(conn, target, auditor.probe(conn, target, again=True), plans=False)
+    except Exception:
+        return None
 
 
 def _is_setting(s: Statement) -> bool:
@@ -230,17 +271,19 @@ def _drop_invalid_index(conn: psycopg.Connection[Any], sql: str) -> bool:
 @dataclass
 class Work:
     target: Target
-    statements: list[Statement]
+    #: None: planned under the target's lock, just before it runs
+    statements: list[Statement] | None
     skipped: list[Statement]
+    #: the schema the statements were planned from (a target whose schema changed is refused)
     fingerprint: str | None
-    schemas: Sequence[str] | None
 
 
-def run_rollout(items: Sequence[Work], settings: ApplySettings, *, concurrency: int, canary: int = 0,
-                max_failures: int | None = None, record: Callable[[Work, str, str | None], None] | None = None,
+def run_rollout(items: Sequence[Work], settings: ApplySettings, *, concurrency: int, auditor: Auditor | None = None,
+                canary: int = 0, max_failures: int | None = None,
+                record: Callable[[Work, str, str | None], None] | None = None,
                 progress: Callable[[int, int, str], None] | None = None) -> list[Outcome]:
-    """Apply every item: canaries first (stop if one fails), then the rest concurrently,
-    launching no new target after ``max_failures`` failures."""
+    """Apply every item: canaries first (targets that had something to run; stop if one
+    fails), then the rest concurrently, launching no new target after ``max_failures`` failures."""
     outcomes: dict[int, Outcome] = {}
     failures = 0
     done = 0
@@ -251,11 +294,12 @@ def run_rollout(items: Sequence[Work], settings: ApplySettings, *, concurrency: 
 
     def one(i: int) -> Outcome:
         w = items[i]
-        o = apply_target(w.target, w.statements, expected_fingerprint=w.fingerprint, schemas=w.schemas,
-                         settings=settings, on_started=lambda: note(w, "started"))
-        o.skipped = [s.sql for s in w.skipped]
-        note(w, "applied" if o.status == "applied" else ("failed" if o.status in ("failed", "stale") else o.status),
-             o.error)
+        o = apply_target(w.target, w.statements, skipped=w.skipped, expected_fingerprint=w.fingerprint,
+                         settings=settings, auditor=auditor, on_started=lambda: note(w, "started"))
+        if o.status in ("applied", "failed", "stale"):
+            note(w, "applied" if o.status == "applied" else "failed", o.error)
+        if o.verified is not None:
+            note(w, "verified" if o.verified.status == "in_sync" else "drift", o.verified.error)
         return o
 
     def finish(i: int, o: Outcome) -> None:
@@ -267,15 +311,17 @@ def run_rollout(items: Sequence[Work], settings: ApplySettings, *, concurrency: 
         if progress:
             progress(done, len(items), items[i].target.name)
 
-    order = list(range(len(items)))
-    canaries, rest = order[:canary], order[canary:]
+    queue = list(range(len(items)))
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        for i, o in zip(canaries, pool.map(one, canaries), strict=True):
-            finish(i, o)
+        tried = 0
+        while canary and queue and tried < canary and not failures:
+            batch, queue = queue[:canary - tried], queue[canary - tried:]
+            for i, o in zip(batch, pool.map(one, batch), strict=True):
+                finish(i, o)
+                tried += o.status != "unchanged"
         if canary and failures:
-            rest = []
+            queue = []
         pending: dict[Future[Outcome], int] = {}
-        queue = list(rest)
         while queue or pending:
             while queue and len(pending) < max(1, concurrency) and (max_failures is None or failures < max_failures):
                 i = queue.pop(0)
@@ -286,4 +332,5 @@ def run_rollout(items: Sequence[Work], settings: ApplySettings, *, concurrency: 
             for f in finished:
                 finish(pending.pop(f), f.result())
     return [outcomes.get(i) or Outcome(items[i].target.group, items[i].target.name,
-                                       skipped=[s.sql for s in items[i].skipped]) for i in order]
+                                       skipped=[s.sql for s in items[i].skipped], error=NOT_STARTED)
+            for i in range(len(items))]

@@ -79,6 +79,8 @@ class AuditResult:
     results: list[TargetResult]
     groups: list[str]
     seconds: float = 0.0
+    #: what judged the targets (desired states loaded), for a rollout to reuse
+    auditor: Auditor | None = field(default=None, repr=False)
 
     @property
     def exit_code(self) -> int:
@@ -214,36 +216,42 @@ class _Probe:
 def _probe(url: str, desired: Desired, schemas: Sequence[str] | None, timeout: int, connections: int = 1) -> _Probe:
     """The fingerprint(s) and the reference tables, in as few round trips as possible: one
     connection, or for many tenant schemas up to ``connections`` reading the catalog side by side."""
+    with connect(url, timeout=timeout) as conn, ExitStack() as stack:
+        more = [stack.enter_context(connect(url, timeout=timeout)) for _ in range(connections - 1)] if schemas else []
+        return _probe_on(conn, desired, schemas, more)
+
+
+def _probe_on(conn: psycopg.Connection[Any], desired: Desired, schemas: Sequence[str] | None,
+              more: Sequence[psycopg.Connection[Any]] = (), again: bool = False) -> _Probe:
+    """:func:`_probe` on connections already open (``more``: to the same database; ``again``:
+    ``conn`` will be probed again, see :func:`~trueup.engines.postgres.fingerprint.fingerprint`)."""
     probe = _Probe()
     scopes: list[str | None] = list(schemas) if schemas else [None]
     tables = [(s, t.in_schema(s) if s else t) for s in scopes for t in desired.reference]
-    with connect(url, timeout=timeout) as conn:
-        if schemas:
-            with ExitStack() as stack:
-                more = [stack.enter_context(connect(url, timeout=timeout)) for _ in range(connections - 1)]
-                fps = schema_fingerprints(conn, schemas, more)
-            probe.fingerprints = {s: fps.get(s, "") for s in schemas}
-        else:
-            probe.fingerprints = {None: fingerprint(conn, desired.schemas)}
-        if tables:
-            names = [t.name for _, t in tables]
-            exists = conn.execute("SELECT to_regclass(n) IS NOT NULL FROM unnest(%s::text[]) WITH ORDINALITY AS u(n, i)"
-                                  " ORDER BY i", (names,)).fetchall()
-            present = []
-            for (s, t), (ok,) in zip(tables, exists, strict=True):
-                if ok:
-                    present.append((s, t))
-                else:
-                    probe.rows[(s, t.table)] = None
-            with conn.pipeline():  # every table's rows in one round trip
-                curs = [conn.execute(t.select_sql()) for _, t in present]  # type: ignore[arg-type]
-            for (s, t), cur in zip(present, curs, strict=True):
-                cols = [c.name for c in cur.description or ()]
-                probe.rows[(s, t.table)] = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    if schemas:
+        fps = schema_fingerprints(conn, schemas, more, again=again)
+        probe.fingerprints = {s: fps.get(s, "") for s in schemas}
+    else:
+        probe.fingerprints = {None: fingerprint(conn, desired.schemas, again=again)}
+    if tables:
+        names = [t.name for _, t in tables]
+        exists = conn.execute("SELECT to_regclass(n) IS NOT NULL FROM unnest(%s::text[]) WITH ORDINALITY AS u(n, i)"
+                              " ORDER BY i", (names,)).fetchall()
+        present = []
+        for (s, t), (ok,) in zip(tables, exists, strict=True):
+            if ok:
+                present.append((s, t))
+            else:
+                probe.rows[(s, t.table)] = None
+        with conn.pipeline():  # every table's rows in one round trip
+            curs = [conn.execute(t.select_sql()) for _, t in present]  # type: ignore[arg-type]
+        for (s, t), cur in zip(present, curs, strict=True):
+            cols = [c.name for c in cur.description or ()]
+            probe.rows[(s, t.table)] = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
     return probe
 
 
-def _one_line(err: BaseException, url: str) -> str:
+def describe_error(err: BaseException, url: str) -> str:
     if isinstance(err, TrueupError):
         return err.message  # already names the database
     if isinstance(err, psycopg.Error):
@@ -271,6 +279,34 @@ def default_concurrency(url: str | None) -> int:
 ProgressFn = Callable[[int, int, str], None]
 
 
+def select_targets(config: Config, groups: Sequence[str] | None = None, targets: Sequence[str] | None = None,
+                   names: Sequence[tuple[str, str]] | None = None,
+                   ) -> tuple[list[str], list[Target], list[TargetResult]]:
+    """The groups to audit, their targets (discovered, then filtered by name patterns and by
+    exact ``names``) and an error result for each group whose discovery failed."""
+    group_names = list(groups or config.groups)
+    if names is not None:
+        group_names = [g for g in group_names if any(g == n[0] for n in names)]
+    for g in group_names:
+        if g not in config.groups:
+            raise TrueupError(f"unknown group '{g}'", hint=f"groups in the config: {', '.join(config.groups)}")
+    errors: list[TargetResult] = []
+    work: list[Target] = []
+    wanted = set(names) if names is not None else None
+    for g in group_names:
+        try:
+            found = discover(config, g)
+        except DiscoveryError as err:
+            errors.append(TargetResult(g, "(discovery)", "", "error", error=err.message))
+            continue
+        if targets:
+            found = [t for t in found if any(fnmatchcase(t.name, p) for p in targets)]
+        if wanted is not None:
+            found = [t for t in found if (t.group, t.name) in wanted]
+        work.extend(found)
+    return group_names, work, errors
+
+
 def run_audit(config: Config, *, groups: Sequence[str] | None = None, targets: Sequence[str] | None = None,
               concurrency: int | None = None, progress: ProgressFn | None = None,
               plans: bool = False, allow_destructive: bool = False,
@@ -280,34 +316,16 @@ def run_audit(config: Config, *, groups: Sequence[str] | None = None, targets: S
     repair it (``allow_destructive`` decides whether destructive ones are kept or skipped).
     ``names`` restricts the run to exact (group, target name) pairs."""
     started = time.perf_counter()
-    group_names = list(groups or config.groups)
-    if names is not None:
-        group_names = [g for g in group_names if any(g == n[0] for n in names)]
-    for g in group_names:
-        if g not in config.groups:
-            raise TrueupError(f"unknown group '{g}'", hint=f"groups in the config: {', '.join(config.groups)}")
-    desired = {g: load_desired(config, g) for g in group_names}
-    owners = LayerOwners(config, desired)
-    results: list[TargetResult] = []
-    work: list[Target] = []
-    wanted = set(names) if names is not None else None
-    for g in group_names:
-        try:
-            found = discover(config, g)
-        except DiscoveryError as err:
-            results.append(TargetResult(g, "(discovery)", "", "error", error=err.message))
-            continue
-        if targets:
-            found = [t for t in found if any(fnmatchcase(t.name, p) for p in targets)]
-        if wanted is not None:
-            found = [t for t in found if (t.group, t.name) in wanted]
-        work.extend(found)
+    group_names, work, results = select_targets(config, groups, targets, names)
+    auditor = Auditor(config, group_names, allow_destructive=allow_destructive, diff_options=diff_options)
     conc = concurrency or config.settings.concurrency or default_concurrency(_scratch_server(config, group_names[0]))
-    results.extend(_audit_targets(work, desired, owners, conc, config.settings.connect_timeout, progress,
-                                  plans, allow_destructive, diff_options))
+    results.extend(_audit_targets(work, auditor, conc, progress, plans))
+    return AuditResult(sort_results(results, group_names), group_names, time.perf_counter() - started, auditor)
+
+
+def sort_results(results: list[TargetResult], group_names: Sequence[str]) -> list[TargetResult]:
     order = {g: i for i, g in enumerate(group_names)}
-    results.sort(key=lambda r: (order.get(r.group, 0), r.name))
-    return AuditResult(results, group_names, time.perf_counter() - started)
+    return sorted(results, key=lambda r: (order.get(r.group, 0), r.name))
 
 
 class LayerOwners:
@@ -350,12 +368,91 @@ class LayerOwners:
         return out
 
 
-def _audit_targets(work: list[Target], desired: dict[str, Desired], owners: LayerOwners,
-                   concurrency: int, timeout: int, progress: ProgressFn | None,
-                   plans: bool = False, allow_destructive: bool = False,
-                   diff_options: DiffOptions | None = None) -> list[TargetResult]:
+class Auditor:
+    """What judging a target needs: each group's desired state (loaded once), the layer owners,
+    and the options of the plans it makes. Shared by the fleet audit and by ``apply``, which
+    judges every target on its own connection, under its lock, before and after applying."""
+
+    def __init__(self, config: Config, group_names: Sequence[str], *, allow_destructive: bool = False,
+                 diff_options: DiffOptions | None = None) -> None:
+        self.desired = {g: load_desired(config, g) for g in group_names}
+        self.owners = LayerOwners(config, self.desired)
+        self.timeout = config.settings.connect_timeout
+        self.allow_destructive = allow_destructive
+        self.diff_options = diff_options
+        self._lock = threading.Lock()
+        self._shared: dict[tuple[str, str], _Shared] = {}
+
+    def probe(self, conn: psycopg.Connection[Any], target: Target, again: bool = False) -> _Probe:
+        return _probe_on(conn, self.desired[target.group], [target.schema] if target.schema else None, again=again)
+
+    def compare(self, whole: Schema, targets: list[Target], plans: bool) -> tuple[list[Finding], Plan | None]:
+        """Findings (and with ``plans``, the plan) of ``targets``, which share the inspected
+        ``whole`` (one database, or for schema targets, the one schema each)."""
+        d = self.desired[targets[0].group]
+        actual, want = _compare_pair(whole, targets[0], d)
+        found = schema_findings(actual, want, ENGINE, where=_WHERE,
+                                layer_owners=self.owners.for_group(targets[0].group))
+        return found, (diff_schemas(actual, want, ENGINE, self.diff_options) if plans else None)
+
+    def judge(self, conn: psycopg.Connection[Any], target: Target, probe: _Probe, plans: bool) -> TargetResult:
+        """One target's verdict from its probe, inspecting it on ``conn`` if its fingerprint
+        differs. Whole databases with the same fingerprint share one inspection."""
+        r = TargetResult(target.group, target.name, target.location, target=target)
+        d = self.desired[target.group]
+        fp = r.fingerprint = probe.fingerprints.get(target.schema, "")
+        if fp != d.fingerprint:
+            def inspect() -> tuple[list[Finding], Plan | None]:
+                whole = apply_ignore(inspect_connection(conn, [target.schema] if target.schema else d.schemas),
+                                     d.ignore)
+                return self.compare(whole, [target], plans)
+
+            found, plan = inspect() if target.schema else self._once((target.group, fp), inspect, plans)
+            self.record(r, found, plan)
+        self.reference_findings(r, probe, plans)
+        return r
+
+    def _once(self, key: tuple[str, str], make: Callable[[], tuple[list[Finding], Plan | None]],
+              plans: bool) -> tuple[list[Finding], Plan | None]:
+        with self._lock:
+            shared = self._shared.setdefault(key, _Shared())
+        with shared.lock:
+            if shared.value is None or (plans and shared.value[1] is None):
+                shared.value = make()
+            return shared.value
+
+    def record(self, r: TargetResult, found: list[Finding], plan: Plan | None) -> None:
+        r.findings.extend(Finding(f.category, f.problem, f.object, f.detail.replace(_WHERE, r.name), f.hazards, f.fix)
+                          for f in found)
+        if plan is not None:
+            r.statements.extend(plan.preamble_statements() + plan.statements(self.allow_destructive))
+            r.skipped.extend(plan.skipped(self.allow_destructive))
+
+    def reference_findings(self, r: TargetResult, probe: _Probe, plans: bool) -> None:
+        """Reference-data findings (and their fixes) of one probed target; sets its status."""
+        t = r.target
+        assert t is not None
+        for table in self.desired[t.group].reference:
+            rows = probe.rows.get((t.schema, table.table))
+            found = refdata_findings(table.in_schema(t.schema) if t.schema else table, rows, t.name)
+            r.findings.extend(found)
+            if plans:
+                for f in found:
+                    (r.statements if self.allow_destructive or not f.hazards else r.skipped).append(_fix_statement(f))
+        r.status = "drift" if r.findings else "in_sync"
+
+
+@dataclass
+class _Shared:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    value: tuple[list[Finding], Plan | None] | None = None
+
+
+def _audit_targets(work: list[Target], auditor: Auditor, concurrency: int, progress: ProgressFn | None,
+                   plans: bool = False) -> list[TargetResult]:
     # schema-per-tenant targets of one database are probed together, on a few connections so
     # that a database with thousands of tenant schemas still uses more than one server core
+    desired = auditor.desired
     per_db: dict[tuple[str, str], list[Target]] = {}
     for t in work:
         per_db.setdefault((t.group, t.url if t.schema else f"{t.url}#{t.name}"), []).append(t)
@@ -371,14 +468,14 @@ def _audit_targets(work: list[Target], desired: dict[str, Desired], owners: Laye
         schemas = [t.schema for t in unit if t.schema] or None
         try:
             wide = schemas is not None and len(schemas) >= SCHEMA_WIDE_PROBE
-            probe = _probe(first.url, desired[first.group], schemas, timeout,
+            probe = _probe(first.url, desired[first.group], schemas, auditor.timeout,
                            max(1, min(concurrency, SCHEMA_PROBE_CONNECTIONS)) if wide else 1)
             for t in unit:
                 probes[(t.group, t.name)] = probe
         except Exception as err:  # one failing database never stops the run
             for t in unit:
                 r = results[(t.group, t.name)]
-                r.status, r.error = "error", _one_line(err, t.url)
+                r.status, r.error = "error", describe_error(err, t.url)
         for t in unit:
             results[(t.group, t.name)].seconds = time.perf_counter() - t0
 
@@ -400,16 +497,6 @@ def _audit_targets(work: list[Target], desired: dict[str, Desired], owners: Laye
         if fp != desired[t.group].fingerprint:
             drifted.setdefault((t.group, t.url if t.schema else fp), []).append(t)
 
-    def record(targets: list[Target], found: list[Finding], plan: Plan | None) -> None:
-        for t in targets:
-            r = results[(t.group, t.name)]
-            r.findings.extend(
-                Finding(f.category, f.problem, f.object, f.detail.replace(_WHERE, t.name), f.hazards, f.fix)
-                for f in found)
-            if plan is not None:
-                r.statements.extend(plan.preamble_statements() + plan.statements(allow_destructive))
-                r.skipped.extend(plan.skipped(allow_destructive))
-
     def inspect_unit(same: list[Target]) -> None:
         rep = same[0]
         d = desired[rep.group]
@@ -418,13 +505,13 @@ def _audit_targets(work: list[Target], desired: dict[str, Desired], owners: Laye
             with connection(rep.url) as conn:
                 whole = apply_ignore(inspect_connection(conn, schemas or d.schemas), d.ignore)
             for targets in ([[t] for t in same] if schemas else [same]):
-                actual, want = _compare_pair(whole, targets[0], d)
-                found = schema_findings(actual, want, ENGINE, where=_WHERE, layer_owners=owners.for_group(rep.group))
-                record(targets, found, diff_schemas(actual, want, ENGINE, diff_options) if plans else None)
+                found, plan = auditor.compare(whole, targets, plans)
+                for t in targets:
+                    auditor.record(results[(t.group, t.name)], found, plan)
         except Exception as err:
             for t in same:
                 r = results[(t.group, t.name)]
-                r.status, r.error = "error", _one_line(err, t.url)
+                r.status, r.error = "error", describe_error(err, t.url)
 
     with ThreadPoolExecutor(max_workers=max(1, min(concurrency, 8))) as pool:
         list(pool.map(inspect_unit, drifted.values()))
@@ -433,15 +520,7 @@ def _audit_targets(work: list[Target], desired: dict[str, Desired], owners: Laye
         r = results[(t.group, t.name)]
         probe = probes.get((t.group, t.name))
         if probe is not None and r.status != "error":
-            for table in desired[t.group].reference:
-                rows = probe.rows.get((t.schema, table.table))
-                found = refdata_findings(table.in_schema(t.schema) if t.schema else table, rows, t.name)
-                r.findings.extend(found)
-                if plans:
-                    for f in found:
-                        (r.statements if allow_destructive or not f.hazards else r.skipped).append(_fix_statement(f))
-        if r.status != "error":
-            r.status = "drift" if r.findings else "in_sync"
+            auditor.reference_findings(r, probe, plans)
     return list(results.values())
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,7 +11,16 @@ from trueup.diff.changes import Statement
 from trueup.diff.generator import DiffOptions
 from trueup.errors import TrueupError
 from trueup.fleet.apply import Outcome, Work, run_rollout
-from trueup.fleet.audit import AuditResult, ProgressFn, TargetResult, default_concurrency, run_audit
+from trueup.fleet.audit import (
+    Auditor,
+    AuditResult,
+    ProgressFn,
+    TargetResult,
+    default_concurrency,
+    run_audit,
+    select_targets,
+    sort_results,
+)
 from trueup.fleet.journal import DONE, Journal, PostgresJournal, SqliteJournal
 from trueup.fleet.saved_plan import SavedPlan
 from trueup.fleet.targets import DiscoveryError, Target, discover
@@ -29,33 +39,41 @@ class Rollout:
     work: list[Work]
     #: targets that need nothing (already in sync) or cannot be reached, as audited
     untouched: list[Outcome] = field(default_factory=list)
-    plan: SavedPlan | None = None
     run: int | None = None
     #: the planning audit's verdict on targets that need nothing: not audited a second time
     settled: dict[tuple[str, str], TargetResult] = field(default_factory=dict)
+    #: the desired states the work was (or is to be) planned against
+    auditor: Auditor | None = field(default=None, repr=False)
+
+    @property
+    def live(self) -> bool:
+        """Planned target by target under each one's lock, as it runs (nothing known yet)."""
+        return any(w.statements is None for w in self.work)
 
     @property
     def statements(self) -> int:
-        return sum(len(w.statements) for w in self.work)
+        return sum(len(w.statements or ()) for w in self.work)
 
     def summary_lines(self) -> list[str]:
         groups: dict[tuple[str, ...], list[Work]] = {}
         for w in self.work:
-            groups.setdefault(tuple(s.sql for s in w.statements + w.skipped), []).append(w)
+            if w.statements is not None:
+                groups.setdefault(tuple(s.sql for s in w.statements + w.skipped), []).append(w)
         lines = []
         for same in sorted(groups.values(), key=lambda g: -len(g)):
             w = same[0]
             who = f"{len(same)} targets" if len(same) > 1 else f"{w.target.group}/{w.target.name}"
             skipped = f", {len(w.skipped)} destructive skipped" if w.skipped else ""
-            lines.append(f"{who}: same {len(w.statements)} statement(s){skipped}")
+            lines.append(f"{who}: same {len(w.statements or ())} statement(s){skipped}")
         return lines
 
 
 def prepare(config: Config, *, groups: list[str] | None = None, targets: list[str] | None = None,
             plan_file: str | None = None, allow_destructive: bool = False, resume: bool = False,
             concurrency: int | None = None, journal: Journal | None = None,
-            progress: ProgressFn | None = None, concurrently: bool = False) -> Rollout:
-    """Work out what to apply: from a saved plan, or by auditing with plans now."""
+            progress: ProgressFn | None = None, concurrently: bool = False, live: bool = False) -> Rollout:
+    """Work out what to apply: from a saved plan, by auditing with plans now, or (``live``)
+    only which targets to visit, each to be planned under its own lock as it runs."""
     names: list[tuple[str, str]] | None = None
     run: int | None = None
     if resume:
@@ -71,24 +89,24 @@ def prepare(config: Config, *, groups: list[str] | None = None, targets: list[st
             raise TrueupError("--plan and --resume do not go together",
                               hint="resume re-plans the unfinished targets itself")
         return _from_saved_plan(config, SavedPlan.read(plan_file), allow_destructive, groups, targets)
+    options = DiffOptions(concurrently=concurrently)
+    if live:
+        group_names, found, errors = select_targets(config, groups, targets, names)
+        auditor = Auditor(config, group_names, allow_destructive=allow_destructive, diff_options=options)
+        return Rollout([Work(t, None, [], None) for t in found], run=run, auditor=auditor,
+                       untouched=[Outcome(r.group, r.name, status="failed", error=r.error) for r in errors])
     audit = run_audit(config, groups=groups, targets=targets, concurrency=concurrency, progress=progress,
-                      plans=True, allow_destructive=allow_destructive, names=names,
-                      diff_options=DiffOptions(concurrently=concurrently))
-    rollout = Rollout([], plan=SavedPlan.from_audit(audit, allow_destructive), run=run)
+                      plans=True, allow_destructive=allow_destructive, names=names, diff_options=options)
+    rollout = Rollout([], run=run, auditor=audit.auditor)
     for r in audit.results:
         if r.status == "error" or r.target is None:
             rollout.untouched.append(Outcome(r.group, r.name, status="failed", error=r.error))
         elif r.statements:
-            schemas = None if r.target.schema else load_scope(config, r.group)
-            rollout.work.append(Work(r.target, r.statements, r.skipped, r.fingerprint, schemas))
+            rollout.work.append(Work(r.target, r.statements, r.skipped, r.fingerprint))
         else:
             rollout.untouched.append(Outcome(r.group, r.name, status="unchanged", skipped=[s.sql for s in r.skipped]))
             rollout.settled[(r.group, r.name)] = r
     return rollout
-
-
-def load_scope(config: Config, group: str) -> list[str] | None:
-    return config.groups[group].schemas
 
 
 def _from_saved_plan(config: Config, plan: SavedPlan, allow_destructive: bool, groups: list[str] | None,
@@ -97,7 +115,7 @@ def _from_saved_plan(config: Config, plan: SavedPlan, allow_destructive: bool, g
 
     wanted = {t for g in plan.groups for t in g.targets}
     found: dict[tuple[str, str], Target] = {}
-    rollout = Rollout([], plan=plan)
+    rollout = Rollout([])
     for group in sorted({g for g, _ in wanted}):
         if group not in config.groups:
             raise TrueupError(f"the plan names group '{group}', which the config does not declare")
@@ -121,8 +139,7 @@ def _from_saved_plan(config: Config, plan: SavedPlan, allow_destructive: bool, g
                 continue
             keep: list[Statement] = [s for s in pg.statements if allow_destructive or not s.destructive]
             skip = [s for s in pg.statements if s not in keep] + list(pg.skipped)
-            schemas = None if target.schema else load_scope(config, key[0])
-            rollout.work.append(Work(target, keep, skip, plan.fingerprints.get(key), schemas))
+            rollout.work.append(Work(target, keep, skip, plan.fingerprints.get(key)))
     return rollout
 
 
@@ -166,7 +183,9 @@ class ApplyReport:
 def execute(config: Config, rollout: Rollout, *, concurrency: int | None = None, canary: int = 0,
             max_failures: int | None = None, journal: Journal | None = None, args: dict[str, Any] | None = None,
             progress: ProgressFn | None = None) -> ApplyReport:
-    """Apply the rollout, then audit every touched target again: the result is that audit."""
+    """Apply the rollout; every target is audited again on its own connection right after (or,
+    if that failed, afresh at the end): the result is that audit."""
+    started = time.perf_counter()
     run = rollout.run
     keys = [(w.target.group, w.target.name) for w in rollout.work]
     if journal is not None:
@@ -179,29 +198,33 @@ def execute(config: Config, rollout: Rollout, *, concurrency: int | None = None,
         if journal is not None and run is not None:
             journal.record(run, w.target.group, w.target.name, state, reason)
 
+    auditor = rollout.auditor
+    if auditor is None and rollout.work:
+        auditor = Auditor(config, list(dict.fromkeys(w.target.group for w in rollout.work)))
     first = rollout.work[0].target.url if rollout.work else None
     conc = concurrency or config.settings.concurrency or default_concurrency(first)
-    outcomes = run_rollout(rollout.work, config.apply, concurrency=conc, canary=canary,
+    outcomes = run_rollout(rollout.work, config.apply, concurrency=conc, auditor=auditor, canary=canary,
                            max_failures=max_failures, record=record, progress=progress)
     outcomes += rollout.untouched
-    # every target something ran on (or was meant to) is audited again; targets the planning
-    # audit just found needing nothing keep that verdict
-    verify = sorted({(o.group, o.name) for o in outcomes
-                     if (o.status != "failed" or o.applied) and (o.group, o.name) not in rollout.settled})
-    verification = run_audit(config, names=verify, concurrency=conc) if verify else None
-    if rollout.settled:
-        kept = list(rollout.settled.values())
-        groups = list(dict.fromkeys([*(verification.groups if verification else []), *(r.group for r in kept)]))
-        verification = AuditResult([*(verification.results if verification else []), *kept], groups,
-                                   verification.seconds if verification else 0.0)
+    results = [o.verified for o in outcomes if o.verified is not None]
+    # a target something ran on whose verification failed is audited afresh; targets the
+    # planning audit just found needing nothing keep that verdict
+    again = sorted({(o.group, o.name) for o in outcomes if o.verified is None and (o.status == "applied" or o.applied)
+                    and (o.group, o.name) not in rollout.settled})
+    later = run_audit(config, names=again, concurrency=conc).results if again else []
+    kept = list(rollout.settled.values())
     if journal is not None and run is not None:
-        if verification is not None:
-            for r in verification.results:
-                journal.record(run, r.group, r.name, "verified" if r.status == "in_sync" else "drift", r.error)
+        for r in [*later, *kept]:
+            journal.record(run, r.group, r.name, "verified" if r.status == "in_sync" else "drift", r.error)
         for o in outcomes:
             if o.status in ("failed", "stale"):
                 journal.record(run, o.group, o.name, "failed", o.error)
         if not any(o.status == "not_started" for o in outcomes):
             journal.finish_run(run)
+    results += later + kept
+    verification = None
+    if results:
+        present = {r.group for r in results}
+        groups = [g for g in config.groups if g in present]
+        verification = AuditResult(sort_results(results, groups), groups, time.perf_counter() - started)
     return ApplyReport(outcomes, verification, run)
-
