@@ -172,6 +172,49 @@ discover = {{ server = "{url}", schemas = "tenant_%" }}
         ("reference_data", "tenant_3.team_roles[name=Viewer]")]
 
 
+def test_tenant_schemas_drifted_alike_are_inspected_once(make_db: Callable[..., str], pg_url: str, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import trueup.fleet.audit as audit_module
+    from trueup.config import load_config
+
+    (tmp_path / "tenant.sql").write_text(TENANT)
+    script = "".join(f"CREATE SCHEMA tenant_{i}; SET search_path = tenant_{i}; {TENANT}" for i in range(5))
+    url = make_db(script + "RESET search_path;")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP INDEX tenant_1.projects_name_idx; DROP INDEX tenant_2.projects_name_idx;"
+                     "DROP INDEX tenant_3.projects_name_idx; ALTER TABLE tenant_4.projects ADD COLUMN legacy text")
+    cfg = tmp_path / "trueup.toml"
+    cfg.write_text(f"""
+[scratch]
+url = "{pg_url}"
+[groups.tenants]
+desired = "tenant.sql"
+discover = {{ server = "{url}", schemas = "tenant_%" }}
+""")
+    inspected: list[list[str]] = []
+    real = audit_module.inspect_connection
+
+    def spy(conn: Any, schemas: Any = None) -> Any:
+        inspected.append(list(schemas or []))
+        return real(conn, schemas)
+
+    monkeypatch.setattr(audit_module, "inspect_connection", spy)
+    result = audit_module.run_audit(load_config(cfg), plans=True)
+    # the desired state, then one representative of each distinct drift
+    assert sorted(inspected[-1]) == ["tenant_1", "tenant_4"], inspected
+    by_name = {r.name: r for r in result.results}
+    assert by_name["tenant_0"].status == "in_sync"
+    for i in (1, 2, 3):
+        r = by_name[f"tenant_{i}"]
+        assert [(f.category, f.problem, f.object) for f in r.findings] == [
+            ("index", "missing", f"tenant_{i}.projects_name_idx")]
+        assert f"ON tenant_{i}.projects" in r.findings[0].fix
+        assert any(f"ON tenant_{i}.projects" in s.sql for s in r.statements)
+        assert not any("tenant_1." in s.sql for s in r.statements) or i == 1
+    assert [(f.category, f.problem, f.object) for f in by_name["tenant_4"].findings] == [
+        ("column", "unexpected", "tenant_4.projects.legacy")]
+
+
 def test_ignore_rules(fleet: dict[str, Any]) -> None:
     name, url = next(iter(fleet["tenants"].items()))
     with psycopg.connect(url, autocommit=True) as conn:
