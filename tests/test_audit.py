@@ -293,9 +293,9 @@ def test_desired_state_cache(fleet: dict[str, Any]) -> None:
     assert audit(cfg)[0] == 0
     entries = sorted(cache.glob("*.json"))
     assert len(entries) == 2  # control and tenants
-    stamps = {p: p.stat().st_mtime_ns for p in entries}
+    inodes = {p: p.stat().st_ino for p in entries}
     assert audit(cfg)[0] == 0
-    assert {p: p.stat().st_mtime_ns for p in sorted(cache.glob("*.json"))} == stamps  # read, not rewritten
+    assert {p: p.stat().st_ino for p in sorted(cache.glob("*.json"))} == inodes  # read, not rewritten
     # the tenants' desired state gains a table: a new entry, and every tenant now lacks it
     (fleet["dir"] / "tenant.sql").write_text(TENANT + "CREATE TABLE audit_log (id int);")
     code, data, _ = audit(cfg)
@@ -311,3 +311,24 @@ def test_desired_state_cache(fleet: dict[str, Any]) -> None:
     rewritten = [p for p in cache.glob("*.json") if p.read_text().startswith("{\"")]
     assert len(rewritten) == 2  # the two in use (the entry of the old tenant.sql is left as it was)
     assert all(json.loads(p.read_text())["fingerprint"] for p in rewritten)
+
+
+def test_desired_cache_keeps_the_entries_used_last(tmp_path: Path) -> None:
+    import os
+
+    from trueup.fleet import desired_cache
+    from trueup.model import Schema
+
+    model = Schema.build("postgresql", [], server_version=150000)
+    for i in range(desired_cache.KEEP + 5):
+        desired_cache.put(tmp_path, f"k{i:02d}", model, f"fp{i}")
+        os.utime(tmp_path / f"k{i:02d}.json", (1_000_000 + i, 1_000_000 + i))
+    desired_cache.prune(tmp_path)
+    kept = sorted(p.stem for p in tmp_path.glob("*.json"))
+    assert kept == [f"k{i:02d}" for i in range(5, desired_cache.KEEP + 5)]
+    # a hit marks the entry used: the oldest one survives the next prune once read
+    assert desired_cache.get(tmp_path, "k05") is not None
+    desired_cache.put(tmp_path, "new", model, "fp")
+    kept = {p.stem for p in tmp_path.glob("*.json")}
+    assert len(kept) == desired_cache.KEEP and "k05" in kept and "new" in kept and "k06" not in kept
+    assert not list(tmp_path.glob(".tmp-*"))

@@ -5,11 +5,13 @@ An entry holds the model and the fingerprint measured for one exact input: the b
 source file, the scope, the scratch server's version and trueup's own code (a changed catalog
 query or inspection gives a new key). Anything else is a miss, so a stale entry cannot be used.
 Entries live beside the journal (``[state] path``'s folder, ``cache/``); ``[state] cache = false``
-turns the cache off. A damaged entry is ignored and replaced.
+turns the cache off. A damaged entry is ignored and replaced. The folder keeps the
+:data:`KEEP` entries used last; older ones are removed whenever an entry is written.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -24,6 +26,8 @@ from trueup.sources import snapshot_from_json
 
 #: the packages whose code decides the model and the fingerprint
 _CODE = ("engines", "model", "sources")
+#: entries kept: every group's desired state of a few recent versions of the schema files
+KEEP = 32
 
 
 @cache
@@ -51,9 +55,12 @@ def get(folder: Path, key: str) -> tuple[Schema, str] | None:
     path = folder / f"{key}.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return snapshot_from_json(data["snapshot"], path), str(data["fingerprint"])
+        hit = snapshot_from_json(data["snapshot"], path), str(data["fingerprint"])
     except (OSError, ValueError, KeyError, TypeError, TrueupError):
         return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # recently used: kept by prune
+    return hit
 
 
 def put(folder: Path, key: str, model: Schema, fingerprint: str) -> None:
@@ -70,3 +77,17 @@ def put(folder: Path, key: str, model: Schema, fingerprint: str) -> None:
         os.replace(tmp, folder / f"{key}.json")
     except OSError:
         Path(tmp).unlink(missing_ok=True)
+        return
+    prune(folder)
+
+
+def prune(folder: Path, keep: int = KEEP) -> None:
+    """Remove all but the ``keep`` entries used last (a file another run removes first is fine)."""
+    entries = []
+    for path in folder.glob("*.json"):
+        try:
+            entries.append((path.stat().st_mtime, path))
+        except OSError:
+            continue
+    for _, path in sorted(entries, reverse=True)[keep:]:
+        path.unlink(missing_ok=True)
