@@ -19,20 +19,18 @@ import psycopg
 
 from trueup.engines.postgres import catalog
 
-#: kinds hashed from the inspection's own query; per query: the columns holding OIDs, and which
-#: of them names a relation (kept by name)
-_OID_COLUMNS: dict[str, tuple[tuple[str, ...], str | None]] = {
-    "schemas": (("oid",), None),
-    "extensions": (("oid",), None),
-    "types": (("oid", "constraint_oids"), None),  # a domain's constraint OIDs: for dependencies only
-    "relations": (("oid",), None),
-    "functions": (("oid",), None),
-    "policies": (("oid", "polrelid"), "polrelid"),
+#: kinds hashed from the inspection's own query (few rows); per query: the columns holding OIDs
+_OID_COLUMNS: dict[str, tuple[str, ...]] = {
+    "schemas": ("oid",),
+    "extensions": ("oid",),
+    "types": ("oid", "constraint_oids"),  # a domain's constraint OIDs: for dependencies only
+    "functions": ("oid",),
 }
 
 #: kinds whose fingerprint rows are read from the catalog as stored (``queries/fp_<kind>.sql``):
-#: the costly ones, where deparsing every object (pg_get_indexdef, format_type...) would dominate
-_RAW = ("columns", "indexes", "constraints", "triggers")
+#: the costly ones, where deparsing every object (pg_get_indexdef, format_type...) or building a
+#: JSON document per row would dominate
+_RAW = ("relations", "columns", "indexes", "constraints", "triggers", "policies")
 
 
 def _rows_sql(name: str, server_version: int | None = None) -> str:
@@ -42,16 +40,8 @@ def _rows_sql(name: str, server_version: int | None = None) -> str:
     """
     if name in _RAW:
         return catalog.query(f"fp_{name}", server_version)
-    strip, rel = _OID_COLUMNS[name]
-    drop = "ARRAY[" + ", ".join(f"'{c}'" for c in (*strip, "schema")) + "]::text[]"
-    if rel:
-        # the schema's own name, as q.schema is for the other rows (regnamespace would quote it,
-        # and a tenant "Acme" would then lose these rows from its fingerprint)
-        nsp = (f"(SELECT rn.nspname FROM pg_class rc JOIN pg_namespace rn ON rn.oid = rc.relnamespace"
-               f" WHERE rc.oid = q.{rel})")
-        relname = f"(SELECT rc.relname FROM pg_class rc WHERE rc.oid = q.{rel})"
-        body = f"(to_jsonb(q) - {drop}) || jsonb_build_object('rel', {relname})"
-    elif name == "schemas":
+    drop = "ARRAY[" + ", ".join(f"'{c}'" for c in (*_OID_COLUMNS[name], "schema")) + "]::text[]"
+    if name == "schemas":
         nsp = "q.name"
         body = f"to_jsonb(q) - {drop} - 'name'"
     else:
@@ -87,10 +77,12 @@ def fingerprint_sql(per_schema: bool, server_version: int | None = None,
     split of the kinds among queries gives the same fingerprint."""
     union = "\nUNION ALL\n".join(_rows_sql(n, server_version) for n in kinds or _kinds(per_schema))
     line = "row" if per_schema else "nsp || ':' || row"
-    return (f"SELECT {'nsp' if per_schema else 'NULL'}, src, count(*)"
-            f" || ':' || sum(hashtextextended({line} COLLATE \"C\", 1)::numeric)"
-            f" || ':' || sum(hashtextextended({line} COLLATE \"C\", 2)::numeric)"
-            f" FROM ({union} OFFSET 0) r GROUP BY 1, 2")
+    # each fence (OFFSET 0) keeps its expressions from being inlined: the row is built once,
+    # and only its hashes (not its text) reach the grouping, which may sort
+    return (f"SELECT {'nsp' if per_schema else 'NULL'}, src, count(*) || ':' || sum(h1) || ':' || sum(h2)"
+            f" FROM (SELECT nsp, src, hashtextextended({line} COLLATE \"C\", 1)::numeric AS h1,"
+            f" hashtextextended({line} COLLATE \"C\", 2)::numeric AS h2"
+            f" FROM ({union} OFFSET 0) r OFFSET 0) h GROUP BY 1, 2")
 
 
 def _combine(rows: Iterable[tuple[Any, ...]]) -> dict[str | None, str]:

@@ -29,8 +29,10 @@ SELECT 'constraints' AS src,
 FROM pg_constraint co
 JOIN pg_class c ON c.oid = co.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
-LEFT JOIN pg_index ix ON ix.indexrelid = co.conindid AND co.contype IN ('p', 'u', 'x')
-LEFT JOIN pg_class ic ON ic.oid = ix.indexrelid
+-- the index and its relation joined first: a left join of pg_class on a NULL-padded indexrelid
+-- once made the server hash every foreign key and check (all NULL) into one bucket (19 s)
+LEFT JOIN (pg_index ix JOIN pg_class ic ON ic.oid = ix.indexrelid)
+       ON ix.indexrelid = co.conindid AND co.contype IN ('p', 'u', 'x')
 LEFT JOIN pg_description ds ON ds.objoid = co.oid AND ds.classoid = 'pg_catalog.pg_constraint'::regclass
                            AND ds.objsubid = 0
 WHERE co.contype IN ('p', 'u', 'c', 'f', 'x')
