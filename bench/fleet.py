@@ -24,7 +24,10 @@ It then measures, in one run:
     time, Python start-up included), and each group once more in this process through
     ``run_audit``, timed per phase;
 (c) the peak RSS of each audit process;
-(d) audit / floor for the databases,
+(d) audit / floor for the databases;
+(e) ``trueup apply --yes --allow-destructive`` of a 3-statement change (a column with a default,
+    an index, a policy) to every tenant database, the drifted ones repaired on the way: wall
+    time, targets applied and verified in sync, peak RSS (skip with ``--no-apply``),
 
 checks the JSON reports (every injected drift found in the right tenant with the right category,
 every other tenant in sync) and prints a verdict. Every ``trueup_bench_*`` database this script
