@@ -46,11 +46,6 @@ class Rollout:
     auditor: Auditor | None = field(default=None, repr=False)
 
     @property
-    def live(self) -> bool:
-        """Planned target by target under each one's lock, as it runs (nothing known yet)."""
-        return any(w.statements is None for w in self.work)
-
-    @property
     def statements(self) -> int:
         return sum(len(w.statements or ()) for w in self.work)
 
