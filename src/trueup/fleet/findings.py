@@ -99,9 +99,10 @@ def schema_findings(actual: Schema, desired: Schema, engine: Engine, *, where: s
     roots = sorted(oid for oid in changed
                    if not any(a in changed for a in _ancestors(oid, engine, actual, desired)))
     out = []
+    # each object's ancestors, walked once (not once per root)
+    above = [{oid: set(_ancestors(oid, engine, s)) for oid in s.objects} for s in (actual, desired)] if roots else []
     for root in roots:
-        subtree = {root} | {oid for s in (actual, desired) for oid in s.objects
-                            if root in set(_ancestors(oid, engine, s))}
+        subtree = {root} | {oid for ups in above for oid, up in ups.items() if root in up}
         partial = [o for o in actual if o.id not in subtree] + [o for o in desired if o.id in subtree]
         plan = diff_schemas(actual, Schema(desired.engine, {o.id: o for o in partial}, desired.server_version),
                             engine)
