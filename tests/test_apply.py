@@ -308,6 +308,25 @@ def test_confirmation_on_a_terminal_applies_the_plan_it_showed(fleet: dict[str, 
         assert scalar(db(fleet, i)[1], "SELECT to_regclass('public.projects_name_idx') IS NOT NULL") is True
 
 
+def test_unreachable_target_among_healthy_ones(fleet: dict[str, Any]) -> None:
+    name, url = db(fleet, 0)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP INDEX projects_name_idx")
+    urls = [u for _, u in fleet["tenants"].items()] + ["postgresql://postgres@127.0.0.1:1/nowhere"]
+    cfg = tenants_config(fleet)
+    cfg.write_text(cfg.read_text().replace(f'discover = {{ server = "{fleet["server"]}", databases = "{fleet["prefix"]}_t%" }}',
+                                           "targets = [" + ", ".join(f'"{u}"' for u in urls) + "]"))
+    code, data = apply_json(cfg, "--group", "tenants")
+    assert code == 2
+    entries = {d["name"]: d for d in data["databases"]}
+    bad = entries["nowhere"]
+    assert bad["status"] == "error" and bad["apply_status"] == "failed" and "\n" not in bad["error"]
+    assert "nowhere" in bad["error"]
+    assert entries[name]["apply_status"] == "applied" and entries[name]["status"] == "in_sync"
+    assert sum(d["status"] == "in_sync" for d in data["databases"]) == 3
+    assert scalar(url, "SELECT to_regclass('public.projects_name_idx') IS NOT NULL") is True
+
+
 def test_max_failures(fleet: dict[str, Any]) -> None:
     for i in range(3):
         with psycopg.connect(db(fleet, i)[1], autocommit=True) as conn:
