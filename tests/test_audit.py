@@ -142,24 +142,33 @@ targets = ["{good[0]}", {{ name = "down", url = "postgresql://postgres@127.0.0.1
     assert sum(1 for d in data["databases"] if d["status"] == "in_sync") == 2
 
 
-def test_schema_per_tenant(make_db: Callable[..., str], pg_url: str, tmp_path: Path) -> None:
-    (tmp_path / "tenant.sql").write_text(TENANT)
-    (tmp_path / "roles.toml").write_text(REFDATA)
-    script = "".join(f"CREATE SCHEMA tenant_{i}; SET search_path = tenant_{i}; {TENANT} {SEED_ROLES}"
-                     for i in range(4))
-    url = make_db(script + "RESET search_path;")
+def tenant_schemas(make_db: Callable[..., str], pg_url: str, folder: Path, n: int, drift: str,
+                   refdata: bool = False) -> Path:
+    """A database of ``n`` tenant schemas ``tenant_<i>`` (with ``drift`` run on it) and a config
+    auditing them against the tenant schema; returns the config's path."""
+    (folder / "tenant.sql").write_text(TENANT)
+    (folder / "roles.toml").write_text(REFDATA)
+    seed = SEED_ROLES if refdata else ""
+    url = make_db("".join(f"CREATE SCHEMA tenant_{i}; SET search_path = tenant_{i}; {TENANT} {seed}" for i in range(n))
+                  + "RESET search_path;")
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP INDEX tenant_2.projects_name_idx; DELETE FROM tenant_3.team_roles WHERE name = 'Viewer';"
-                     "ALTER TABLE tenant_1.projects ALTER COLUMN name DROP DEFAULT;")
-    cfg = tmp_path / "trueup.toml"
+        conn.execute(drift)  # type: ignore[arg-type]
+    cfg = folder / "trueup.toml"
     cfg.write_text(f"""
 [scratch]
 url = "{pg_url}"
 [groups.tenants]
 desired = "tenant.sql"
-reference_data = "roles.toml"
+{'reference_data = "roles.toml"' if refdata else ""}
 discover = {{ server = "{url}", schemas = "tenant_%" }}
 """)
+    return cfg
+
+
+def test_schema_per_tenant(make_db: Callable[..., str], pg_url: str, tmp_path: Path) -> None:
+    cfg = tenant_schemas(make_db, pg_url, tmp_path, 4, "DROP INDEX tenant_2.projects_name_idx;"
+                         "DELETE FROM tenant_3.team_roles WHERE name = 'Viewer';"
+                         "ALTER TABLE tenant_1.projects ALTER COLUMN name DROP DEFAULT;", refdata=True)
     code, data, err = audit(cfg)
     assert code == 1, err
     assert [d["name"] for d in data["databases"]] == ["tenant_0", "tenant_1", "tenant_2", "tenant_3"]
@@ -177,20 +186,9 @@ def test_tenant_schemas_drifted_alike_are_inspected_once(make_db: Callable[..., 
     import trueup.fleet.audit as audit_module
     from trueup.config import load_config
 
-    (tmp_path / "tenant.sql").write_text(TENANT)
-    script = "".join(f"CREATE SCHEMA tenant_{i}; SET search_path = tenant_{i}; {TENANT}" for i in range(5))
-    url = make_db(script + "RESET search_path;")
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP INDEX tenant_1.projects_name_idx; DROP INDEX tenant_2.projects_name_idx;"
-                     "DROP INDEX tenant_3.projects_name_idx; ALTER TABLE tenant_4.projects ADD COLUMN legacy text")
-    cfg = tmp_path / "trueup.toml"
-    cfg.write_text(f"""
-[scratch]
-url = "{pg_url}"
-[groups.tenants]
-desired = "tenant.sql"
-discover = {{ server = "{url}", schemas = "tenant_%" }}
-""")
+    cfg = tenant_schemas(make_db, pg_url, tmp_path, 5, "DROP INDEX tenant_1.projects_name_idx;"
+                         "DROP INDEX tenant_2.projects_name_idx; DROP INDEX tenant_3.projects_name_idx;"
+                         "ALTER TABLE tenant_4.projects ADD COLUMN legacy text")
     inspected: list[list[str]] = []
     real = audit_module.inspect_connection
 
