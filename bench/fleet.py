@@ -627,12 +627,19 @@ def run_cli_audit(config: Path, group: str, out: Path, concurrency: int, target:
     return Run(float(wall), int(rss) / 1024, int(rc), json.loads(out.read_text(encoding="utf-8")))
 
 
-def floor_seconds(urls: Sequence[str], concurrency: int) -> float:
-    """Connect + SELECT 1 + close on every database, as the audit connects (autocommit, timeout)."""
+#: the least a probe that reads the catalog does: one join of three catalogs (the columns of the
+#: tenant's tables), no deparsing, no hashing
+MINIMAL_PROBE = ("SELECT count(*) FROM pg_catalog.pg_attribute a"
+                 " JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
+                 " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'")
+
+
+def floor_seconds(urls: Sequence[str], concurrency: int, sql: str = "SELECT 1") -> float:
+    """Connect + ``sql`` + close on every database, as the audit connects (autocommit, timeout)."""
 
     def one(url: str) -> None:
         with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
-            conn.execute("SELECT 1").fetchone()
+            conn.execute(sql).fetchone()  # type: ignore[arg-type]
 
     t0 = time.perf_counter()
     run_parallel(one, urls, concurrency)
@@ -840,6 +847,10 @@ def run(args: argparse.Namespace, fleet: Fleet, tenant: Tenant, key: str, workdi
         floor = floor_seconds(urls, concurrency)
         say(f"(a) floor: connect + SELECT 1 on {len(urls)} databases: {floor:.2f} s"
             f" ({floor / len(urls) * 1000:.1f} ms each, {len(urls) / floor:.0f}/s)")
+        # for scale: what merely reading the catalog costs a new connection, before any hashing
+        minimal = floor_seconds(urls, concurrency, MINIMAL_PROBE)
+        say(f"    for scale: connect + one 3-catalog count (no fingerprint) on {len(urls)} databases:"
+            f" {minimal:.2f} s, ratio {minimal / floor:.2f}")
         db_run = run_cli_audit(config, "databases", workdir / "databases.json", concurrency)
         ratio = db_run.seconds / floor
         say(f"(b) trueup audit --group databases ({args.databases} databases): {db_run.seconds:.2f} s,"
