@@ -403,8 +403,7 @@ class Auditor:
         fp = r.fingerprint = probe.fingerprints.get(target.schema, "")
         if fp != d.fingerprint:
             def inspect() -> tuple[list[Finding], Plan | None]:
-                whole = apply_ignore(inspect_connection(conn, [target.schema] if target.schema else d.schemas),
-                                     d.ignore)
+                whole = _inspect(conn, d, [target.schema] if target.schema else d.schemas)
                 return self.compare(whole, [target], plans)
 
             found, plan = inspect() if target.schema else self._once((target.group, fp), inspect, plans)
@@ -442,6 +441,11 @@ class Auditor:
         r.status = "drift" if r.findings else "in_sync"
 
 
+def _inspect(conn: psycopg.Connection[Any], d: Desired, schemas: Sequence[str] | None) -> Schema:
+    """The actual schema of a target, with the group's ignore rules applied."""
+    return apply_ignore(inspect_connection(conn, schemas), d.ignore)
+
+
 @dataclass
 class _Shared:
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -450,8 +454,10 @@ class _Shared:
 
 def _audit_targets(work: list[Target], auditor: Auditor, concurrency: int, progress: ProgressFn | None,
                    plans: bool = False) -> list[TargetResult]:
-    # schema-per-tenant targets of one database are probed together, on a few connections so
-    # that a database with thousands of tenant schemas still uses more than one server core
+    """Whole databases are judged each on its own connection (those sharing a fingerprint share
+    one inspection, see :meth:`Auditor.judge`). Tenant schemas of one database are probed
+    together, on a few connections so that thousands of them still use more than one server
+    core, then the drifted ones are inspected per database."""
     desired = auditor.desired
     per_db: dict[tuple[str, str], list[Target]] = {}
     for t in work:
@@ -465,13 +471,17 @@ def _audit_targets(work: list[Target], auditor: Auditor, concurrency: int, progr
     def run_unit(unit: list[Target]) -> None:
         t0 = time.perf_counter()
         first = unit[0]
-        schemas = [t.schema for t in unit if t.schema] or None
         try:
-            wide = schemas is not None and len(schemas) >= SCHEMA_WIDE_PROBE
-            probe = _probe(first.url, desired[first.group], schemas, auditor.timeout,
-                           max(1, min(concurrency, SCHEMA_PROBE_CONNECTIONS)) if wide else 1)
-            for t in unit:
-                probes[(t.group, t.name)] = probe
+            if first.schema is None:  # a whole database: a unit of one
+                with connect(first.url, timeout=auditor.timeout) as conn:
+                    results[(first.group, first.name)] = auditor.judge(conn, first, auditor.probe(conn, first), plans)
+            else:
+                schemas = [t.schema or "" for t in unit]
+                wide = len(schemas) >= SCHEMA_WIDE_PROBE
+                probe = _probe(first.url, desired[first.group], schemas, auditor.timeout,
+                               max(1, min(concurrency, SCHEMA_PROBE_CONNECTIONS)) if wide else 1)
+                for t in unit:
+                    probes[(t.group, t.name)] = probe
         except Exception as err:  # one failing database never stops the run
             for t in unit:
                 r = results[(t.group, t.name)]
@@ -485,8 +495,8 @@ def _audit_targets(work: list[Target], auditor: Auditor, concurrency: int, progr
             if progress:
                 progress(done, len(work), unit[0].name)
 
-    # full inspection only where fingerprints differ: one per distinct fingerprint of whole
-    # databases, one per database for all its drifted tenant schemas
+    # tenant schemas: full inspection only where fingerprints differ, one per database for all
+    # its drifted schemas
     drifted: dict[tuple[str, str], list[Target]] = {}
     for t in work:
         probe = probes.get((t.group, t.name))
@@ -495,27 +505,19 @@ def _audit_targets(work: list[Target], auditor: Auditor, concurrency: int, progr
         fp = probe.fingerprints.get(t.schema, "")
         results[(t.group, t.name)].fingerprint = fp
         if fp != desired[t.group].fingerprint:
-            drifted.setdefault((t.group, t.url if t.schema else fp), []).append(t)
+            drifted.setdefault((t.group, t.url), []).append(t)
 
     def inspect_unit(same: list[Target]) -> None:
-        rep = same[0]
-        d = desired[rep.group]
+        d = desired[same[0].group]
         try:
-            if not rep.schema:
-                with connection(rep.url) as conn:
-                    whole = apply_ignore(inspect_connection(conn, d.schemas), d.ignore)
-                found, plan = auditor.compare(whole, same, plans)
-                for t in same:
-                    auditor.record(results[(t.group, t.name)], found, plan)
-                return
             # tenant schemas with equal fingerprints have equal contents: only one of each is
             # inspected, and its model, moved to each other schema, stands for theirs (a new
             # release drifts every tenant alike: one schema is read, not a thousand)
             alike: dict[str, list[tuple[str, Target]]] = {}
             for t in same:
                 alike.setdefault(results[(t.group, t.name)].fingerprint or "", []).append((t.schema or "", t))
-            with connection(rep.url) as conn:
-                whole = apply_ignore(inspect_connection(conn, [ts[0][0] for ts in alike.values()]), d.ignore)
+            with connection(same[0].url) as conn:
+                whole = _inspect(conn, d, [ts[0][0] for ts in alike.values()])
             for ts in alike.values():
                 first = ts[0][0]
                 part = _scope_model(whole, first)
