@@ -6,7 +6,9 @@ to an extension, ``:acl(acl, type, owner)`` explodes privileges into a JSON list
 ``:since(version_num, new, old)`` is ``new`` on servers of that version or later, else ``old``
 (``old`` when the version is not given). The fingerprint queries (``fp_*``) add two that
 assume the row's namespace is aliased ``n``: ``:own(nspname)`` is ``$`` for that namespace itself,
-else the quoted name, and ``:unqualify(text)`` writes the namespace's own qualifier as ``$.``.
+else the quoted name, ``:unqualify(text)`` writes the namespace's own qualifier as ``$.``, and
+``:oid_names(oids, catalog, name column, namespace column)`` writes an OID list (operator classes,
+collations) with its members that are not built in by (own) schema and name.
 """
 
 from __future__ import annotations
@@ -54,8 +56,22 @@ def _unqualify(text: str) -> str:
     return f"replace({text}, quote_ident(n.nspname) || '.', '$.')"
 
 
+def _own(nspname: str) -> str:
+    return f"CASE WHEN {nspname} = n.nspname THEN '$' ELSE quote_ident({nspname}) END"
+
+
+def _oid_names(oids: str, catalog: str, name: str, namespace: str) -> str:
+    # built-in members (below 10000) as numbers, fixed by the server's version; the list as
+    # stored when none of its numbers has five digits (all built in), the common case
+    return (f"CASE WHEN {oids}::text !~ '[0-9]{{5}}' THEN {oids}::text"
+            f" ELSE (SELECT string_agg(CASE WHEN u.o < 10000 THEN u.o::text ELSE"
+            f" (SELECT {_own('xn.nspname')} || '.' || quote_ident(x.{name})"
+            f" FROM {catalog} x JOIN pg_namespace xn ON xn.oid = x.{namespace} WHERE x.oid = u.o) END,"
+            f" ' ' ORDER BY u.k) FROM unnest({oids}::oid[]) WITH ORDINALITY u(o, k)) END")
+
+
 # a macro call whose arguments hold parentheses up to two levels deep
-_MACRO = re.compile(r":(scope|not_ext|acl|since|own|unqualify)\(((?:[^()]|\((?:[^()]|\([^()]*\))*\))*)\)")
+_MACRO = re.compile(r":(scope|not_ext|acl|since|own|unqualify|oid_names)\(((?:[^()]|\((?:[^()]|\([^()]*\))*\))*)\)")
 
 
 def _expand(sql: str, server_version: int | None = None) -> str:
@@ -66,7 +82,9 @@ def _expand(sql: str, server_version: int | None = None) -> str:
         if m.group(1) == "not_ext":
             return _not_ext(*args)
         if m.group(1) == "own":
-            return f"CASE WHEN {args[0]} = n.nspname THEN '$' ELSE quote_ident({args[0]}) END"
+            return _own(args[0])
+        if m.group(1) == "oid_names":
+            return _oid_names(*args)
         if m.group(1) == "unqualify":
             return _unqualify(args[0])
         if m.group(1) == "since":

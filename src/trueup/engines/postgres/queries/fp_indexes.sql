@@ -1,7 +1,6 @@
 -- Fingerprint rows of indexes.sql from pg_index as stored (see fp_columns.sql): pg_get_indexdef
 -- is the single most costly call of a probe. Expressions and predicates are deparsed by
 -- pg_get_expr, which costs half what pg_get_indexdef does on a new connection.
--- (An OID list names only built-in objects when none of its numbers has five digits.)
 SELECT 'indexes' AS src,
        n.nspname AS nsp,
        ROW(ic.relname, tc.relname, cb.backed, ic.relispartition, i.indisclustered, i.indisreplident,
@@ -11,20 +10,8 @@ SELECT 'indexes' AS src,
                       ELSE (SELECT amname FROM pg_am WHERE oid = ic.relam) END,
                  i.indisunique, :since(150000, i.indnullsnotdistinct, false), i.indnkeyatts, i.indkey,
                  i.indoption, ic.reloptions,
-                 CASE WHEN i.indclass::text !~ '[0-9]{5}'
-                      THEN i.indclass::text
-                      ELSE (SELECT string_agg(CASE WHEN o < 10000 THEN o::text ELSE
-                                (SELECT :own(on_.nspname) || '.' || quote_ident(oc.opcname)
-                                 FROM pg_opclass oc JOIN pg_namespace on_ on on_.oid = oc.opcnamespace
-                                 WHERE oc.oid = o) END, ' ' ORDER BY k)
-                            FROM unnest(i.indclass::oid[]) WITH ORDINALITY u(o, k)) END,
-                 CASE WHEN i.indcollation::text !~ '[0-9]{5}'
-                      THEN i.indcollation::text
-                      ELSE (SELECT string_agg(CASE WHEN o < 10000 THEN o::text ELSE
-                                (SELECT :own(cn.nspname) || '.' || quote_ident(co.collname)
-                                 FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
-                                 WHERE co.oid = o) END, ' ' ORDER BY k)
-                            FROM unnest(i.indcollation::oid[]) WITH ORDINALITY u(o, k)) END,
+                 :oid_names(i.indclass, pg_opclass, opcname, opcnamespace),
+                 :oid_names(i.indcollation, pg_collation, collname, collnamespace),
                  CASE WHEN i.indexprs IS NOT NULL THEN :unqualify(pg_get_expr(i.indexprs, i.indrelid)) END,
                  CASE WHEN i.indpred IS NOT NULL THEN :unqualify(pg_get_expr(i.indpred, i.indrelid)) END)
            END)::text AS row
