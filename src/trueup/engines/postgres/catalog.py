@@ -14,8 +14,13 @@ collations) with its members that are not built in by (own) schema and name.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from importlib import resources
+from typing import Any
+
+import psycopg
 
 QUERY_NAMES = (
     "schemas", "extensions", "types", "relations", "columns", "constraints",
@@ -115,3 +120,17 @@ def query(name: str, server_version: int | None = None) -> str:
     """The query ``name``; ``server_version`` (``server_version_num``) picks the ``:since`` variants."""
     text = resources.files("trueup.engines.postgres").joinpath(f"queries/{name}.sql").read_text()
     return _expand(text, server_version)
+
+
+@contextmanager
+def catalog_session(conn: psycopg.Connection[Any], **settings: str) -> Iterator[None]:
+    """One pipeline (one round trip) for catalog queries: names resolved in ``pg_catalog`` only,
+    no JIT (compiling catalog queries costs more than it saves) and the extra ``settings``,
+    all reset at the end."""
+    names = {"search_path": "pg_catalog", "jit": "off", **settings}
+    with conn.pipeline():
+        for name, value in names.items():
+            conn.execute(f"SET {name} = {value}")  # type: ignore[arg-type]
+        yield
+        for name in names:
+            conn.execute(f"RESET {name}")  # type: ignore[arg-type]

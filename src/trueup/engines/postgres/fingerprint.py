@@ -105,18 +105,11 @@ def _fetch(conn: psycopg.Connection[Any], sql: str, params: dict[str, Any], agai
     default: a pooler in transaction mode loses prepared statements; apply's session-level
     advisory lock already needs a session of its own.)
     """
-    with conn.pipeline():
-        conn.execute("SET search_path = pg_catalog")
-        conn.execute("SET jit = off")
-        conn.execute("SET max_parallel_workers_per_gather = 0")
-        if again:
-            conn.execute("SET plan_cache_mode = force_generic_plan")
+    settings = {"max_parallel_workers_per_gather": "0"}
+    if again:
+        settings["plan_cache_mode"] = "force_generic_plan"
+    with catalog.catalog_session(conn, **settings):
         cur = conn.execute(sql, params, prepare=again or None)  # type: ignore[arg-type]
-        conn.execute("RESET search_path")
-        conn.execute("RESET jit")
-        conn.execute("RESET max_parallel_workers_per_gather")
-        if again:
-            conn.execute("RESET plan_cache_mode")
     return cur.fetchall()
 
 

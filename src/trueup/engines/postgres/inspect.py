@@ -40,16 +40,12 @@ def fetch_catalog(conn: psycopg.Connection[Any], schemas: Sequence[str] | None) 
     """Run every catalog query in one pipeline and return their rows by name."""
     params = {"schemas": list(schemas) if schemas else None}
     results: dict[str, list[Row]] = {}
-    with conn.pipeline():
-        conn.execute("SET search_path = pg_catalog")
-        conn.execute("SET jit = off")  # compiling catalog queries costs more than it saves
+    with catalog.catalog_session(conn):
         cursors = {}
         for name in catalog.QUERY_NAMES:
             cur = conn.cursor(row_factory=dict_row)
             cur.execute(catalog.query(name, conn.info.server_version), params)  # type: ignore[arg-type]
             cursors[name] = cur
-        conn.execute("RESET search_path")
-        conn.execute("RESET jit")
     for name, cur in cursors.items():
         results[name] = cur.fetchall()
     return results
