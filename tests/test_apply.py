@@ -206,6 +206,21 @@ def test_saved_plan_applies_when_fresh(fleet: dict[str, Any], tmp_path: Path) ->
     assert code == 0 and data["summary"]["apply"]["applied"] == 3
 
 
+def test_text_summary_groups_identical_rollouts(fleet: dict[str, Any]) -> None:
+    for i in (0, 1):
+        with psycopg.connect(db(fleet, i)[1], autocommit=True) as conn:
+            conn.execute("DROP INDEX projects_name_idx")
+    cfg = tenants_config(fleet)
+    code, out, _ = run("apply", "-c", str(cfg), "--yes")
+    assert code == 0
+    assert "2 applied" in out and "  2 targets: the same 1 statement(s) applied" in out
+    name, url = db(fleet, 2)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP INDEX projects_name_idx")
+    code, out, _ = run("apply", "-c", str(cfg), "--yes")
+    assert code == 0 and f"  tenants/{name}: 1 statement(s) applied" in out
+
+
 def test_refuses_without_yes_in_ci(fleet: dict[str, Any]) -> None:
     _name, url = db(fleet, 0)
     with psycopg.connect(url, autocommit=True) as conn:

@@ -54,12 +54,13 @@ def render_apply_text(report: ApplyReport) -> str:
     s = report.summary()
     lines = [f"trueup apply: {s['applied']} applied, {s['unchanged']} unchanged (nothing to do), {s['failed']} failed, "
              f"{s.get('stale', 0)} stale, {s['not_started']} not started"]
-    same: dict[tuple[str, ...], int] = {}
+    same: dict[tuple[str, ...], list[str]] = {}
     for o in report.outcomes:
         if o.status == "applied":
-            same[tuple(o.applied)] = same.get(tuple(o.applied), 0) + 1
-    for statements, n in sorted(same.items(), key=lambda kv: -kv[1]):
-        lines.append(f"  {n} target(s): the same {len(statements)} statement(s) applied")
+            same.setdefault(tuple(o.applied), []).append(f"{o.group}/{o.name}")
+    for statements, who in sorted(same.items(), key=lambda kv: -len(kv[1])):
+        lines.append(f"  {f'{len(who)} targets: the same' if len(who) > 1 else f'{who[0]}:'}"
+                     f" {len(statements)} statement(s) applied")
     for o in report.outcomes:
         if o.status in ("failed", "stale"):
             lines.append(f"  {o.status}: {o.group}/{o.name}: {o.error}")
