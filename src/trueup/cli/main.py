@@ -142,9 +142,11 @@ def diff(from_source: str, to_source: str, fmt: str, allow_destructive: bool, co
               show_default=True)
 @click.option("-o", "--output", metavar="FILE", help="Write the report to FILE instead of stdout.")
 @click.option("--concurrency", type=click.IntRange(1, 512), help="Databases audited at once.")
+@click.option("--rescan", is_flag=True,
+              help="Measure every target afresh, even those whose change token says they are unchanged.")
 @friendly
 def audit(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], fmt: str, output: str | None,
-          concurrency: int | None) -> None:
+          concurrency: int | None, rescan: bool) -> None:
     """Audit every database of the fleet against its group's desired state.
 
     Exit status: 0 all in sync, 1 drift found, 2 errors (config, or a database that
@@ -157,7 +159,7 @@ def audit(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], f
     config = load_config(config_path)
     with progress_bar("auditing") as tick:
         result = run_audit(config, groups=groups or None, targets=targets or None, concurrency=concurrency,
-                           progress=tick)
+                           progress=tick, rescan=rescan)
     write_report(result, fmt, output, config_path)
     sys.exit(result.exit_code)
 
@@ -215,9 +217,11 @@ def with_fleet_options(func: F) -> F:
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
 @click.option("--concurrency", type=click.IntRange(1, 512))
 @click.option("--concurrently", is_flag=True, help="Build indexes CONCURRENTLY (outside the transaction).")
+@click.option("--rescan", is_flag=True,
+              help="Measure every target afresh, even those whose change token says they are unchanged.")
 @friendly
 def plan(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], allow_destructive: bool, fmt: str,
-         output: str | None, concurrency: int | None, concurrently: bool) -> None:
+         output: str | None, concurrency: int | None, concurrently: bool, rescan: bool) -> None:
     """Show the exact SQL that would bring every drifted target back in line.
 
     Identical plans are shown once ("412 targets: same 3 statements"). Exit status: 0 nothing
@@ -234,7 +238,7 @@ def plan(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], al
     with progress_bar("planning") as tick:
         audit_result = run_audit(config, groups=groups or None, targets=targets or None, concurrency=concurrency,
                                  progress=tick, plans=True, allow_destructive=allow_destructive,
-                                 diff_options=DiffOptions(concurrently=concurrently))
+                                 diff_options=DiffOptions(concurrently=concurrently), rescan=rescan)
     saved = SavedPlan.from_audit(audit_result, allow_destructive)
     if fmt == "json":
         write_output(json.dumps(saved.to_json(), indent=2) + "\n", output)

@@ -8,6 +8,7 @@ share one inspection, since equal fingerprints mean equal schemas.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 import time
@@ -26,7 +27,8 @@ from trueup.diff.changes import Hazard, Statement
 from trueup.diff.compare import diff_schemas
 from trueup.diff.generator import DiffOptions
 from trueup.engines.postgres import ENGINE
-from trueup.engines.postgres.driver import connect, connection, describe_target, error_message
+from trueup.engines.postgres.change_token import change_token
+from trueup.engines.postgres.driver import connect, connection, describe_target, error_message, redact
 from trueup.engines.postgres.fingerprint import fingerprint, schema_fingerprints
 from trueup.engines.postgres.inspect import inspect_connection
 from trueup.engines.postgres.rename import rename_schema
@@ -35,6 +37,7 @@ from trueup.errors import TrueupError
 from trueup.fleet import desired_cache
 from trueup.fleet.findings import LAYER_KINDS, Finding, layer_key, schema_findings
 from trueup.fleet.ignore import apply_ignore
+from trueup.fleet.probe_store import Probe, ProbeStore, probe_key
 from trueup.fleet.refdata import RefTable, load_reference_data, refdata_findings
 from trueup.fleet.targets import DiscoveryError, Target, discover
 from trueup.model import Schema
@@ -170,12 +173,17 @@ def load_desired(config: Config, group_name: str) -> Desired:
     return Desired(group_name, model, fp, scope, template, reference, group.ignore)
 
 
+def _cache_folder(config: Config) -> Path:
+    """Where the caches (desired states, stored probes) live: ``cache/`` beside the journal."""
+    return Path(config.path(config.state.path)).parent / "cache"
+
+
 def _scratch_load(config: Config, group_name: str, source: Source, scope: list[str] | None,
                   template: str | None, measure: Callable[[str], tuple[Schema, str]]) -> tuple[Schema, str]:
     """A .sql or snapshot desired state, loaded into a scratch database unless the cache holds
     the same input's model and fingerprint."""
     server = _scratch_server(config, group_name)
-    folder = Path(config.path(config.state.path)).parent / "cache"
+    folder = _cache_folder(config)
     key = None
     if config.state.cache:
         with connection(server) as conn:
@@ -207,48 +215,80 @@ def _scope_model(model: Schema, template: str | None) -> Schema:
                           and not (o.kind in ("comment", "grant") and o.id.path[0] == "schema"))
 
 
-@dataclass
-class _Probe:
-    fingerprints: dict[str | None, str] = field(default_factory=dict)  # schema (None: whole db) -> fp
-    rows: dict[tuple[str | None, str], list[dict[str, Any]] | None] = field(default_factory=dict)
-
-
-def _probe(url: str, desired: Desired, schemas: Sequence[str] | None, timeout: int, connections: int = 1) -> _Probe:
+def _probe(url: str, desired: Desired, schemas: Sequence[str] | None, timeout: int, connections: int = 1,
+           store: tuple[ProbeStore, str] | None = None) -> Probe:
     """The fingerprint(s) and the reference tables, in as few round trips as possible: one
     connection, or for many tenant schemas up to ``connections`` reading the catalog side by side."""
     with connect(url, timeout=timeout) as conn, ExitStack() as stack:
         more = [stack.enter_context(connect(url, timeout=timeout)) for _ in range(connections - 1)] if schemas else []
-        return _probe_on(conn, desired, schemas, more)
+        return _probe_on(conn, desired, schemas, more, store=store)
 
 
 def _probe_on(conn: psycopg.Connection[Any], desired: Desired, schemas: Sequence[str] | None,
-              more: Sequence[psycopg.Connection[Any]] = (), again: bool = False) -> _Probe:
+              more: Sequence[psycopg.Connection[Any]] = (), again: bool = False,
+              store: tuple[ProbeStore, str] | None = None) -> Probe:
     """:func:`_probe` on connections already open (``more``: to the same database; ``again``:
-    ``conn`` will be probed again, see :func:`~trueup.engines.postgres.fingerprint.fingerprint`)."""
-    probe = _Probe()
+    ``conn`` will be probed again, see :func:`~trueup.engines.postgres.fingerprint.fingerprint`).
+
+    ``store``: where this target's last probe is kept, and the target's URL (without password).
+    If the database's change
+    token reads as it did then, the parts of that probe that matched the desired state are
+    reused and only the rest is measured again (see :mod:`trueup.fleet.probe_store`)."""
     scopes: list[str | None] = list(schemas) if schemas else [None]
     tables = [(s, t.in_schema(s) if s else t) for s in scopes for t in desired.reference]
-    if schemas:
-        fps = schema_fingerprints(conn, schemas, more, again=again)
-        probe.fingerprints = {s: fps.get(s, "") for s in schemas}
-    else:
-        probe.fingerprints = {None: fingerprint(conn, desired.schemas, again=again)}
-    if tables:
-        names = [t.name for _, t in tables]
-        exists = conn.execute("SELECT to_regclass(n) IS NOT NULL FROM unnest(%s::text[]) WITH ORDINALITY AS u(n, i)"
-                              " ORDER BY i", (names,)).fetchall()
-        present = []
-        for (s, t), (ok,) in zip(tables, exists, strict=True):
-            if ok:
-                present.append((s, t))
-            else:
-                probe.rows[(s, t.table)] = None
-        with conn.pipeline():  # every table's rows in one round trip
-            curs = [conn.execute(t.select_sql()) for _, t in present]  # type: ignore[arg-type]
-        for (s, t), cur in zip(present, curs, strict=True):
-            cols = [c.name for c in cur.description or ()]
-            probe.rows[(s, t.table)] = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    probe, token = Probe(), None
+    if store is not None:
+        probes, key = store[0], probe_key(store[1], schemas or desired.schemas, [t.name for _, t in tables])
+        token = change_token(conn, [t.name for _, t in tables], probes.known_database(key))
+        stored = probes.get(key, token) if token is not None else None
+        if stored is not None:
+            probe = _still_true(stored, desired, scopes, tables)
+    stale = [s for s in scopes if s not in probe.fingerprints]
+    if stale and schemas:
+        fps = schema_fingerprints(conn, stale, more, again=again)  # type: ignore[arg-type]
+        probe.fingerprints.update({s: fps.get(s, "") for s in stale if s is not None})
+    elif stale:
+        probe.fingerprints[None] = fingerprint(conn, desired.schemas, again=again)
+    _read_rows(conn, [(s, t) for s, t in tables if (s, t.table) not in probe.rows], probe)
+    if store is not None and token is not None:
+        probes.put(key, token, probe)
     return probe
+
+
+def _still_true(stored: Probe, desired: Desired, scopes: Sequence[str | None],
+                tables: Sequence[tuple[str | None, RefTable]]) -> Probe:
+    """The parts of a stored probe (of an unchanged database) that matched the desired state.
+    The others are measured again, so a drifted target's repair shows at once, whatever the
+    statistics' flush delay."""
+    kept = Probe()
+    for s in scopes:
+        if stored.fingerprints.get(s) == desired.fingerprint:
+            kept.fingerprints[s] = desired.fingerprint
+    for s, t in tables:
+        rows = stored.rows.get((s, t.table))
+        if rows is not None and not refdata_findings(t, rows, ""):
+            kept.rows[(s, t.table)] = rows
+    return kept
+
+
+def _read_rows(conn: psycopg.Connection[Any], tables: Sequence[tuple[str | None, RefTable]], probe: Probe) -> None:
+    """Every reference table's rows (``None``: no such table) in two round trips."""
+    if not tables:
+        return
+    names = [t.name for _, t in tables]
+    exists = conn.execute("SELECT to_regclass(n) IS NOT NULL FROM unnest(%s::text[]) WITH ORDINALITY AS u(n, i)"
+                          " ORDER BY i", (names,)).fetchall()
+    present = []
+    for (s, t), (ok,) in zip(tables, exists, strict=True):
+        if ok:
+            present.append((s, t))
+        else:
+            probe.rows[(s, t.table)] = None
+    with conn.pipeline():  # every table's rows in one round trip
+        curs = [conn.execute(t.select_sql()) for _, t in present]  # type: ignore[arg-type]
+    for (s, t), cur in zip(present, curs, strict=True):
+        cols = [c.name for c in cur.description or ()]
+        probe.rows[(s, t.table)] = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
 
 def describe_error(err: BaseException, url: str) -> str:
@@ -311,15 +351,22 @@ def run_audit(config: Config, *, groups: Sequence[str] | None = None, targets: S
               concurrency: int | None = None, progress: ProgressFn | None = None,
               plans: bool = False, allow_destructive: bool = False,
               names: Sequence[tuple[str, str]] | None = None,
-              diff_options: DiffOptions | None = None) -> AuditResult:
+              diff_options: DiffOptions | None = None, rescan: bool = False) -> AuditResult:
     """Audit the fleet. With ``plans``, every drifted target also gets the statements that
     repair it (``allow_destructive`` decides whether destructive ones are kept or skipped).
-    ``names`` restricts the run to exact (group, target name) pairs."""
+    ``names`` restricts the run to exact (group, target name) pairs. Unless ``rescan`` (or
+    ``[state] cache = false``), a target whose change token reads as at its last audit reuses
+    that audit's probe (see :mod:`trueup.fleet.probe_store`)."""
     started = time.perf_counter()
     group_names, work, results = select_targets(config, groups, targets, names)
     auditor = Auditor(config, group_names, allow_destructive=allow_destructive, diff_options=diff_options)
     conc = concurrency or config.settings.concurrency or default_concurrency(_scratch_server(config, group_names[0]))
-    results.extend(_audit_targets(work, auditor, conc, progress, plans))
+    stores = {} if rescan or not config.state.cache else {
+        g: ProbeStore(_cache_folder(config) / "probes" / f"{hashlib.sha256(g.encode()).hexdigest()[:16]}.json",
+                      desired_cache.code_digest()) for g in group_names}
+    results.extend(_audit_targets(work, auditor, conc, progress, plans, stores))
+    for store in stores.values():
+        store.save()
     return AuditResult(sort_results(results, group_names), group_names, time.perf_counter() - started, auditor)
 
 
@@ -383,7 +430,7 @@ class Auditor:
         self._lock = threading.Lock()
         self._shared: dict[tuple[str, str], _Shared] = {}
 
-    def probe(self, conn: psycopg.Connection[Any], target: Target, again: bool = False) -> _Probe:
+    def probe(self, conn: psycopg.Connection[Any], target: Target, again: bool = False) -> Probe:
         return _probe_on(conn, self.desired[target.group], [target.schema] if target.schema else None, again=again)
 
     def compare(self, whole: Schema, targets: list[Target], plans: bool) -> tuple[list[Finding], Plan | None]:
@@ -395,7 +442,7 @@ class Auditor:
                                 layer_owners=self.owners.for_group(targets[0].group))
         return found, (diff_schemas(actual, want, ENGINE, self.diff_options) if plans else None)
 
-    def judge(self, conn: psycopg.Connection[Any], target: Target, probe: _Probe, plans: bool) -> TargetResult:
+    def judge(self, conn: psycopg.Connection[Any], target: Target, probe: Probe, plans: bool) -> TargetResult:
         """One target's verdict from its probe, inspecting it on ``conn`` if its fingerprint
         differs. Whole databases with the same fingerprint share one inspection."""
         r = TargetResult(target.group, target.name, target.location, target=target)
@@ -427,7 +474,7 @@ class Auditor:
             r.statements.extend(plan.preamble_statements() + plan.statements(self.allow_destructive))
             r.skipped.extend(plan.skipped(self.allow_destructive))
 
-    def reference_findings(self, r: TargetResult, probe: _Probe, plans: bool) -> None:
+    def reference_findings(self, r: TargetResult, probe: Probe, plans: bool) -> None:
         """Reference-data findings (and their fixes) of one probed target; sets its status."""
         t = r.target
         assert t is not None
@@ -453,11 +500,12 @@ class _Shared:
 
 
 def _audit_targets(work: list[Target], auditor: Auditor, concurrency: int, progress: ProgressFn | None,
-                   plans: bool = False) -> list[TargetResult]:
+                   plans: bool = False, stores: dict[str, ProbeStore] | None = None) -> list[TargetResult]:
     """Whole databases are judged each on its own connection (those sharing a fingerprint share
     one inspection, see :meth:`Auditor.judge`). Tenant schemas of one database are probed
     together, on a few connections so that thousands of them still use more than one server
-    core, then the drifted ones are inspected per database."""
+    core, then the drifted ones are inspected per database. ``stores``: per group, the probes
+    of earlier audits."""
     desired = auditor.desired
     per_db: dict[tuple[str, str], list[Target]] = {}
     for t in work:
@@ -465,21 +513,24 @@ def _audit_targets(work: list[Target], auditor: Auditor, concurrency: int, progr
     units = list(per_db.values())
     results: dict[tuple[str, str], TargetResult] = {
         (t.group, t.name): TargetResult(t.group, t.name, t.location, target=t) for t in work}
-    probes: dict[tuple[str, str], _Probe] = {}
+    probes: dict[tuple[str, str], Probe] = {}
     done = 0
 
     def run_unit(unit: list[Target]) -> None:
         t0 = time.perf_counter()
         first = unit[0]
+        d = desired[first.group]
+        schemas = [t.schema or "" for t in unit] if first.schema is not None else None
+        store = (stores[first.group], redact(first.url)) if stores and first.group in stores else None
         try:
-            if first.schema is None:  # a whole database: a unit of one
+            if schemas is None:  # a whole database: a unit of one
                 with connect(first.url, timeout=auditor.timeout) as conn:
-                    results[(first.group, first.name)] = auditor.judge(conn, first, auditor.probe(conn, first), plans)
+                    probe = _probe_on(conn, d, None, store=store)
+                    results[(first.group, first.name)] = auditor.judge(conn, first, probe, plans)
             else:
-                schemas = [t.schema or "" for t in unit]
                 wide = len(schemas) >= SCHEMA_WIDE_PROBE
-                probe = _probe(first.url, desired[first.group], schemas, auditor.timeout,
-                               max(1, min(concurrency, SCHEMA_PROBE_CONNECTIONS)) if wide else 1)
+                probe = _probe(first.url, d, schemas, auditor.timeout,
+                               max(1, min(concurrency, SCHEMA_PROBE_CONNECTIONS)) if wide else 1, store)
                 for t in unit:
                     probes[(t.group, t.name)] = probe
         except Exception as err:  # one failing database never stops the run

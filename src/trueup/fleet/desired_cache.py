@@ -31,7 +31,7 @@ KEEP = 32
 
 
 @cache
-def _code_digest() -> str:
+def code_digest() -> str:
     root = Path(__file__).resolve().parent.parent
     h = hashlib.sha256()
     for package in _CODE:
@@ -44,7 +44,7 @@ def _code_digest() -> str:
 
 def cache_key(files: Sequence[Path], scope: Iterable[str] | None, template: str | None,
               server_version: int) -> str:
-    h = hashlib.sha256(_code_digest().encode())
+    h = hashlib.sha256(code_digest().encode())
     for path in files:
         h.update(b"\0file\0" + path.name.encode() + b"\0" + path.read_bytes())
     h.update(json.dumps([sorted(scope) if scope else None, template, server_version]).encode())

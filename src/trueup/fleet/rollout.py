@@ -91,7 +91,8 @@ def prepare(config: Config, *, groups: list[str] | None = None, targets: list[st
         return Rollout([Work(t, None, [], None) for t in found], run=run, auditor=auditor,
                        untouched=[Outcome(r.group, r.name, status="failed", error=r.error) for r in errors])
     audit = run_audit(config, groups=groups, targets=targets, concurrency=concurrency, progress=progress,
-                      plans=True, allow_destructive=allow_destructive, names=names, diff_options=options)
+                      plans=True, allow_destructive=allow_destructive, names=names, diff_options=options,
+                      rescan=True)  # what apply acts on is measured, not recalled
     rollout = Rollout([], run=run, auditor=audit.auditor)
     for r in audit.results:
         if r.status == "error" or r.target is None:
@@ -206,7 +207,7 @@ def execute(config: Config, rollout: Rollout, *, concurrency: int | None = None,
     # planning audit just found needing nothing keep that verdict
     again = sorted({(o.group, o.name) for o in outcomes if o.verified is None and (o.status == "applied" or o.applied)
                     and (o.group, o.name) not in rollout.settled})
-    later = run_audit(config, names=again, concurrency=conc).results if again else []
+    later = run_audit(config, names=again, concurrency=conc, rescan=True).results if again else []
     kept = list(rollout.settled.values())
     if journal is not None and run is not None:
         for r in [*later, *kept]:
