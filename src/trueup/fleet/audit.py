@@ -226,23 +226,28 @@ def _probe(url: str, desired: Desired, schemas: Sequence[str] | None, timeout: i
 
 def _probe_on(conn: psycopg.Connection[Any], desired: Desired, schemas: Sequence[str] | None,
               more: Sequence[psycopg.Connection[Any]] = (), again: bool = False,
-              store: tuple[ProbeStore, str] | None = None) -> Probe:
+              store: tuple[ProbeStore, str] | None = None, measure_drifted: bool = True) -> Probe:
     """:func:`_probe` on connections already open (``more``: to the same database; ``again``:
     ``conn`` will be probed again, see :func:`~trueup.engines.postgres.fingerprint.fingerprint`).
 
     ``store``: where this target's last probe is kept, and the target's URL (without password).
     If the database's change
     token reads as it did then, the parts of that probe that matched the desired state are
-    reused and only the rest is measured again (see :mod:`trueup.fleet.probe_store`)."""
+    reused and only the rest is measured again (see :mod:`trueup.fleet.probe_store`), except,
+    without ``measure_drifted``, the fingerprint of a whole database that had drifted: it will
+    be inspected anyway, so its stored fingerprint is kept, marked unmeasured."""
     scopes: list[str | None] = list(schemas) if schemas else [None]
     tables = [(s, t.in_schema(s) if s else t) for s in scopes for t in desired.reference]
     probe, token = Probe(), None
     if store is not None:
         probes, key = store[0], probe_key(store[1], schemas or desired.schemas, [t.name for _, t in tables])
-        token = change_token(conn, [t.name for _, t in tables], probes.known_database(key))
+        token = change_token(conn, [t.name for _, t in tables], probes.last_token(key))
         stored = probes.get(key, token) if token is not None else None
         if stored is not None:
             probe = _still_true(stored, desired, scopes, tables)
+            if not measure_drifted and not schemas and None not in probe.fingerprints and None in stored.fingerprints:
+                probe.fingerprints[None] = stored.fingerprints[None]
+                probe.unmeasured.add(None)
     stale = [s for s in scopes if s not in probe.fingerprints]
     if stale and schemas:
         fps = schema_fingerprints(conn, stale, more, again=again)  # type: ignore[arg-type]
@@ -453,7 +458,8 @@ class Auditor:
                 whole = _inspect(conn, d, [target.schema] if target.schema else d.schemas)
                 return self.compare(whole, [target], plans)
 
-            found, plan = inspect() if target.schema else self._once((target.group, fp), inspect, plans)
+            shared = not target.schema and target.schema not in probe.unmeasured
+            found, plan = self._once((target.group, fp), inspect, plans) if shared else inspect()
             self.record(r, found, plan)
         self.reference_findings(r, probe, plans)
         return r
@@ -525,7 +531,8 @@ def _audit_targets(work: list[Target], auditor: Auditor, concurrency: int, progr
         try:
             if schemas is None:  # a whole database: a unit of one
                 with connect(first.url, timeout=auditor.timeout) as conn:
-                    probe = _probe_on(conn, d, None, store=store)
+                    # (a plan records the fingerprint it was made from: measured then)
+                    probe = _probe_on(conn, d, None, store=store, measure_drifted=plans)
                     results[(first.group, first.name)] = auditor.judge(conn, first, probe, plans)
             else:
                 wide = len(schemas) >= SCHEMA_WIDE_PROBE

@@ -42,6 +42,9 @@ FORGET_AFTER_S = 30 * 86400
 class Probe:
     fingerprints: dict[str | None, str] = field(default_factory=dict)  # schema (None: whole db) -> fp
     rows: dict[tuple[str | None, str], list[dict[str, Any]] | None] = field(default_factory=dict)
+    #: schemas whose fingerprint is the stored one of a drifted state, not measured now (the
+    #: target is inspected anyway, and on its own); not stored
+    unmeasured: set[str | None] = field(default_factory=set, compare=False)
 
 
 class Unencodable(ValueError):
@@ -125,10 +128,12 @@ class ProbeStore:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return {}
 
-    def known_database(self, key: str) -> int | None:
+    def last_token(self, key: str) -> Token | None:
+        """The token read when the stored probe was taken (its OIDs spare lookups)."""
         entry = self._entries.get(key)
         try:
-            return int(entry["db"]) if entry else None
+            return Token(int(entry["db"]), str(entry["token"]),
+                         tuple(None if t is None else int(t) for t in entry["tables"])) if entry else None
         except (KeyError, TypeError, ValueError):
             return None
 
@@ -150,7 +155,8 @@ class ProbeStore:
         except Unencodable:
             return self.forget(key)
         with self._lock:
-            self._changed[key] = {"db": token.database, "token": token.value, "probe": encoded, "seen": time.time()}
+            self._changed[key] = {"db": token.database, "token": token.value, "tables": list(token.tables),
+                                  "probe": encoded, "seen": time.time()}
         return None
 
     def forget(self, key: str) -> None:

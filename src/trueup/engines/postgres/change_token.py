@@ -48,14 +48,22 @@ CATALOGS: dict[str, int] = {
     "pg_collation": 3456, "pg_event_trigger": 3466, "pg_enum": 3501, "pg_range": 3541, "pg_seclabel": 3596,
 }
 
-#: the cumulative statistics in shared memory (reliable, never sampled) came with PostgreSQL 15
-MIN_SERVER_VERSION = 150000
+#: the servers whose statistics behave as described above: in shared memory (reliable, never
+#: sampled) since PostgreSQL 15, discarded after a crash with a new reset time (checked on 15
+#: and 18). A later major version is trusted once checked (keeping statistics across a crash was
+#: proposed for PostgreSQL 19: counts reverting to a checkpoint's would break the token)
+SERVER_VERSIONS = (150000, 190000)
+MIN_SERVER_VERSION = SERVER_VERSIONS[0]
 
 
 @dataclass(frozen=True)
 class Token:
     database: int  # the database's OID, read from pg_class's file path
     value: str
+    #: the reference tables' OIDs (``None``: no such table), so the next reading can skip
+    #: looking them up by name: a table dropped, created or renamed writes pg_class, whose
+    #: counts then move the token anyway
+    tables: tuple[int | None, ...] = ()
 
 
 def _counters(rel: str) -> str:
@@ -63,11 +71,13 @@ def _counters(rel: str) -> str:
 
 
 @cache
-def token_sql(tables: tuple[str, ...], known_database: bool) -> str:
+def token_sql(tables: tuple[str, ...], known: tuple[int | None, ...] | None = None) -> str:
     """One row of plain function calls: on a new connection every other construct (a catalog
-    scan, an aggregate, an array) costs more than all the counters together. ``known_database``:
-    the database's OID is passed as ``%(db)s`` (else it is looked up, a scan of pg_database)."""
-    db = ("%(db)s::oid" if known_database
+    scan, an aggregate) costs more than all the counters together. ``known``: the reference
+    tables' OIDs of the last reading, and the database's OID is passed as ``%(db)s`` (else the
+    tables are looked up by name and the database in pg_database, which costs a new connection
+    more than the rest of the query)."""
+    db = ("%(db)s::oid" if known is not None
           else "(SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())")
     parts = [
         "pg_catalog.current_setting('track_counts')",
@@ -79,7 +89,8 @@ def token_sql(tables: tuple[str, ...], known_database: bool) -> str:
     ]
     # per reference table its OID (dropped and created again) and counters, as one 2-D array (a
     # target list holds at most 1664 columns)
-    rels = [f"pg_catalog.to_regclass({literal(name)})" for name in tables]
+    rels = ([f"pg_catalog.to_regclass({literal(name)})" for name in tables] if known is None
+            else [f"{oid}::oid" if oid is not None else "NULL::oid" for oid in known])
     if rels:
         parts.append("ARRAY[" + ", ".join(f"ARRAY[{rel}::oid::int8, {_counters(rel)}]" for rel in rels) + "]")
     return "SELECT " + ", ".join(parts)
@@ -92,18 +103,21 @@ def database_oid(path: str) -> int:
 
 
 def change_token(conn: psycopg.Connection[Any], tables: Sequence[str] = (),
-                 known_database: int | None = None) -> Token | None:
+                 last: Token | None = None) -> Token | None:
     """The token of the connection's database (``tables``: reference tables, qualified names),
-    or ``None`` where there is none to trust: a server before PostgreSQL 15, ``track_counts``
-    off, or a function the user may not call. ``known_database``: the OID the database had
-    last time, which spares looking it up."""
-    if conn.info.server_version < MIN_SERVER_VERSION:
+    or ``None`` where there is none to trust: a server outside :data:`SERVER_VERSIONS`,
+    ``track_counts`` off, or a function the user may not call. ``last``: the token read last
+    time, whose OIDs spare looking the database and the tables up (a database created again
+    under the same name has another OID: then they are looked up)."""
+    if not SERVER_VERSIONS[0] <= conn.info.server_version < SERVER_VERSIONS[1]:
         return None
     names = tuple(tables)
-    for known in (known_database, None):
+    attempts = [last, None] if last is not None and len(last.tables) == len(names) else [None]
+    for known in attempts:
         try:
-            row = conn.execute(token_sql(names, known is not None),  # type: ignore[arg-type]
-                               {"db": known} if known is not None else None).fetchone()
+            cur = conn.execute(token_sql(names, known.tables if known else None),  # type: ignore[arg-type]
+                               {"db": known.database} if known else None)
+            row = cur.fetchone()
         except psycopg.Error:
             if not conn.autocommit:
                 conn.rollback()
@@ -111,7 +125,8 @@ def change_token(conn: psycopg.Connection[Any], tables: Sequence[str] = (),
         if row is None or row[0] != "on":
             return None
         db = database_oid(str(row[2]))
-        if known is None or db == known:
+        if known is None or db == known.database:
+            oids = tuple(None if t[0] is None else int(t[0]) for t in row[-1]) if names else ()
             value = hashlib.sha256("\x1f".join(map(str, row)).encode()).hexdigest()[:32]
-            return Token(db, value)
+            return Token(db, value, oids)
     return None
