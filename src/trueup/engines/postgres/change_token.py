@@ -50,8 +50,9 @@ CATALOGS: dict[str, int] = {
 
 #: the servers whose statistics behave as described above: in shared memory (reliable, never
 #: sampled) since PostgreSQL 15, discarded after a crash with a new reset time (checked on 15
-#: and 18). A later major version is trusted once checked (keeping statistics across a crash was
-#: proposed for PostgreSQL 19: counts reverting to a checkpoint's would break the token)
+#: and 18). A later major version is trusted once checked (writing statistics at checkpoints, to
+#: keep them across a crash, has been proposed: counts falling back to a checkpoint's, with no
+#: new reset time, would break the token)
 SERVER_VERSIONS = (150000, 190000)
 MIN_SERVER_VERSION = SERVER_VERSIONS[0]
 
