@@ -22,7 +22,7 @@ import trueup.fleet.audit as audit_module
 from trueup.cli.main import cli
 from trueup.config import load_config
 from trueup.engines.postgres.change_token import MIN_SERVER_VERSION, Token, change_token
-from trueup.fleet.probe_store import Probe, ProbeStore, decode_value, encode_value
+from trueup.fleet.probe_store import FileProbeStore, Probe, decode_value, encode_value
 
 
 @pytest.fixture(autouse=True)
@@ -210,13 +210,43 @@ def test_row_values_read_back_as_the_same_type(value: Any) -> None:
 
 
 def test_a_probe_with_an_unstorable_value_is_not_kept(tmp_path: Path) -> None:
-    store = ProbeStore(tmp_path / "p.json", "code")
+    store = FileProbeStore(tmp_path / "p.json", "code")
     token = Token(1, "t")
     store.put("k", token, Probe({None: "fp"}, {(None, "roles"): [{"addr": object()}]}))
     store.put("k2", token, Probe({None: "fp"}, {(None, "roles"): [{"n": Decimal(1)}]}))
     store.save()
-    again = ProbeStore(tmp_path / "p.json", "code")
+    again = FileProbeStore(tmp_path / "p.json", "code")
     assert again.get("k", token) is None
     assert again.get("k2", token) == Probe({None: "fp"}, {(None, "roles"): [{"n": Decimal(1)}]})
     assert again.get("k2", Token(1, "other")) is None and again.get("k2", Token(2, "t")) is None
-    assert ProbeStore(tmp_path / "p.json", "other code").get("k2", token) is None
+    assert FileProbeStore(tmp_path / "p.json", "other code").get("k2", token) is None
+
+
+def test_probes_kept_in_the_state_database_serve_another_machine(fleet: dict[str, Any], make_db: Callable[..., str],
+                                                                 measured: list[Any], tmp_path: Path) -> None:
+    # two CI runners: each its own checkout (no local files in common), one state database
+    state = make_db()
+    cfg = tenants_config(fleet)
+    cfg.write_text(cfg.read_text() + f'\n[state]\nurl = "{state}"\n')
+    assert audit(cfg, "--group", "tenants")[0] == 0
+    assert measured == [None, None, None, None]
+    other = tmp_path / "runner2"
+    other.mkdir()
+    for name in ("trueup.toml", "tenant.sql", "control.sql", "roles.toml"):
+        (other / name).write_text((fleet["dir"] / name).read_text())
+    measured.clear()
+    assert audit(other / "trueup.toml", "--group", "tenants")[0] == 0
+    assert measured == [None]  # the desired state (no local cache here); no tenant
+    assert not (other / ".trueup" / "cache" / "probes").exists()
+    with psycopg.connect(state) as conn:
+        assert conn.execute("SELECT count(*) FROM trueup.probes").fetchone() == (3,)
+
+
+def test_an_unreachable_state_database_only_costs_time(fleet: dict[str, Any], measured: list[Any]) -> None:
+    cfg = tenants_config(fleet)
+    cfg.write_text(cfg.read_text() + '\n[state]\nurl = "postgresql://postgres@127.0.0.1:1/nowhere"\n')
+    for desired in ([None], []):  # loaded, then from the local desired-state cache
+        measured.clear()
+        code, data, err = audit(cfg, "--group", "tenants")
+        assert code == 0, err
+        assert measured == [*desired, None, None, None] and data["summary"]["in_sync"] == 3

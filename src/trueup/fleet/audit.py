@@ -37,7 +37,7 @@ from trueup.errors import TrueupError
 from trueup.fleet import desired_cache
 from trueup.fleet.findings import LAYER_KINDS, Finding, layer_key, schema_findings
 from trueup.fleet.ignore import apply_ignore
-from trueup.fleet.probe_store import Probe, ProbeStore, probe_key
+from trueup.fleet.probe_store import FileProbeStore, PostgresProbeStore, Probe, ProbeStore, probe_key
 from trueup.fleet.refdata import RefTable, load_reference_data, refdata_findings
 from trueup.fleet.targets import DiscoveryError, Target, discover
 from trueup.model import Schema
@@ -171,6 +171,14 @@ def load_desired(config: Config, group_name: str) -> Desired:
     model = _scope_model(apply_ignore(model, group.ignore), template)
     reference = load_reference_data(config.path(group.reference_data)) if group.reference_data else []
     return Desired(group_name, model, fp, scope, template, reference, group.ignore)
+
+
+def _probe_store(config: Config, group: str) -> ProbeStore:
+    code = desired_cache.code_digest()
+    if config.state.url:
+        return PostgresProbeStore(config.state.url, group, code)
+    name = hashlib.sha256(group.encode()).hexdigest()[:16]
+    return FileProbeStore(_cache_folder(config) / "probes" / f"{name}.json", code)
 
 
 def _cache_folder(config: Config) -> Path:
@@ -366,9 +374,7 @@ def run_audit(config: Config, *, groups: Sequence[str] | None = None, targets: S
     group_names, work, results = select_targets(config, groups, targets, names)
     auditor = Auditor(config, group_names, allow_destructive=allow_destructive, diff_options=diff_options)
     conc = concurrency or config.settings.concurrency or default_concurrency(_scratch_server(config, group_names[0]))
-    stores = {} if rescan or not config.state.cache else {
-        g: ProbeStore(_cache_folder(config) / "probes" / f"{hashlib.sha256(g.encode()).hexdigest()[:16]}.json",
-                      desired_cache.code_digest()) for g in group_names}
+    stores = {} if rescan or not config.state.cache else {g: _probe_store(config, g) for g in group_names}
     results.extend(_audit_targets(work, auditor, conc, progress, plans, stores))
     for store in stores.values():
         store.save()

@@ -8,10 +8,11 @@ audit of an unchanged target is a connection and one catalog-free query.
 
 Only probes that matched their group's desired state are reused; a target that had drifted is
 probed again, so a repair made by hand shows at once, whatever the statistics' flush delay.
-Entries are written per group to ``cache/probes/`` beside the desired-state cache, keyed by the
-target's location (without password), its scope and reference tables; a file written by other
-code of trueup (another fingerprint) is ignored whole. ``[state] cache = false`` and
-``trueup audit --rescan`` do without them.
+Entries are kept per group, keyed by the target's location (without password), its scope and
+reference tables: in ``cache/probes/`` beside the desired-state cache, or with ``[state] url``
+in the ``trueup.probes`` table of that database, shared by every machine that audits the fleet.
+Entries written by other code of trueup (another fingerprint) are ignored. ``[state] cache =
+false`` and ``trueup audit --rescan`` do without them.
 """
 
 from __future__ import annotations
@@ -32,7 +33,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import psycopg
+from psycopg.types.json import Jsonb
+
 from trueup.engines.postgres.change_token import Token
+from trueup.engines.postgres.driver import connect
+from trueup.errors import TrueupError
 
 #: entries not seen for this long are dropped when the file is written (a removed tenant)
 FORGET_AFTER_S = 30 * 86400
@@ -110,23 +116,20 @@ def probe_key(location: str, scope: Sequence[str] | None, tables: Sequence[str])
 
 
 class ProbeStore:
-    """One group's stored probes (``path``: its file; missing or damaged: empty)."""
+    """One group's stored probes, read once when made and written back by :meth:`save`."""
 
-    def __init__(self, path: Path, code: str) -> None:
-        self.path, self._code = path, code
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._entries = self._read()
         self._changed: dict[str, dict[str, Any]] = {}
 
     def _read(self) -> dict[str, dict[str, Any]]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            if data.get("code") != self._code:
-                return {}
-            entries = data["entries"]
-            return entries if isinstance(entries, dict) else {}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return {}
+        raise NotImplementedError
+
+    def _write(self, changed: dict[str, dict[str, Any]]) -> None:
+        """Store ``changed`` (an empty entry: forget it), dropping entries not seen for
+        :data:`FORGET_AFTER_S`."""
+        raise NotImplementedError
 
     def last_token(self, key: str) -> Token | None:
         """The token read when the stored probe was taken (its OIDs spare lookups)."""
@@ -164,13 +167,35 @@ class ProbeStore:
             self._changed[key] = {}
 
     def save(self) -> None:
-        """Merge this run's entries into the file as it is now (another audit may have written
-        it meanwhile) and replace it atomically. A folder that cannot be written only costs the
-        next audit a full probe of every target."""
+        """Write this run's entries. A store that cannot be written only costs the next audit a
+        full probe of every target."""
         with self._lock:
-            if not self._changed:
-                return
-            entries = {**self._read(), **self._changed}
+            changed, self._changed = self._changed, {}
+        if changed:
+            self._write(changed)
+
+
+class FileProbeStore(ProbeStore):
+    """Stored probes in a JSON file (missing, damaged or written by other code: empty)."""
+
+    def __init__(self, path: Path, code: str) -> None:
+        self.path, self._code = path, code
+        super().__init__()
+
+    def _read(self) -> dict[str, dict[str, Any]]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if data.get("code") != self._code:
+                return {}
+            entries = data["entries"]
+            return entries if isinstance(entries, dict) else {}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return {}
+
+    def _write(self, changed: dict[str, dict[str, Any]]) -> None:
+        # merged into the file as it is now (another audit may have written it meanwhile), then
+        # replaced atomically
+        entries = {**self._read(), **changed}
         cutoff = time.time() - FORGET_AFTER_S
         kept = {k: e for k, e in entries.items() if e and float(e.get("seen", 0)) >= cutoff}
         try:
@@ -185,3 +210,52 @@ class ProbeStore:
         except OSError:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+class PostgresProbeStore(ProbeStore):
+    """Stored probes in the ``trueup`` schema of the state database (``[state] url``, where the
+    apply journal lives), shared by every machine that audits the fleet: CI runners start
+    without local files. An unreachable state database reads as empty and is not written."""
+
+    def __init__(self, url: str, group: str, code: str) -> None:
+        self._url, self._store = url, f"{group}\x1f{code}"
+        self._group = group
+        self._reachable = True  # (an unreachable one is not tried again to write)
+        super().__init__()
+
+    def _read(self) -> dict[str, dict[str, Any]]:
+        try:
+            with connect(self._url) as conn:
+                conn.execute(_PG_TABLE)
+                rows = conn.execute("SELECT key, entry FROM trueup.probes WHERE store = %s", (self._store,)).fetchall()
+        except (TrueupError, psycopg.Error):
+            self._reachable = False
+            return {}
+        return {str(k): e for k, e in rows if isinstance(e, dict)}
+
+    def _write(self, changed: dict[str, dict[str, Any]]) -> None:
+        if not self._reachable:
+            return
+        try:
+            with connect(self._url) as conn, conn.transaction():
+                with conn.cursor() as cur:
+                    cur.executemany(
+                        "INSERT INTO trueup.probes (store, key, entry) VALUES (%s, %s, %s)"
+                        " ON CONFLICT (store, key) DO UPDATE SET entry = excluded.entry, seen = now()",
+                        [(self._store, k, Jsonb(e)) for k, e in changed.items() if e])
+                    cur.executemany("DELETE FROM trueup.probes WHERE store = %s AND key = %s",
+                                    [(self._store, k) for k, e in changed.items() if not e])
+                # this group's entries of other code, and entries not seen for long
+                conn.execute("DELETE FROM trueup.probes WHERE (split_part(store, %s, 1) = %s AND store <> %s)"
+                             " OR seen < now() - make_interval(secs => %s)",
+                             ("\x1f", self._group, self._store, FORGET_AFTER_S))
+        except (TrueupError, psycopg.Error):
+            return
+
+
+_PG_TABLE = """
+    CREATE SCHEMA IF NOT EXISTS trueup;
+    CREATE TABLE IF NOT EXISTS trueup.probes (
+        store text NOT NULL, key text NOT NULL, entry jsonb NOT NULL,
+        seen timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (store, key));
+"""
