@@ -90,6 +90,9 @@ def test_an_unchanged_fleet_is_not_fingerprinted_again(fleet: dict[str, Any], me
     assert measured == []
     first["summary"].pop("seconds"), again["summary"].pop("seconds")
     assert again == first
+    text = CliRunner().invoke(cli, ["audit", "-c", str(cfg), "--group", "tenants"]).stdout
+    assert "3 known unchanged since their last audit by their change tokens" in text
+    measured.clear()
     # --rescan and [state] cache = false measure everything (the desired state comes from its
     # cache in the first case, from a scratch database in the second)
     audit(cfg, "--group", "tenants", "--rescan")

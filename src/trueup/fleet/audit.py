@@ -62,6 +62,8 @@ class TargetResult:
     seconds: float = 0.0
     #: the schema fingerprint the probe saw (plans record it to refuse stale plans)
     fingerprint: str | None = None
+    #: whether its schema was known unchanged by its change token (not measured again)
+    recalled: bool = False
     #: with plans: the statements that bring this target to its desired state, and the
     #: destructive ones left out for want of --allow-destructive
     statements: list[Statement] = field(default_factory=list)
@@ -277,6 +279,7 @@ def _still_true(stored: Probe, desired: Desired, scopes: Sequence[str | None],
     for s in scopes:
         if stored.fingerprints.get(s) == desired.fingerprint:
             kept.fingerprints[s] = desired.fingerprint
+            kept.recalled.add(s)
     for s, t in tables:
         rows = stored.rows.get((s, t.table))
         if rows is not None and not refdata_findings(t, rows, ""):
@@ -539,13 +542,15 @@ def _audit_targets(work: list[Target], auditor: Auditor, concurrency: int, progr
                 with connect(first.url, timeout=auditor.timeout) as conn:
                     # (a plan records the fingerprint it was made from: measured then)
                     probe = _probe_on(conn, d, None, store=store, measure_drifted=plans)
-                    results[(first.group, first.name)] = auditor.judge(conn, first, probe, plans)
+                    r = results[(first.group, first.name)] = auditor.judge(conn, first, probe, plans)
+                    r.recalled = None in probe.recalled
             else:
                 wide = len(schemas) >= SCHEMA_WIDE_PROBE
                 probe = _probe(first.url, d, schemas, auditor.timeout,
                                max(1, min(concurrency, SCHEMA_PROBE_CONNECTIONS)) if wide else 1, store)
                 for t in unit:
                     probes[(t.group, t.name)] = probe
+                    results[(t.group, t.name)].recalled = t.schema in probe.recalled
         except Exception as err:  # one failing database never stops the run
             for t in unit:
                 r = results[(t.group, t.name)]

@@ -51,6 +51,8 @@ class Probe:
     #: schemas whose fingerprint is the stored one of a drifted state, not measured now (the
     #: target is inspected anyway, and on its own); not stored
     unmeasured: set[str | None] = field(default_factory=set, compare=False)
+    #: schemas whose (in sync) fingerprint came from the store; not stored
+    recalled: set[str | None] = field(default_factory=set, compare=False)
 
 
 class Unencodable(ValueError):

@@ -19,6 +19,10 @@ def render_text(result: AuditResult, console: Console, *, next_command: str | No
     console.print(f"[bold]trueup audit[/]: {s['databases']} databases in {len(result.groups)} group(s), "
                   f"{s['in_sync']} in sync, {s['drift']} drifted, {s['error']} with errors "
                   f"({s['findings']} findings, {s['seconds']:.1f}s)")
+    recalled = sum(r.recalled for r in result.results)
+    if recalled:
+        console.print(f"[dim]{recalled} known unchanged since their last audit by their change tokens"
+                      " (--rescan measures every one)[/]")
     table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
     table.add_column("group")
     table.add_column("check")
