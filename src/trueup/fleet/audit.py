@@ -241,11 +241,10 @@ def _probe_on(conn: psycopg.Connection[Any], desired: Desired, schemas: Sequence
     ``conn`` will be probed again, see :func:`~trueup.engines.postgres.fingerprint.fingerprint`).
 
     ``store``: where this target's last probe is kept, and the target's URL (without password).
-    If the database's change
-    token reads as it did then, the parts of that probe that matched the desired state are
-    reused and only the rest is measured again (see :mod:`trueup.fleet.probe_store`), except,
-    without ``measure_drifted``, the fingerprint of a whole database that had drifted: it will
-    be inspected anyway, so its stored fingerprint is kept, marked unmeasured."""
+    If the database's change token reads as it did then, the parts of that probe that matched
+    the desired state are reused and only the rest is measured again (see
+    :mod:`trueup.fleet.probe_store`); without ``measure_drifted``, a whole database that had
+    drifted keeps its stored fingerprint, marked unmeasured: it is inspected anyway."""
     scopes: list[str | None] = list(schemas) if schemas else [None]
     tables = [(s, t.in_schema(s) if s else t) for s in scopes for t in desired.reference]
     probe, token = Probe(), None
@@ -254,15 +253,13 @@ def _probe_on(conn: psycopg.Connection[Any], desired: Desired, schemas: Sequence
         token = change_token(conn, [t.name for _, t in tables], probes.last_token(key))
         stored = probes.get(key, token) if token is not None else None
         if stored is not None:
-            probe = _still_true(stored, desired, scopes, tables)
-            if not measure_drifted and not schemas and None not in probe.fingerprints and None in stored.fingerprints:
-                probe.fingerprints[None] = stored.fingerprints[None]
-                probe.unmeasured.add(None)
-    stale = [s for s in scopes if s not in probe.fingerprints]
-    if stale and schemas:
-        fps = schema_fingerprints(conn, stale, more, again=again)  # type: ignore[arg-type]
-        probe.fingerprints.update({s: fps.get(s, "") for s in stale if s is not None})
-    elif stale:
+            probe = _still_true(stored, desired, scopes, tables, keep_drifted=not measure_drifted and not schemas)
+    if schemas:
+        stale = [s for s in schemas if s not in probe.fingerprints]
+        if stale:
+            fps = schema_fingerprints(conn, stale, more, again=again)
+            probe.fingerprints.update({s: fps.get(s, "") for s in stale})
+    elif None not in probe.fingerprints:
         probe.fingerprints[None] = fingerprint(conn, desired.schemas, again=again)
     _read_rows(conn, [(s, t) for s, t in tables if (s, t.table) not in probe.rows], probe)
     if store is not None and token is not None:
@@ -271,15 +268,19 @@ def _probe_on(conn: psycopg.Connection[Any], desired: Desired, schemas: Sequence
 
 
 def _still_true(stored: Probe, desired: Desired, scopes: Sequence[str | None],
-                tables: Sequence[tuple[str | None, RefTable]]) -> Probe:
+                tables: Sequence[tuple[str | None, RefTable]], keep_drifted: bool = False) -> Probe:
     """The parts of a stored probe (of an unchanged database) that matched the desired state.
     The others are measured again, so a drifted target's repair shows at once, whatever the
-    statistics' flush delay."""
+    statistics' flush delay (``keep_drifted``: a drifted fingerprint is kept, marked unmeasured)."""
     kept = Probe()
     for s in scopes:
-        if stored.fingerprints.get(s) == desired.fingerprint:
-            kept.fingerprints[s] = desired.fingerprint
+        fp = stored.fingerprints.get(s)
+        if fp == desired.fingerprint:
+            kept.fingerprints[s] = fp
             kept.recalled.add(s)
+        elif fp is not None and keep_drifted:
+            kept.fingerprints[s] = fp
+            kept.unmeasured.add(s)
     for s, t in tables:
         rows = stored.rows.get((s, t.table))
         if rows is not None and not refdata_findings(t, rows, ""):
