@@ -19,12 +19,14 @@ dropped policy or a missing reference row. The desired state, the reference data
 It then measures, in one run:
 
 (a) the floor: connect + ``SELECT 1`` + close on every tenant database, with the audit's
-    concurrency and its connection options;
+    concurrency and its connection options (the median of three passes: timings on this
+    machine vary by about 20% from pass to pass);
 (b) ``trueup audit --group databases`` and ``trueup audit --group schemas`` as subprocesses (wall
     time, Python start-up included), each three times: the first run (nothing cached: the
     desired state is loaded into a scratch database and every target fingerprinted), again with
     ``--rescan`` (desired state from the cache, every target fingerprinted) and a repeat run
-    (desired state cached, unchanged targets known by their change tokens); then each group
+    (desired state cached, unchanged targets known by their change tokens; for the databases
+    the median of three); then each group
     once more in this process through ``run_audit(rescan=True)``, timed per phase;
 (c) the peak RSS of each audit process;
 (d) audit / floor for the databases, first and repeat run;
@@ -847,9 +849,11 @@ def run(args: argparse.Namespace, fleet: Fleet, tenant: Tenant, key: str, workdi
         urls = [with_database(args.url, n) for n in db_names(args.databases)]
         # untimed: the first connection to a new database writes its relation cache file
         floor_seconds(urls, concurrency)
-        floor = floor_seconds(urls, concurrency)
-        say(f"(a) floor: connect + SELECT 1 on {len(urls)} databases: {floor:.2f} s"
-            f" ({floor / len(urls) * 1000:.1f} ms each, {len(urls) / floor:.0f}/s)")
+        # this machine's timings vary by ±20% from one pass to the next: the median of three
+        floors = sorted(floor_seconds(urls, concurrency) for _ in range(3))
+        floor = floors[1]
+        say(f"(a) floor: connect + SELECT 1 on {len(urls)} databases: {floor:.2f} s, median of"
+            f" {', '.join(f'{f:.2f}' for f in floors)} ({floor / len(urls) * 1000:.1f} ms each, {len(urls) / floor:.0f}/s)")
         # for scale: what merely reading the catalog costs a new connection, before any hashing
         minimal = floor_seconds(urls, concurrency, MINIMAL_PROBE)
         say(f"    for scale: connect + one 3-catalog count (no fingerprint) on {len(urls)} databases:"
@@ -864,10 +868,13 @@ def run(args: argparse.Namespace, fleet: Fleet, tenant: Tenant, key: str, workdi
                                   extra=("--rescan",))
         say(f"    again with --rescan (desired state from the cache, every target fingerprinted):"
             f" {rescan_db.seconds:.2f} s, ratio {rescan_db.seconds / floor:.2f}")
-        repeat_db = run_cli_audit(config, "databases", workdir / "databases3.json", concurrency)
+        repeats = sorted((run_cli_audit(config, "databases", workdir / f"databases3_{i}.json", concurrency)
+                          for i in range(3)), key=lambda r: r.seconds)
+        repeat_db = repeats[1]
         ratio = repeat_db.seconds / floor
         say(f"(d) audit / floor, repeat run (desired state cached, unchanged targets known by their"
-            f" change tokens): {repeat_db.seconds:.2f} s, ratio {ratio:.2f}")
+            f" change tokens): {repeat_db.seconds:.2f} s, median of {', '.join(f'{r.seconds:.2f}' for r in repeats)};"
+            f" ratio {ratio:.2f}")
         one = run_cli_audit(config, "databases", workdir / "one.json", concurrency, target=db_names(1)[0])
         say(f"    fixed cost: the same command for one database (--target {db_names(1)[0]}):"
             f" {one.seconds:.2f} s")

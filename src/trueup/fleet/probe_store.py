@@ -206,8 +206,8 @@ class FileProbeStore(ProbeStore):
         except OSError:
             return
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump({"code": self._code, "entries": kept}, out)
+            with os.fdopen(fd, "w", encoding="utf-8") as out:  # (dumps: C-encoded whole, 5x dump's speed)
+                out.write(json.dumps({"code": self._code, "entries": kept}, separators=(",", ":")))
             os.replace(tmp, self.path)
         except OSError:
             with contextlib.suppress(OSError):
