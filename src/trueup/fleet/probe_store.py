@@ -6,8 +6,9 @@ audit measures on every target. When the target's change token (see
 nothing the probe covers can have changed since, and the stored probe stands for a new one: the
 audit of an unchanged target is a connection and one catalog-free query.
 
-Only probes that matched their group's desired state are reused; a target that had drifted is
-probed again, so a repair made by hand shows at once, whatever the statistics' flush delay.
+Only the parts of a probe that matched the group's desired state are reused; what had drifted
+is measured (or inspected) again, so a repair made by hand shows at once, whatever the
+statistics' flush delay.
 Entries are kept per group, keyed by the target's location (without password), its scope and
 reference tables: in ``cache/probes/`` beside the desired-state cache, or with ``[state] url``
 in the ``trueup.probes`` table of that database, shared by every machine that audits the fleet.
