@@ -253,3 +253,33 @@ def test_an_unreachable_state_database_only_costs_time(fleet: dict[str, Any], me
         code, data, err = audit(cfg, "--group", "tenants")
         assert code == 0, err
         assert measured == [*desired, None, None, None] and data["summary"]["in_sync"] == 3
+
+
+def test_reference_tables_named_in_mixed_case_and_values_json_cannot_hold(
+        make_db: Callable[..., str], pg_url: str, tmp_path: Path, measured: list[Any]) -> None:
+    # "TeamRoles" needs quoting to be found; numeric[] reads as a list of Decimals, which the
+    # store cannot write back exactly: that target is measured every time, and audited right
+    schema = ('CREATE TABLE "TeamRoles" (name text PRIMARY KEY, limits numeric[]);'
+              "INSERT INTO \"TeamRoles\" VALUES ('Owner', '{1.5,2}');")
+    url = make_db(schema)
+    (tmp_path / "tenant.sql").write_text(schema.split(";")[0] + ";")
+    (tmp_path / "roles.toml").write_text('[tables."public.TeamRoles"]\nkey = ["name"]\n'
+                                         'rows = [{ name = "Owner", limits = [1.5, 2] }]\n')
+    cfg = tmp_path / "trueup.toml"
+    cfg.write_text(f'[scratch]\nurl = "{pg_url}"\n[groups.t]\ndesired = "tenant.sql"\n'
+                   f'reference_data = "roles.toml"\ntargets = ["{url}"]\n')
+    for _ in range(2):
+        measured.clear()
+        code, data, err = audit(cfg)
+        assert code == 0, (err, data)
+        assert measured[-1:] == [None]  # the target, both times
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("""UPDATE "TeamRoles" SET limits = '{1}'""")
+    code, data, err = audit(cfg)
+    assert code == 1, (err, data)
+    [finding] = data["databases"][0]["findings"]
+    assert finding["object"] == "public.TeamRoles[name=Owner]"
+    assert 'UPDATE public."TeamRoles" SET limits = ARRAY[1.5, 2]' in finding["fix"]
+    with psycopg.connect(url, autocommit=True) as conn:  # the fix repairs it
+        conn.execute(finding["fix"])
+    assert audit(cfg)[0] == 0

@@ -249,8 +249,9 @@ def _probe_on(conn: psycopg.Connection[Any], desired: Desired, schemas: Sequence
     tables = [(s, t.in_schema(s) if s else t) for s in scopes for t in desired.reference]
     probe, token = Probe(), None
     if store is not None:
-        probes, key = store[0], probe_key(store[1], schemas or desired.schemas, [t.name for _, t in tables])
-        token = change_token(conn, [t.name for _, t in tables], probes.last_token(key))
+        names = [t.regclass for _, t in tables]
+        probes, key = store[0], probe_key(store[1], schemas or desired.schemas, names)
+        token = change_token(conn, names, probes.last_token(key))
         stored = probes.get(key, token) if token is not None else None
         if stored is not None:
             probe = _still_true(stored, desired, scopes, tables, keep_drifted=not measure_drifted and not schemas)
@@ -292,7 +293,7 @@ def _read_rows(conn: psycopg.Connection[Any], tables: Sequence[tuple[str | None,
     """Every reference table's rows (``None``: no such table) in two round trips."""
     if not tables:
         return
-    names = [t.name for _, t in tables]
+    names = [t.regclass for _, t in tables]
     exists = conn.execute("SELECT to_regclass(n) IS NOT NULL FROM unnest(%s::text[]) WITH ORDINALITY AS u(n, i)"
                           " ORDER BY i", (names,)).fetchall()
     present = []

@@ -40,6 +40,11 @@ class RefTable:
         return f"{self.schema}.{self.table}"
 
     @property
+    def regclass(self) -> str:
+        """The qualified name as ``to_regclass`` reads it (quoted where needed)."""
+        return qname(self.schema, self.table)
+
+    @property
     def columns(self) -> list[str]:
         cols = list(self.key)
         for row in self.rows:
@@ -102,6 +107,8 @@ def _same(found: Any, declared: Any) -> bool:
 
 
 def _literal(value: Any) -> str:
+    if isinstance(value, list):  # element by element: a TOML array may mix 1 and 1.5
+        return "ARRAY[" + ", ".join(_literal(v) for v in value) + "]" if value else "'{}'"
     if isinstance(value, dict):
         value = Jsonb(value)
     return sql.Literal(value).as_string(None)
