@@ -279,3 +279,27 @@ def test_reference_tables_named_in_mixed_case_and_values_json_cannot_hold(
     with psycopg.connect(url, autocommit=True) as conn:  # the fix repairs it
         conn.execute(finding["fix"])
     assert audit(cfg)[0] == 0
+
+
+def test_a_reference_table_created_later_is_watched(fleet: dict[str, Any]) -> None:
+    # the first audit finds no team_roles table; once it exists, a change of its rows must still
+    # move the token (the OIDs reused from one reading to the next are looked up afresh)
+    cfg = tenants_config(fleet)
+    t1 = list(fleet["tenants"])[1]
+    url = fleet["tenants"][t1]
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE team_roles RENAME TO old_roles")
+    code, data, _ = audit(cfg, "--group", "tenants")
+    assert code == 1 and "public.team_roles[name=Owner]" in by_object(data, t1)
+    before = current_token(url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE old_roles RENAME TO team_roles")
+    wait_for_counts(url, before)
+    assert audit(cfg, "--group", "tenants")[0] == 0
+    assert audit(cfg, "--group", "tenants")[0] == 0  # now from the store
+    before = current_token(url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("UPDATE team_roles SET can_manage = NOT can_manage WHERE name = 'Owner'")
+    wait_for_counts(url, before)
+    code, data, _ = audit(cfg, "--group", "tenants")
+    assert code == 1 and list(by_object(data, t1)) == ["public.team_roles[name=Owner]"]

@@ -251,8 +251,13 @@ def _probe_on(conn: psycopg.Connection[Any], desired: Desired, schemas: Sequence
     if store is not None:
         names = [t.regclass for _, t in tables]
         probes, key = store[0], probe_key(store[1], schemas or desired.schemas, names)
-        token = change_token(conn, names, probes.last_token(key))
+        last = probes.last_token(key)
+        token = change_token(conn, names, last)
         stored = probes.get(key, token) if token is not None else None
+        if stored is None and last is not None and token is not None:
+            # something changed: what is stored now must rest on OIDs looked up afresh (a
+            # reference table created or replaced since has another, or now has one)
+            token = change_token(conn, names)
         if stored is not None:
             probe = _still_true(stored, desired, scopes, tables, keep_drifted=not measure_drifted and not schemas)
     if schemas:

@@ -63,7 +63,8 @@ class Token:
     value: str
     #: the reference tables' OIDs (``None``: no such table), so the next reading can skip
     #: looking them up by name: a table dropped, created or renamed writes pg_class, whose
-    #: counts then move the token anyway
+    #: counts then move the token anyway (and a caller who finds it moved must read it again
+    #: without ``last`` before keeping it: see trueup.fleet.audit._probe_on)
     tables: tuple[int | None, ...] = ()
 
 
