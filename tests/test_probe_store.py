@@ -303,3 +303,30 @@ def test_a_reference_table_created_later_is_watched(fleet: dict[str, Any]) -> No
     wait_for_counts(url, before)
     code, data, _ = audit(cfg, "--group", "tenants")
     assert code == 1 and list(by_object(data, t1)) == ["public.team_roles[name=Owner]"]
+
+
+def test_a_new_release_is_measured_and_inspected_once(fleet: dict[str, Any], measured: list[Any],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # every tenant was in sync; the desired state changes: all drift alike. Their fingerprints
+    # are measured (not taken from the store) so that one inspection serves all three
+    cfg = tenants_config(fleet)
+    assert audit(cfg, "--group", "tenants")[0] == 0
+    tenant_sql = fleet["dir"] / "tenant.sql"
+    tenant_sql.write_text(tenant_sql.read_text() + "\nCREATE TABLE audit_log (id bigint PRIMARY KEY);\n")
+    inspected: list[Any] = []
+    real = audit_module.inspect_connection
+
+    def spy(conn: Any, schemas: Any = None) -> Any:
+        inspected.append(schemas)
+        return real(conn, schemas)
+
+    monkeypatch.setattr(audit_module, "inspect_connection", spy)
+    measured.clear()
+    code, data, _ = audit(cfg, "--group", "tenants")
+    assert code == 1
+    # the new desired state, each tenant, and the control group's desired state (its layer
+    # tells whether an unexpected object belongs there)
+    assert measured == [None] * 5
+    assert len(inspected) == 3  # the two desired states, then one tenant for all three
+    for name in fleet["tenants"]:
+        assert list(by_object(data, name)) == ["public.audit_log"]

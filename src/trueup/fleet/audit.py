@@ -244,7 +244,8 @@ def _probe_on(conn: psycopg.Connection[Any], desired: Desired, schemas: Sequence
     If the database's change token reads as it did then, the parts of that probe that matched
     the desired state are reused and only the rest is measured again (see
     :mod:`trueup.fleet.probe_store`); without ``measure_drifted``, a whole database that had
-    drifted keeps its stored fingerprint, marked unmeasured: it is inspected anyway."""
+    drifted, alone with its fingerprint, keeps its stored fingerprint, marked unmeasured: it is
+    inspected anyway (databases that drifted alike are measured, to share one inspection)."""
     scopes: list[str | None] = list(schemas) if schemas else [None]
     tables = [(s, t.in_schema(s) if s else t) for s in scopes for t in desired.reference]
     probe, token = Probe(), None
@@ -259,7 +260,9 @@ def _probe_on(conn: psycopg.Connection[Any], desired: Desired, schemas: Sequence
             # reference table created or replaced since has another, or now has one)
             token = change_token(conn, names)
         if stored is not None:
-            probe = _still_true(stored, desired, scopes, tables, keep_drifted=not measure_drifted and not schemas)
+            drifted_alone = stored.fingerprints.get(None) not in probes.common_fingerprints()
+            probe = _still_true(stored, desired, scopes, tables,
+                                keep_drifted=not measure_drifted and not schemas and drifted_alone)
     if schemas:
         stale = [s for s in schemas if s not in probe.fingerprints]
         if stale:

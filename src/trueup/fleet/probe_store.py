@@ -123,6 +123,7 @@ class ProbeStore:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._common: set[str] | None = None
         self._entries = self._read()
         self._changed: dict[str, dict[str, Any]] = {}
 
@@ -133,6 +134,23 @@ class ProbeStore:
         """Store ``changed`` (an empty entry: forget it), dropping entries not seen for
         :data:`FORGET_AFTER_S`."""
         raise NotImplementedError
+
+    def common_fingerprints(self) -> set[str]:
+        """Whole-database fingerprints that more than one stored probe holds (a new release
+        drifts every tenant alike: they are measured, so one inspection serves them all)."""
+        with self._lock:
+            if self._common is None:
+                seen: set[str] = set()
+                self._common = set()
+                for entry in self._entries.values():
+                    try:
+                        fps = {s: fp for s, fp in entry["probe"]["fingerprints"]}
+                    except (KeyError, TypeError, ValueError):
+                        continue
+                    fp = fps.get(None)
+                    if isinstance(fp, str):
+                        (self._common if fp in seen else seen).add(fp)
+            return self._common
 
     def last_token(self, key: str) -> Token | None:
         """The token read when the stored probe was taken (its OIDs spare lookups)."""
