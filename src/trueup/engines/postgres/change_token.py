@@ -17,7 +17,8 @@ which catch changed rows), together with what detects that they started over:
 
 What it cannot see: a change whose counters the session that made it has not flushed yet (a
 session flushes when it goes idle, at most once a second, so up to about ten seconds after its
-last statement while it stays connected; a closed session flushes at once); DDL run by a
+last statement while it stays connected, sixty if the statistics are contended; a closed
+session flushes at once); DDL run by a
 superuser who turned ``track_counts`` off for that session. Callers trust a token only to
 confirm that nothing changed since a state they measured exactly.
 
