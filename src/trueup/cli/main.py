@@ -133,6 +133,11 @@ def diff(from_source: str, to_source: str, fmt: str, allow_destructive: bool, co
     sys.exit(EXIT_DIFF)
 
 
+rescan_option = click.option(
+    "--rescan", is_flag=True,
+    help="Measure every target afresh, even those whose change token says they are unchanged.")
+
+
 @cli.command()
 @click.option("-c", "--config", "config_path", default="trueup.toml", show_default=True, metavar="FILE")
 @click.option("--group", "groups", multiple=True, metavar="NAME", help="Only these groups (repeatable).")
@@ -142,8 +147,7 @@ def diff(from_source: str, to_source: str, fmt: str, allow_destructive: bool, co
               show_default=True)
 @click.option("-o", "--output", metavar="FILE", help="Write the report to FILE instead of stdout.")
 @click.option("--concurrency", type=click.IntRange(1, 512), help="Databases audited at once.")
-@click.option("--rescan", is_flag=True,
-              help="Measure every target afresh, even those whose change token says they are unchanged.")
+@rescan_option
 @friendly
 def audit(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], fmt: str, output: str | None,
           concurrency: int | None, rescan: bool) -> None:
@@ -217,8 +221,7 @@ def with_fleet_options(func: F) -> F:
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
 @click.option("--concurrency", type=click.IntRange(1, 512))
 @click.option("--concurrently", is_flag=True, help="Build indexes CONCURRENTLY (outside the transaction).")
-@click.option("--rescan", is_flag=True,
-              help="Measure every target afresh, even those whose change token says they are unchanged.")
+@rescan_option
 @friendly
 def plan(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], allow_destructive: bool, fmt: str,
          output: str | None, concurrency: int | None, concurrently: bool, rescan: bool) -> None:
