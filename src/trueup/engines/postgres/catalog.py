@@ -4,7 +4,8 @@ The files use small macros, expanded here so each query stays readable SQL:
 ``:scope(n)`` keeps namespaces in scope, ``:not_ext(catalog, oid)`` drops objects that belong
 to an extension, ``:acl(acl, type, owner)`` explodes privileges into a JSON list, and
 ``:since(version_num, new, old)`` is ``new`` on servers of that version or later, else ``old``
-(``old`` when the version is not given). The fingerprint queries (``fp_*``) add two that
+(``old`` when the version is not given), and ``:include(name)`` is the text of ``queries/name.sql``
+(a clause two queries share), its comment lines left out. The fingerprint queries (``fp_*``) add two that
 assume the row's namespace is aliased ``n``: ``:own(nspname)`` is ``$`` for that namespace itself,
 else the quoted name, ``:unqualify(text)`` writes the namespace's own qualifier as ``$.``, and
 ``:oid_names(oids, catalog, name column, namespace column)`` writes an OID list (operator classes,
@@ -79,7 +80,20 @@ def _oid_names(oids: str, catalog: str, name: str, namespace: str) -> str:
 _MACRO = re.compile(r":(scope|not_ext|acl|since|own|unqualify|oid_names)\(((?:[^()]|\((?:[^()]|\([^()]*\))*\))*)\)")
 
 
+_INCLUDE = re.compile(r":include\((\w+)\)")
+
+
+def _read(name: str) -> str:
+    return resources.files("trueup.engines.postgres").joinpath(f"queries/{name}.sql").read_text()
+
+
+def _include(m: re.Match[str]) -> str:
+    return "\n".join(ln for ln in _read(m.group(1)).splitlines() if not ln.startswith("--")).strip()
+
+
 def _expand(sql: str, server_version: int | None = None) -> str:
+    sql = _INCLUDE.sub(_include, sql)
+
     def repl(m: re.Match[str]) -> str:
         args = [a.strip() for a in _split_args(m.group(2))]
         if m.group(1) == "scope":
@@ -118,8 +132,7 @@ def _split_args(text: str) -> list[str]:
 @cache
 def query(name: str, server_version: int | None = None) -> str:
     """The query ``name``; ``server_version`` (``server_version_num``) picks the ``:since`` variants."""
-    text = resources.files("trueup.engines.postgres").joinpath(f"queries/{name}.sql").read_text()
-    return _expand(text, server_version)
+    return _expand(_read(name), server_version)
 
 
 @contextmanager

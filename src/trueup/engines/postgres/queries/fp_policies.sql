@@ -7,9 +7,4 @@ SELECT 'policies' AS src,
            :unqualify(pg_get_expr(pol.polqual, pol.polrelid)),
            :unqualify(pg_get_expr(pol.polwithcheck, pol.polrelid)),
            ds.description)::text AS row
-FROM pg_policy pol
-JOIN pg_class c ON c.oid = pol.polrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
-LEFT JOIN pg_description ds ON ds.objoid = pol.oid AND ds.classoid = 'pg_catalog.pg_policy'::regclass
-                           AND ds.objsubid = 0
-WHERE :scope(n)
+:include(policy_rows)

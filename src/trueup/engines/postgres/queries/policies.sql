@@ -9,9 +9,4 @@ SELECT pol.oid,
        pg_get_expr(pol.polqual, pol.polrelid) AS using_expr,
        pg_get_expr(pol.polwithcheck, pol.polrelid) AS check_expr,
        ds.description AS comment
-FROM pg_policy pol
-JOIN pg_class c ON c.oid = pol.polrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
-LEFT JOIN pg_description ds ON ds.objoid = pol.oid AND ds.classoid = 'pg_catalog.pg_policy'::regclass
-                           AND ds.objsubid = 0
-WHERE :scope(n)
+:include(policy_rows)
