@@ -16,6 +16,11 @@ def _freeze(value: Any) -> Any:
     kind = type(value)
     if kind in _SCALARS:  # the common case first: exact type checks are cheap
         return value
+    if kind is dict:  # then what the inspection builds: plain dicts and lists of scalars
+        return MappingProxyType({k if type(k) is str else str(k): v if type(v) in _SCALARS else _freeze(v)
+                                 for k, v in value.items()})
+    if kind is list or kind is tuple:
+        return tuple([v if type(v) in _SCALARS else _freeze(v) for v in value])
     if kind is MappingProxyType and all(type(v) in _SCALARS for v in value.values()):
         return value  # already frozen, flat
     if isinstance(value, Mapping):
@@ -92,8 +97,11 @@ class DbObject:
     position: int = 0
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "attrs", _freeze(dict(self.attrs)))
-        object.__setattr__(self, "deps", frozenset(self.deps) - {self.id})
+        attrs = self.attrs
+        # (freezing a plain dict copies it: the caller's dict is never shared)
+        object.__setattr__(self, "attrs", _freeze(attrs if type(attrs) is dict else dict(attrs)))
+        deps = self.deps if type(self.deps) is frozenset else frozenset(self.deps)
+        object.__setattr__(self, "deps", deps - {self.id} if self.id in deps else deps)
 
     @property
     def kind(self) -> str:
