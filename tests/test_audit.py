@@ -192,9 +192,9 @@ def test_tenant_schemas_drifted_alike_are_inspected_once(make_db: Callable[..., 
     inspected: list[list[str]] = []
     real = audit_module.inspect_connection
 
-    def spy(conn: Any, schemas: Any = None) -> Any:
+    def spy(conn: Any, schemas: Any = None, **kwargs: Any) -> Any:
         inspected.append(list(schemas or []))
-        return real(conn, schemas)
+        return real(conn, schemas, **kwargs)
 
     monkeypatch.setattr(audit_module, "inspect_connection", spy)
     result = audit_module.run_audit(load_config(cfg), plans=True)

@@ -43,10 +43,14 @@ def diff_sources(from_spec: str, to_spec: str, *, schemas: Sequence[str] | None 
                  dev_url: str | None = None, options: DiffOptions | None = None) -> Plan:
     """The plan that turns FROM into TO. Both specs are validated before any server is touched."""
     src_from, src_to = parse_source(from_spec), parse_source(to_spec)
-    # both sides are read at once: each waits mostly on its server
+    # both sides are read at once: each waits mostly on its server, and when both keep a server
+    # busy, each is read on one connection (a second one per side only adds contention)
+    each = 1 if src_from.kind != "snapshot" and src_to.kind != "snapshot" else 2
     with ThreadPoolExecutor(max_workers=2) as pool:
-        old_f = pool.submit(load, src_from, schemas=schemas, scratch_server=lambda: scratch_server_for(dev_url, src_to))
-        new_f = pool.submit(load, src_to, schemas=schemas, scratch_server=lambda: scratch_server_for(dev_url, src_from))
+        old_f = pool.submit(load, src_from, schemas=schemas, connections=each,
+                            scratch_server=lambda: scratch_server_for(dev_url, src_to))
+        new_f = pool.submit(load, src_to, schemas=schemas, connections=each,
+                            scratch_server=lambda: scratch_server_for(dev_url, src_from))
         old, new = old_f.result(), new_f.result()
     return diff_models(old, new, options)
 

@@ -33,8 +33,12 @@ class Engine(Protocol):
         """Session settings a script of these changes needs first."""
         ...
 
-    def inspect(self, url: str, schemas: Sequence[str] | None = None) -> Schema: ...
+    def inspect(self, url: str, schemas: Sequence[str] | None = None, *, connections: int = 2) -> Schema:
+        """The model of the database at ``url``, read on up to ``connections`` connections side
+        by side (more than one pays when nothing else keeps the server busy meanwhile)."""
+        ...
 
-    def load_sql(self, server_url: str, files: Sequence[str], schemas: Sequence[str] | None = None) -> Schema:
+    def load_sql(self, server_url: str, files: Sequence[str], schemas: Sequence[str] | None = None, *,
+                 connections: int = 2) -> Schema:
         """Apply ``.sql`` files to a scratch database on ``server_url``, inspect it, drop it."""
         ...

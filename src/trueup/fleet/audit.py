@@ -162,7 +162,7 @@ def load_desired(config: Config, group_name: str) -> Desired:
 
     def measure(url: str) -> tuple[Schema, str]:
         with connection(url) as conn:
-            model = inspect_connection(conn, scope)
+            model = inspect_connection(conn, scope, second=url)  # (alone on its server: two connections)
             fp = schema_fingerprints(conn, [template]).get(template, "") if template else fingerprint(conn, scope)
         return model, fp
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
@@ -50,18 +51,18 @@ class Schema:
     def children(self, parent: ObjectId) -> list[DbObject]:
         return sorted((o for o in self.objects.values() if o.parent == parent), key=lambda o: (o.position, o.id))
 
-    def dependents(self) -> Mapping[ObjectId, frozenset[ObjectId]]:
+    def dependents(self) -> Mapping[ObjectId, AbstractSet[ObjectId]]:
         """Reverse dependency index: for each object, who depends on it (directly).
-        Built once per schema (the model never changes), read-only."""
+        Built once per schema (the model never changes); read-only."""
         return self._dependents
 
     @cached_property
-    def _dependents(self) -> Mapping[ObjectId, frozenset[ObjectId]]:
+    def _dependents(self) -> Mapping[ObjectId, AbstractSet[ObjectId]]:
         rev: dict[ObjectId, set[ObjectId]] = {}
         for obj in self.objects.values():
             for dep in obj.deps:
                 rev.setdefault(dep, set()).add(obj.id)
-        return MappingProxyType({k: frozenset(v) for k, v in rev.items()})
+        return MappingProxyType(rev)
 
     def filtered(self, keep: Any) -> Schema:
         """A copy holding only objects for which ``keep(obj)`` is true."""

@@ -85,10 +85,11 @@ def snapshot_from_json(data: object, path: Path) -> Schema:
 
 
 def load(source: Source, *, schemas: Sequence[str] | None = None,
-         scratch_server: Callable[[], str] | None = None) -> Schema:
-    """Read a source into a model. ``scratch_server`` supplies the server for ``.sql`` sources."""
+         scratch_server: Callable[[], str] | None = None, connections: int = 2) -> Schema:
+    """Read a source into a model. ``scratch_server`` supplies the server for ``.sql`` sources;
+    ``connections``: how many a live or scratch database may be read on side by side."""
     if source.kind == "url":
-        return engine_for_url(source.spec).inspect(source.spec, schemas)
+        return engine_for_url(source.spec).inspect(source.spec, schemas, connections=connections)
     if source.kind == "snapshot":
         schema = read_snapshot(source.files[0])
         if schemas:
@@ -99,5 +100,5 @@ def load(source: Source, *, schemas: Sequence[str] | None = None,
         raise SourceError(f"{source.spec}: a .sql source needs a server to load it into",
                           hint="pass --dev-url postgresql://... (any server where trueup may create a database)")
     server = scratch_server()
-    return engine_for_url(server).load_sql(server, [str(f) for f in source.files], schemas)
+    return engine_for_url(server).load_sql(server, [str(f) for f in source.files], schemas, connections=connections)
 

@@ -47,11 +47,12 @@ class PostgresEngine:
             return ["SET check_function_bodies = off"]
         return []
 
-    def inspect(self, url: str, schemas: Sequence[str] | None = None) -> Schema:
-        return inspect_url(url, schemas)
+    def inspect(self, url: str, schemas: Sequence[str] | None = None, *, connections: int = 2) -> Schema:
+        return inspect_url(url, schemas, connections=connections)
 
-    def load_sql(self, server_url: str, files: Sequence[str], schemas: Sequence[str] | None = None) -> Schema:
-        return scratch.load_sql(server_url, [Path(f) for f in files], schemas)
+    def load_sql(self, server_url: str, files: Sequence[str], schemas: Sequence[str] | None = None, *,
+                 connections: int = 2) -> Schema:
+        return scratch.load_sql(server_url, [Path(f) for f in files], schemas, connections=connections)
 
 
 ENGINE = PostgresEngine()

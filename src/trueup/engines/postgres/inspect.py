@@ -33,11 +33,12 @@ STORAGE = {"p": "PLAIN", "e": "EXTERNAL", "x": "EXTENDED", "m": "MAIN"}
 POLCMD = {"*": "ALL", "r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE"}
 
 
-def inspect_url(url: str, schemas: Sequence[str] | None = None) -> Schema:
-    """Inspect one database on two connections, whose catalog queries the server runs side by
-    side (the fleet audit, which works on many databases at once, uses one per database)."""
+def inspect_url(url: str, schemas: Sequence[str] | None = None, *, connections: int = 2) -> Schema:
+    """Inspect one database. With two ``connections`` the server runs the catalog queries side
+    by side: that pays when nothing else keeps it busy (not in ``diff``, which reads both sides
+    at once, nor in the fleet audit, which works on many databases at once)."""
     with connection(url) as conn:
-        return inspect_connection(conn, schemas, second=url)
+        return inspect_connection(conn, schemas, second=url if connections > 1 else None)
 
 
 #: the catalog queries a second connection runs (``second``): their server time about equals

@@ -73,7 +73,8 @@ def apply_files(url: str, files: Sequence[Path]) -> None:
                                   ) from None
 
 
-def load_sql(server_url: str, files: Sequence[Path], schemas: Sequence[str] | None = None) -> Schema:
+def load_sql(server_url: str, files: Sequence[Path], schemas: Sequence[str] | None = None, *,
+             connections: int = 2) -> Schema:
     with scratch_database(server_url) as url:
         apply_files(url, files)
-        return inspect_url(url, schemas)
+        return inspect_url(url, schemas, connections=connections)
