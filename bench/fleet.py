@@ -563,8 +563,9 @@ class Fleet:
         run_parallel(worker, [0, 1], 2, stop=todo.clear)  # on Ctrl-C each stops after its schema
         bar.finish()
         with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("VACUUM ANALYZE pg_catalog.pg_class")
-            conn.execute("ANALYZE")
+            # the catalogs as autovacuum leaves them on a live server: building 1000 schemas
+            # leaves ~50,000 dead pg_attribute rows that every probe would read past
+            conn.execute("VACUUM ANALYZE")
         print(f"drifted {len(drift)} schema(s)", flush=True)
 
 
