@@ -316,9 +316,9 @@ def test_a_new_release_is_measured_and_inspected_once(fleet: dict[str, Any], mea
     inspected: list[Any] = []
     real = audit_module.inspect_connection
 
-    def spy(conn: Any, schemas: Any = None) -> Any:
+    def spy(conn: Any, schemas: Any = None, **kwargs: Any) -> Any:
         inspected.append(schemas)
-        return real(conn, schemas)
+        return real(conn, schemas, **kwargs)
 
     monkeypatch.setattr(audit_module, "inspect_connection", spy)
     measured.clear()

@@ -435,17 +435,17 @@ class _Builder:
             self.comment(pid, f"POLICY {ident(r['name'])} ON {qname(schema, table)}", r["comment"])
 
     # -- dependencies -------------------------------------------------------------------------
-    def _lookup(self, catalog_name: str, oid: int, sub: int) -> ObjectId | None:
-        return self.keys.get((catalog_name, oid, sub)) or self.keys.get((catalog_name, oid, 0))
-
     def finish(self, depend: list[Row]) -> list[DbObject]:
         extra: dict[ObjectId, set[ObjectId]] = {}
-        lookup = self._lookup
+        # each end: the catalog row's object, else (a column, say) the whole row's object
+        get = self.keys.get
         for d in depend:
-            src = lookup(d["classid"], d["objid"], d["objsubid"])
+            cls, oid, sub = d["classid"], d["objid"], d["objsubid"]
+            src = (get((cls, oid, sub)) or get((cls, oid, 0))) if sub else get((cls, oid, 0))
             if src is None:
                 continue
-            dst = lookup(d["refclassid"], d["refobjid"], d["refobjsubid"])
+            cls, oid, sub = d["refclassid"], d["refobjid"], d["refobjsubid"]
+            dst = (get((cls, oid, sub)) or get((cls, oid, 0))) if sub else get((cls, oid, 0))
             if dst is None or src == dst:
                 continue
             if src.kind == "sequence" and d["deptype"] == "a":
