@@ -59,39 +59,52 @@ def _run_queries(conn: psycopg.Connection[Any], names: Sequence[str], schemas: S
     return {name: cur.fetchall() for name, cur in cursors.items()}
 
 
+def _fetch_parts(conn: psycopg.Connection[Any], schemas: Sequence[str] | None, second: str | None,
+                 ) -> Iterator[dict[str, list[Row]]]:
+    """The rows of every catalog query, by name, in one part or (``second``) in two: the
+    first queries' rows from ``conn`` while a second connection, opened meanwhile, runs the
+    others (:data:`_SECOND`); if it cannot be opened, ``conn`` runs them after. The caller can
+    work on the first part while the server still works on the second."""
+    if second is None:
+        yield _run_queries(conn, catalog.QUERY_NAMES, schemas)
+        return
+
+    def other() -> dict[str, list[Row]] | None:
+        try:
+            other_conn = connect(second)
+        except ConnectionFailed:  # (too many connections, say): all on ``conn``
+            return None
+        with other_conn:
+            return _run_queries(other_conn, _SECOND, schemas)
+
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(other)
+        yield _run_queries(conn, [n for n in catalog.QUERY_NAMES if n not in _SECOND], schemas)
+        more = pending.result()
+    yield more if more is not None else _run_queries(conn, _SECOND, schemas)
+
+
 def fetch_catalog(conn: psycopg.Connection[Any], schemas: Sequence[str] | None, second: str | None = None,
                   ) -> dict[str, list[Row]]:
-    """The rows of every catalog query, by name. With ``second`` (the URL ``conn`` was opened
-    with), a second connection, opened meanwhile, runs part of them at the same time; if it
-    cannot be opened, ``conn`` runs them all."""
-    if second is None:
-        return _run_queries(conn, catalog.QUERY_NAMES, schemas)
-    first = [n for n in catalog.QUERY_NAMES if n not in _SECOND]
-    with ThreadPoolExecutor(1) as pool:
-        def other() -> dict[str, list[Row]] | None:
-            try:
-                other_conn = connect(second)
-            except ConnectionFailed:  # (too many connections, say): all on ``conn``
-                return None
-            with other_conn:
-                return _run_queries(other_conn, _SECOND, schemas)
-
-        pending = pool.submit(other)
-        rows = _run_queries(conn, first, schemas)
-        more = pending.result()
-    rows.update(more if more is not None else _run_queries(conn, _SECOND, schemas))
+    """The rows of every catalog query, by name (``second``: see :func:`_fetch_parts`)."""
+    rows: dict[str, list[Row]] = {}
+    for part in _fetch_parts(conn, schemas, second):
+        rows.update(part)
     return {name: rows[name] for name in catalog.QUERY_NAMES}
 
 
 def inspect_connection(conn: psycopg.Connection[Any], schemas: Sequence[str] | None = None, *,
                        second: str | None = None) -> Schema:
-    """The model of the database ``conn`` is connected to (``second``: see :func:`fetch_catalog`)."""
+    """The model of the database ``conn`` is connected to. With ``second`` (the URL ``conn``
+    was opened with), a second connection runs part of the catalog queries at the same time,
+    and the objects of the first part are built while the server works on the rest."""
     with _collector_paused():
-        rows = fetch_catalog(conn, schemas, second)
-        version = conn.info.server_version
         builder = _Builder()
-        builder.build(rows)
-        return Schema.build("postgresql", builder.finish(rows["depend"]), server_version=version)
+        depend: list[Row] = []
+        for part in _fetch_parts(conn, schemas, second):
+            builder.build(part)
+            depend = part.get("depend", depend)
+        return Schema.build("postgresql", builder.finish(depend), server_version=conn.info.server_version)
 
 
 _gc_lock = threading.Lock()
@@ -169,31 +182,29 @@ class _Builder:
 
     # -- per catalog ------------------------------------------------------------------------
     def build(self, rows: dict[str, list[Row]]) -> None:
-        for r in rows["schemas"]:
-            sid = self.add(ObjectId("schema", (r["name"],)), {}, key=("pg_namespace", r["oid"], 0))
-            self.comment(sid, f"SCHEMA {ident(r['name'])}", r["comment"])
-            self.grants(sid, f"SCHEMA {ident(r['name'])}", r["acl"])
-        for r in rows["extensions"]:
-            eid = self.add(ObjectId("extension", (r["name"],)),
-                           {"schema": r["schema"], "version": r["version"]},
-                           deps=self._schema_dep(r["schema"]), key=("pg_extension", r["oid"], 0))
-            self.comment(eid, f"EXTENSION {ident(r['name'])}", r["comment"])
-        for r in rows["types"]:
-            self._type(r)
-        for r in rows["relations"]:
-            self._relation(r)
-        for r in rows["columns"]:
-            self._column(r)
-        for r in rows["constraints"]:
-            self._constraint(r)
-        for r in rows["indexes"]:
-            self._index(r)
-        for r in rows["functions"]:
-            self._function(r)
-        for r in rows["triggers"]:
-            self._trigger(r)
-        for r in rows["policies"]:
-            self._policy(r)
+        """Objects from the rows of catalog queries (of all of them, or of the first ones in
+        :data:`catalog.QUERY_NAMES` order, the others to follow in a later call)."""
+        handlers = {
+            "schemas": self._schema, "extensions": self._extension, "types": self._type,
+            "relations": self._relation, "columns": self._column, "constraints": self._constraint,
+            "indexes": self._index, "functions": self._function, "triggers": self._trigger,
+            "policies": self._policy,
+        }
+        for name in catalog.QUERY_NAMES:
+            handler = handlers.get(name)
+            if handler is not None and name in rows:
+                for r in rows[name]:
+                    handler(r)
+
+    def _schema(self, r: Row) -> None:
+        sid = self.add(ObjectId("schema", (r["name"],)), {}, key=("pg_namespace", r["oid"], 0))
+        self.comment(sid, f"SCHEMA {ident(r['name'])}", r["comment"])
+        self.grants(sid, f"SCHEMA {ident(r['name'])}", r["acl"])
+
+    def _extension(self, r: Row) -> None:
+        eid = self.add(ObjectId("extension", (r["name"],)), {"schema": r["schema"], "version": r["version"]},
+                       deps=self._schema_dep(r["schema"]), key=("pg_extension", r["oid"], 0))
+        self.comment(eid, f"EXTENSION {ident(r['name'])}", r["comment"])
 
     def _schema_dep(self, schema: str) -> list[ObjectId]:
         sid = ObjectId("schema", (schema,))
