@@ -9,7 +9,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from psycopg.conninfo import make_conninfo
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from trueup.engines.postgres.inspect import inspect_connection, inspect_url
 
@@ -63,3 +63,23 @@ def test_a_refused_second_connection_falls_back_to_one(make_db: Callable[..., st
     finally:
         with psycopg.connect(pg_url, autocommit=True) as admin:
             admin.execute(f"DROP ROLE IF EXISTS {role}")  # type: ignore[arg-type]
+
+
+def test_connections_landing_on_two_servers_are_not_mixed(make_db: Callable[..., str], private_server: str,
+                                                          ) -> None:
+    """A URL of several hosts, picked at random per connection: when the two connections land
+    on different servers, the second is not used, so the model is one server's, never a mix."""
+    here = make_db(SCHEMA)
+    name = conninfo_to_dict(here)["dbname"]
+    with psycopg.connect(private_server, autocommit=True) as admin:  # (a throw-away server)
+        admin.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+    there = make_conninfo(private_server, dbname=name)
+    with psycopg.connect(there, autocommit=True) as conn:
+        conn.execute("CREATE TABLE only_there (id int PRIMARY KEY, note text)")
+        conn.execute("CREATE INDEX only_there_note ON only_there (note)")
+    models = [_one_connection(here), _one_connection(there)]
+    h, t = conninfo_to_dict(here), conninfo_to_dict(there)
+    both = make_conninfo(here, host=f"{h.get('host')},{t.get('host')}",
+                         port=f"{h.get('port') or 5432},{t.get('port') or 5432}", load_balance_hosts="random")
+    for _ in range(8):  # (a mix would show in half the runs: the index of one, the table of the other)
+        assert inspect_url(both).to_json() in models

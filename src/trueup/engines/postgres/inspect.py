@@ -69,12 +69,16 @@ def _fetch_parts(conn: psycopg.Connection[Any], schemas: Sequence[str] | None, s
         yield _run_queries(conn, catalog.QUERY_NAMES, schemas)
         return
 
+    server = (conn.info.host, conn.info.port)
+
     def other() -> dict[str, list[Row]] | None:
         try:
             other_conn = connect(second)
         except ConnectionFailed:  # (too many connections, say): all on ``conn``
             return None
         with other_conn:
+            if (other_conn.info.host, other_conn.info.port) != server:
+                return None  # a URL of several hosts led elsewhere (a replica, say): all on ``conn``
             return _run_queries(other_conn, _SECOND, schemas)
 
     with ThreadPoolExecutor(1) as pool:
