@@ -72,14 +72,15 @@ def _fetch_parts(conn: psycopg.Connection[Any], schemas: Sequence[str] | None, s
     server = (conn.info.host, conn.info.port)
 
     def other() -> dict[str, list[Row]] | None:
+        # any failure here (too many connections, a pooler's wait timeout...) leaves the
+        # queries to ``conn``, which reports what fails there too
         try:
-            other_conn = connect(second)
-        except ConnectionFailed:  # (too many connections, say): all on ``conn``
+            with connect(second) as other_conn:
+                if (other_conn.info.host, other_conn.info.port) != server:
+                    return None  # a URL of several hosts led elsewhere (a replica, say)
+                return _run_queries(other_conn, _SECOND, schemas)
+        except (ConnectionFailed, psycopg.Error):
             return None
-        with other_conn:
-            if (other_conn.info.host, other_conn.info.port) != server:
-                return None  # a URL of several hosts led elsewhere (a replica, say): all on ``conn``
-            return _run_queries(other_conn, _SECOND, schemas)
 
     with ThreadPoolExecutor(1) as pool:
         pending = pool.submit(other)
