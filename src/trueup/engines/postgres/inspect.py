@@ -89,15 +89,6 @@ def _fetch_parts(conn: psycopg.Connection[Any], schemas: Sequence[str] | None, s
     yield more if more is not None else _run_queries(conn, _SECOND, schemas)
 
 
-def fetch_catalog(conn: psycopg.Connection[Any], schemas: Sequence[str] | None, second: str | None = None,
-                  ) -> dict[str, list[Row]]:
-    """The rows of every catalog query, by name (``second``: see :func:`_fetch_parts`)."""
-    rows: dict[str, list[Row]] = {}
-    for part in _fetch_parts(conn, schemas, second):
-        rows.update(part)
-    return {name: rows[name] for name in catalog.QUERY_NAMES}
-
-
 def inspect_connection(conn: psycopg.Connection[Any], schemas: Sequence[str] | None = None, *,
                        second: str | None = None) -> Schema:
     """The model of the database ``conn`` is connected to. With ``second`` (the URL ``conn``
