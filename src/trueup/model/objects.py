@@ -155,5 +155,29 @@ class DbObject(_Fields):
         return DbObject(self.id, dict(self.attrs), self.deps | frozenset(extra), self.parent, self.position)
 
 
+def objects_from_json(items: Iterable[Mapping[str, Any]]) -> list[DbObject]:
+    """Objects from their JSON forms (:meth:`DbObject.to_json`), as :meth:`DbObject.from_json`
+    reads them one by one, but with each identity made once: a snapshot names most identities
+    many times over (as objects, parents, dependencies), and making them was most of the work."""
+    made: dict[tuple[Any, tuple[Any, ...]], ObjectId] = {}
+
+    def identity(data: Any) -> ObjectId:
+        kind, path = data
+        key = (kind, tuple(path))
+        oid = made.get(key)
+        if oid is None:
+            oid = made[key] = ObjectId(str(kind), tuple([p if type(p) is str else str(p) for p in path]))
+        return oid
+
+    out = []
+    for data in items:
+        attrs = data.get("attrs", {})
+        parent = data.get("parent")
+        out.append(DbObject(identity(data["id"]), attrs if type(attrs) is dict else dict(attrs),
+                            frozenset([identity(d) for d in data.get("deps", ())]),
+                            identity(parent) if parent else None, int(data.get("position", 0))))
+    return out
+
+
 def _canonical(attrs: Mapping[str, Any]) -> str:
     return json.dumps(thaw(attrs), sort_keys=True, default=str)

@@ -9,7 +9,9 @@ from pathlib import Path
 
 from trueup.engines import engine_by_name, engine_for_url
 from trueup.errors import SnapshotError, SourceError, TrueupError
-from trueup.model import DbObject, Schema
+from trueup.model import Schema
+from trueup.model.gcpause import collector_paused
+from trueup.model.objects import objects_from_json
 from trueup.model.schema import SNAPSHOT_FORMAT, SNAPSHOT_VERSION
 
 URL_SCHEMES = ("postgresql://", "postgres://", "mysql://", "mariadb://")
@@ -58,11 +60,12 @@ def parse_source(spec: str) -> Source:
 
 
 def read_snapshot(path: Path) -> Schema:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise SnapshotError(f"{path}: not a readable JSON snapshot ({err})") from None
-    return snapshot_from_json(data, path)
+    with collector_paused():  # parsing makes hundreds of thousands of objects, no cycles
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise SnapshotError(f"{path}: not a readable JSON snapshot ({err})") from None
+        return snapshot_from_json(data, path)
 
 
 def snapshot_from_json(data: object, path: Path) -> Schema:
@@ -76,7 +79,8 @@ def snapshot_from_json(data: object, path: Path) -> Schema:
                             f"(up to {SNAPSHOT_VERSION})", hint="upgrade trueup: pip install -U trueup")
     try:
         engine_by_name(str(data.get("engine")))
-        objects = [DbObject.from_json(o) for o in data["objects"]]
+        with collector_paused():
+            objects = objects_from_json(data["objects"])
     except TrueupError:
         raise
     except (KeyError, TypeError, ValueError) as err:

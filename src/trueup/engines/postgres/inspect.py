@@ -5,12 +5,9 @@ All catalog queries are sent in one pipeline: one network round trip per databas
 
 from __future__ import annotations
 
-import gc
 import re
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +19,7 @@ from trueup.engines.postgres.driver import connect, connection
 from trueup.engines.postgres.quoting import ident, qname
 from trueup.errors import ConnectionFailed
 from trueup.model import DbObject, ObjectId, Schema
+from trueup.model.gcpause import collector_paused
 
 Row = dict[str, Any]
 Key = tuple[str, int, int]
@@ -94,40 +92,13 @@ def inspect_connection(conn: psycopg.Connection[Any], schemas: Sequence[str] | N
     """The model of the database ``conn`` is connected to. With ``second`` (the URL ``conn``
     was opened with), a second connection runs part of the catalog queries at the same time,
     and the objects of the first part are built while the server works on the rest."""
-    with _collector_paused():
+    with collector_paused():
         builder = _Builder()
         depend: list[Row] = []
         for part in _fetch_parts(conn, schemas, second):
             builder.build(part)
             depend = part.get("depend", depend)
         return Schema.build("postgresql", builder.finish(depend), server_version=conn.info.server_version)
-
-
-_gc_lock = threading.Lock()
-_gc_pausers = 0
-_gc_was_enabled = False
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector (inspections in several threads share the pause).
-
-    Inspecting makes tens of thousands of objects and no reference cycles, and every few hundred
-    allocations the collector would scan them, and every model already alive, again.
-    """
-    global _gc_pausers, _gc_was_enabled
-    with _gc_lock:
-        if _gc_pausers == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_pausers += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pausers -= 1
-            if _gc_pausers == 0 and _gc_was_enabled:
-                gc.enable()
 
 
 @dataclass(slots=True)
