@@ -17,6 +17,21 @@ runs are interleaved, so that other load on the machine weighs on each tool alik
     a small script inside that venv, so the interpreter start is not counted),
 (d) the whole ``migra --unsafe URL1 URL2`` command as a subprocess.
 
+In the same run it measures what bounds trueup's figures from below on this machine, whatever
+trueup's own code does:
+
+(e) start-up: a new interpreter importing trueup's CLI and psycopg (what every ``trueup``
+    command pays before it can send a query);
+(f) server time: the planning and execution time the server reports (``EXPLAIN ANALYZE``) for
+    trueup's catalog queries on one database, summed;
+(g) client time: the CPU time of one in-process inspection (connecting, psycopg's decoding
+    of the rows, the building of the model).
+
+An inspection needs (f) and (g), on at most two cores: ``((f) + (g)) / 2``. A ``diff`` of two
+databases needs (e), then (f) and (g) for each side, on the machine's cores: ``(e) + (2 * (f) +
+2 * (g)) / cores``. The report prints both floors and the best ratios they allow against the
+reference tools, so a missed target can be told apart from a slow trueup.
+
 When the reference venv cannot be built, (c) and (d) are skipped with a note.
 """
 
@@ -45,6 +60,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import psycopg
 
@@ -462,6 +478,33 @@ class Row:
     schemainspect: float | None = None
     migra: float | None = None
     notes: list[str] = field(default_factory=list)
+    startup: float | None = None  # (e)
+    server: float | None = None  # (f)
+    client: float | None = None  # (g)
+
+
+STARTUP = "import trueup.cli.main, psycopg"
+
+
+def server_seconds(conn: psycopg.Connection[Any]) -> float:
+    """(f): the server's own planning and execution time for trueup's catalog queries, with the
+    inspection's settings, on an already used connection."""
+    import re
+
+    from trueup.engines.postgres import catalog
+
+    total = 0.0
+    for name in catalog.QUERY_NAMES:
+        sql = catalog.query(name, conn.info.server_version)
+        with conn.transaction():
+            conn.execute("SET LOCAL search_path = pg_catalog")
+            conn.execute("SET LOCAL jit = off")
+            plan = "\n".join(str(r[0]) for r in conn.execute(  # type: ignore[arg-type]
+                f"EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) {sql}", {"schemas": None}).fetchall())
+        for label in ("Planning Time", "Execution Time"):
+            m = re.search(label + r": ([0-9.]+) ms", plan)
+            total += float(m.group(1)) / 1000 if m else 0.0
+    return total
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -512,8 +555,17 @@ def bench_size(size: int, dbs: Databases, ref: Reference | None, runs: int) -> R
             row.notes.append(str(err))
             migra = None
     times: dict[str, list[float]] = {"inspect": [], "diff": [], "schemainspect": [], "migra": []}
+    floors: dict[str, list[float]] = {"startup": [], "server": [], "client": []}
+    startup = run_command([sys.executable, "-c", STARTUP], (0,), "start-up")
+    floor_conn = psycopg.connect(url_a, autocommit=True)
+    server_seconds(floor_conn)  # warm-up
     try:
         for i in range(runs):
+            floors["startup"].append(timed(startup))
+            floors["server"].append(server_seconds(floor_conn))
+            cpu = time.process_time()
+            inspect()
+            floors["client"].append(time.process_time() - cpu)
             times["inspect"].append(timed(inspect))
             if worker is not None:
                 times["schemainspect"].append(worker.run())
@@ -523,8 +575,10 @@ def bench_size(size: int, dbs: Databases, ref: Reference | None, runs: int) -> R
             print(f"[{size} tables] run {i + 1}/{runs}: "
                   + ", ".join(f"{k} {v[-1]:.3f}s" for k, v in times.items() if v), flush=True)
     finally:
+        floor_conn.close()
         if worker is not None:
             worker.close()
+    row.startup, row.server, row.client = (statistics.median(floors[k]) for k in ("startup", "server", "client"))
     row.trueup_inspect = statistics.median(times["inspect"])
     row.trueup_diff = statistics.median(times["diff"])
     row.schemainspect = statistics.median(times["schemainspect"]) if times["schemainspect"] else None
@@ -557,6 +611,19 @@ def report(rows: list[Row], runs: int) -> str:
     lines += ["  ".join(c.rjust(w) for c, w in zip(b, widths, strict=True)) for b in body]
     for r in rows:
         lines += [f"note ({r.size} tables): {n}" for n in r.notes]
+    cores = os.cpu_count() or 1
+    for r in rows:
+        if r.startup is None or r.server is None or r.client is None:
+            continue
+        one = (r.server + r.client) / min(cores, 2)  # an inspection runs on at most two connections
+        floor = r.startup + (2 * r.server + 2 * r.client) / cores
+        best_i, best_d = _ratio(r.schemainspect, one), _ratio(r.migra, floor)
+        lines.append(
+            f"floor ({r.size} tables, {cores} cores): start-up {r.startup:.3f}s, catalog queries' server time "
+            f"{r.server:.3f}s and inspection CPU {r.client:.3f}s per database; an inspection cannot take "
+            f"less than {one:.3f}s here" + ("" if best_i is None else f" (at best {best_i:.1f}x schemainspect)")
+            + f", a diff of two databases not less than {floor:.3f}s"
+            + ("" if best_d is None else f" (at best {best_d:.1f}x migra)"))
     target = next((r for r in rows if r.size == TARGET_SIZE), None)
     if target is None:
         lines.append(f"targets: not assessed ({TARGET_SIZE} tables was not among the sizes)")
