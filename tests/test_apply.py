@@ -37,7 +37,7 @@ def apply_json(cfg: Path, *args: str) -> tuple[int, dict[str, Any]]:
 
 
 def tenants_config(fleet: dict[str, Any], extra: str = "") -> Path:
-    cfg = write_config(fleet, f'{{ server = "{fleet["server"]}", databases = "{fleet["prefix"]}_t%" }}')
+    cfg: Path = write_config(fleet, f'{{ server = "{fleet["server"]}", databases = "{fleet["prefix"]}_t%" }}')
     cfg.write_text(cfg.read_text() + extra)
     return cfg
 
@@ -246,7 +246,7 @@ def test_reference_data_insert_update_and_exact_delete(fleet: dict[str, Any]) ->
     cfg = tenants_config(fleet)
     code, _ = apply_json(cfg)
     assert code == 1  # the extra row needs --allow-destructive
-    rows = dict(psycopg.connect(url).execute("SELECT name, can_manage FROM team_roles").fetchall())
+    rows: dict[str, bool] = dict(psycopg.connect(url).execute("SELECT name, can_manage FROM team_roles").fetchall())
     assert rows == {"Owner": True, "Viewer": False, "Intruder": False}
     code, _ = apply_json(cfg, "--allow-destructive")
     assert code == 0
@@ -360,7 +360,7 @@ def test_journal_in_postgres(fleet: dict[str, Any]) -> None:
     code, _ = apply_json(cfg, "--group", "tenants")
     assert code == 0
     with psycopg.connect(fleet["control"]) as conn:
-        states = dict(conn.execute("SELECT name, state FROM trueup.targets").fetchall())
+        states: dict[str, str] = dict(conn.execute("SELECT name, state FROM trueup.targets").fetchall())
     assert states[name] == "verified"
     assert run("audit", "-c", str(cfg), "--group", "control")[0] == 0  # trueup's own schema is ignored
 
@@ -419,11 +419,13 @@ discover = {{ server = "{pg_url}", databases = "{prefix}_t%" }}
 
         def state_of(name: str) -> tuple[bool, bool, bool]:
             with psycopg.connect(with_database(pg_url, name)) as conn:
-                col = conn.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = 'projects'"
-                                   " AND column_name = 'archived'").fetchone()[0] == 1
-                idx = conn.execute("SELECT to_regclass('public.projects_state_idx') IS NOT NULL").fetchone()[0]
-                pol = conn.execute("SELECT count(*) FROM pg_policy WHERE polname = 'projects_read'").fetchone()[0] == 1
-            return bool(col), bool(idx), bool(pol)
+                row = conn.execute(
+                    "SELECT (SELECT count(*) FROM information_schema.columns WHERE table_name = 'projects'"
+                    "        AND column_name = 'archived') = 1,"
+                    " to_regclass('public.projects_state_idx') IS NOT NULL,"
+                    " (SELECT count(*) FROM pg_policy WHERE polname = 'projects_read') = 1").fetchone()
+            assert row is not None
+            return bool(row[0]), bool(row[1]), bool(row[2])
 
         states = [state_of(n) for n in names]
         done = [s for s in states if s == (True, True, True)]

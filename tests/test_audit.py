@@ -185,12 +185,13 @@ def test_tenant_schemas_drifted_alike_are_inspected_once(make_db: Callable[..., 
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     import trueup.fleet.audit as audit_module
     from trueup.config import load_config
+    from trueup.engines.postgres.inspect import inspect_connection
 
     cfg = tenant_schemas(make_db, pg_url, tmp_path, 5, "DROP INDEX tenant_1.projects_name_idx;"
                          "DROP INDEX tenant_2.projects_name_idx; DROP INDEX tenant_3.projects_name_idx;"
                          "ALTER TABLE tenant_4.projects ADD COLUMN legacy text")
     inspected: list[list[str]] = []
-    real = audit_module.inspect_connection
+    real = inspect_connection
 
     def spy(conn: Any, schemas: Any = None, **kwargs: Any) -> Any:
         inspected.append(list(schemas or []))
@@ -327,6 +328,6 @@ def test_desired_cache_keeps_the_entries_used_last(tmp_path: Path) -> None:
     # a hit marks the entry used: the oldest one survives the next prune once read
     assert desired_cache.get(tmp_path, "k05") is not None
     desired_cache.put(tmp_path, "new", model, "fp")
-    kept = {p.stem for p in tmp_path.glob("*.json")}
-    assert len(kept) == desired_cache.KEEP and "k05" in kept and "new" in kept and "k06" not in kept
+    left = {p.stem for p in tmp_path.glob("*.json")}
+    assert len(left) == desired_cache.KEEP and "k05" in left and "new" in left and "k06" not in left
     assert not list(tmp_path.glob(".tmp-*"))

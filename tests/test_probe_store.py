@@ -22,6 +22,8 @@ import trueup.fleet.audit as audit_module
 from trueup.cli.main import cli
 from trueup.config import load_config
 from trueup.engines.postgres.change_token import MIN_SERVER_VERSION, Token, change_token
+from trueup.engines.postgres.fingerprint import fingerprint, schema_fingerprints
+from trueup.engines.postgres.inspect import inspect_connection
 from trueup.fleet.probe_store import FileProbeStore, Probe, decode_value, encode_value
 
 
@@ -35,7 +37,7 @@ def needs_pg15(pg_version: int) -> None:
 def measured(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """Every fingerprint the audit computes: (whole database: None | the schemas)."""
     calls: list[Any] = []
-    real_fp, real_schemas = audit_module.fingerprint, audit_module.schema_fingerprints
+    real_fp, real_schemas = fingerprint, schema_fingerprints
 
     def fp(conn: Any, schemas: Any = None, **kw: Any) -> Any:
         calls.append(None)
@@ -314,7 +316,7 @@ def test_a_new_release_is_measured_and_inspected_once(fleet: dict[str, Any], mea
     tenant_sql = fleet["dir"] / "tenant.sql"
     tenant_sql.write_text(tenant_sql.read_text() + "\nCREATE TABLE audit_log (id bigint PRIMARY KEY);\n")
     inspected: list[Any] = []
-    real = audit_module.inspect_connection
+    real = inspect_connection
 
     def spy(conn: Any, schemas: Any = None, **kwargs: Any) -> Any:
         inspected.append(schemas)

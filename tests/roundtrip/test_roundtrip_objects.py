@@ -13,6 +13,7 @@ import pytest
 
 from tests.roundtrip import harness
 from tests.roundtrip.harness import Case, case_params, check_roundtrip
+from trueup.api import diff_models
 from trueup.diff.generator import DiffOptions
 from trueup.model import Schema
 from trueup.plan.script import Plan
@@ -676,7 +677,7 @@ assert DESTROYS_DATA.issubset(c.id for c in CASES)
 def test_roundtrip_objects(pg_url: str, make_db: Callable[..., str], pg_version: int, case: Case,
                            monkeypatch: pytest.MonkeyPatch) -> None:
     plans: list[Plan] = []
-    diff = harness.diff_models
+    diff = diff_models
 
     def capture(old: Schema, new: Schema, options: DiffOptions | None = None) -> Plan:
         plans.append(diff(old, new, options))
