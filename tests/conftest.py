@@ -37,6 +37,13 @@ ROLES_LOCK = 0x7472_7565  # advisory lock key of the sessions that use TEST_ROLE
 CORPUS = Path(os.environ.get("TRUEUP_CORPUS_DIR") or Path(__file__).resolve().parents[2] / "shared" / "corpus")
 
 
+@pytest.fixture(autouse=True)
+def _own_source_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test gets its own cache of loaded .sql sources (``trueup diff``/``inspect``), never
+    the user's: a test sees only the loads it made itself."""
+    monkeypatch.setenv("TRUEUP_CACHE_DIR", str(tmp_path_factory.mktemp("source-cache")))
+
+
 def _answers(url: str) -> bool:
     try:
         with psycopg.connect(url, connect_timeout=3) as conn:

@@ -315,8 +315,8 @@ def test_desired_state_cache(fleet: dict[str, Any]) -> None:
 def test_desired_cache_keeps_the_entries_used_last(tmp_path: Path) -> None:
     import os
 
-    from trueup.fleet import desired_cache
     from trueup.model import Schema
+    from trueup.sources import cache as desired_cache
 
     model = Schema.build("postgresql", [], server_version=150000)
     for i in range(desired_cache.KEEP + 5):

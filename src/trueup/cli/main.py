@@ -78,6 +78,9 @@ schema_option = click.option("--schema", "schemas", multiple=True, metavar="NAME
                              help="Only these schemas (repeatable). Default: all user schemas.")
 dev_url_option = click.option("--dev-url", metavar="URL", envvar="TRUEUP_DEV_URL",
                               help="Server where .sql sources are loaded into a scratch database.")
+no_cache_option = click.option("--no-cache", is_flag=True,
+                               help="Load .sql sources afresh, not from the cache of earlier loads "
+                                    "(kept per file contents and server in ~/.cache/trueup/sources).")
 
 
 @cli.command()
@@ -86,12 +89,14 @@ dev_url_option = click.option("--dev-url", metavar="URL", envvar="TRUEUP_DEV_URL
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
 @schema_option
 @dev_url_option
+@no_cache_option
 @friendly
-def inspect(source: str, fmt: str, output: str | None, schemas: tuple[str, ...], dev_url: str | None) -> None:
+def inspect(source: str, fmt: str, output: str | None, schemas: tuple[str, ...], dev_url: str | None,
+            no_cache: bool) -> None:
     """Print the schema of SOURCE as DDL or as a JSON snapshot."""
     from trueup.api import inspect_source, render_schema
 
-    schema = inspect_source(source, schemas=schemas or None, dev_url=dev_url)
+    schema = inspect_source(source, schemas=schemas or None, dev_url=dev_url, cache=not no_cache)
     if fmt == "json":
         write_output(json.dumps(schema.to_json(), indent=2, sort_keys=False) + "\n", output)
     else:
@@ -107,9 +112,10 @@ def inspect(source: str, fmt: str, output: str | None, schemas: tuple[str, ...],
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
 @schema_option
 @dev_url_option
+@no_cache_option
 @friendly
 def diff(from_source: str, to_source: str, fmt: str, allow_destructive: bool, concurrently: bool,
-         output: str | None, schemas: tuple[str, ...], dev_url: str | None) -> None:
+         output: str | None, schemas: tuple[str, ...], dev_url: str | None, no_cache: bool) -> None:
     """Print the SQL that turns FROM into TO.
 
     Exit status: 0 no differences, 1 differences, 3 differences with destructive changes
@@ -119,7 +125,7 @@ def diff(from_source: str, to_source: str, fmt: str, allow_destructive: bool, co
     from trueup.diff.generator import DiffOptions
 
     plan = diff_sources(from_source, to_source, schemas=schemas or None, dev_url=dev_url,
-                        options=DiffOptions(concurrently=concurrently))
+                        options=DiffOptions(concurrently=concurrently), cache=not no_cache)
     if fmt == "json":
         write_output(json.dumps(plan.to_json(allow_destructive), indent=2) + "\n", output)
     elif plan:

@@ -42,3 +42,9 @@ class Engine(Protocol):
                  connections: int = 2) -> Schema:
         """Apply ``.sql`` files to a scratch database on ``server_url``, inspect it, drop it."""
         ...
+
+    def scratch_identity(self, server_url: str) -> str:
+        """Everything besides the files that decides the model :meth:`load_sql` gives on that
+        server (its version, the user, the extensions it offers, the settings deparsed text
+        depends on): two loads of the same files with equal identities give equal models."""
+        ...

@@ -34,7 +34,6 @@ from trueup.engines.postgres.inspect import inspect_connection
 from trueup.engines.postgres.rename import rename_schema
 from trueup.engines.postgres.scratch import apply_files, scratch_database
 from trueup.errors import TrueupError
-from trueup.fleet import desired_cache
 from trueup.fleet.findings import LAYER_KINDS, Finding, layer_key, schema_findings
 from trueup.fleet.ignore import apply_ignore
 from trueup.fleet.probe_store import FileProbeStore, PostgresProbeStore, Probe, ProbeStore, probe_key
@@ -43,6 +42,7 @@ from trueup.fleet.targets import DiscoveryError, Target, discover
 from trueup.model import Schema
 from trueup.plan.script import Plan
 from trueup.sources import Source, load, parse_source
+from trueup.sources import cache as desired_cache
 
 _WHERE = "\x00where\x00"
 #: schema-per-tenant probes of at least SCHEMA_WIDE_PROBE schemas share the kinds of objects
@@ -194,10 +194,10 @@ def _scratch_load(config: Config, group_name: str, source: Source, scope: list[s
     the same input's model and fingerprint."""
     server = _scratch_server(config, group_name)
     folder = _cache_folder(config)
-    key = None
+    key = files = None
     if config.state.cache:
-        with connection(server) as conn:
-            key = desired_cache.cache_key(source.files, scope, template, conn.info.server_version)
+        files = desired_cache.files_digest(source.files)
+        key = desired_cache.cache_key(files, scope, template, ENGINE.scratch_identity(server))
         hit = desired_cache.get(folder, key)
         if hit is not None:
             return hit
@@ -212,8 +212,8 @@ def _scratch_load(config: Config, group_name: str, source: Source, scope: list[s
             with connection(url) as conn:
                 conn.execute(render_schema(model))  # type: ignore[arg-type]
             _, fp = measure(url)
-    if key is not None:
-        desired_cache.put(folder, key, model, fp)
+    if key is not None and desired_cache.files_digest(source.files) == files:
+        desired_cache.put(folder, key, model, fp)  # (not when a file was written meanwhile)
     return model, fp
 
 

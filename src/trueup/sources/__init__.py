@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from trueup.engines import engine_by_name, engine_for_url
-from trueup.errors import SnapshotError, SourceError, TrueupError
+from trueup.engines import engine_for_url
+from trueup.errors import SourceError
 from trueup.model import Schema
-from trueup.model.gcpause import collector_paused
-from trueup.model.objects import objects_from_json
-from trueup.model.schema import SNAPSHOT_FORMAT, SNAPSHOT_VERSION
+from trueup.sources.snapshot import read_snapshot, snapshot_from_json
+
+__all__ = ["Source", "is_url", "load", "parse_source", "read_snapshot", "snapshot_from_json"]
 
 URL_SCHEMES = ("postgresql://", "postgres://", "mysql://", "mariadb://")
 
@@ -59,39 +58,13 @@ def parse_source(spec: str) -> Source:
                       hint="use a .sql file or folder, a .json snapshot, or a postgresql:// URL")
 
 
-def read_snapshot(path: Path) -> Schema:
-    with collector_paused():  # parsing makes hundreds of thousands of objects, no cycles
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-            raise SnapshotError(f"{path}: not a readable JSON snapshot ({err})") from None
-        return snapshot_from_json(data, path)
-
-
-def snapshot_from_json(data: object, path: Path) -> Schema:
-    """A snapshot's model from its parsed JSON (``path`` names it in errors)."""
-    if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT:
-        raise SnapshotError(f"{path}: not a trueup snapshot (no \"format\": \"{SNAPSHOT_FORMAT}\")",
-                            hint="create snapshots with: trueup inspect SOURCE --format json")
-    version = data.get("version")
-    if not isinstance(version, int) or version > SNAPSHOT_VERSION:
-        raise SnapshotError(f"{path}: snapshot format version {version} is newer than this trueup reads "
-                            f"(up to {SNAPSHOT_VERSION})", hint="upgrade trueup: pip install -U trueup")
-    try:
-        engine_by_name(str(data.get("engine")))
-        with collector_paused():
-            objects = objects_from_json(data["objects"])
-    except TrueupError:
-        raise
-    except (KeyError, TypeError, ValueError) as err:
-        raise SnapshotError(f"{path}: malformed snapshot ({err!r})") from None
-    return Schema.build(str(data["engine"]), objects, int(data.get("server_version", 0)), data.get("meta") or {})
-
-
 def load(source: Source, *, schemas: Sequence[str] | None = None,
-         scratch_server: Callable[[], str] | None = None, connections: int = 2) -> Schema:
+         scratch_server: Callable[[], str] | None = None, connections: int = 2,
+         cache: Path | None = None) -> Schema:
     """Read a source into a model. ``scratch_server`` supplies the server for ``.sql`` sources;
-    ``connections``: how many a live or scratch database may be read on side by side."""
+    ``connections``: how many a live or scratch database may be read on side by side;
+    ``cache``: a folder where the models of ``.sql`` sources are kept (see
+    :mod:`trueup.sources.cache`)."""
     if source.kind == "url":
         return engine_for_url(source.spec).inspect(source.spec, schemas, connections=connections)
     if source.kind == "snapshot":
@@ -104,5 +77,9 @@ def load(source: Source, *, schemas: Sequence[str] | None = None,
         raise SourceError(f"{source.spec}: a .sql source needs a server to load it into",
                           hint="pass --dev-url postgresql://... (any server where trueup may create a database)")
     server = scratch_server()
+    if cache is not None:
+        from trueup.sources import cache as source_cache
+
+        return source_cache.load_sql(cache, source.files, schemas, server, connections)
     return engine_for_url(server).load_sql(server, [str(f) for f in source.files], schemas, connections=connections)
 

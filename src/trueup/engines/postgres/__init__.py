@@ -54,5 +54,8 @@ class PostgresEngine:
                  connections: int = 2) -> Schema:
         return scratch.load_sql(server_url, [Path(f) for f in files], schemas, connections=connections)
 
+    def scratch_identity(self, server_url: str) -> str:
+        return scratch.server_identity(server_url)
+
 
 ENGINE = PostgresEngine()

@@ -73,6 +73,27 @@ def apply_files(url: str, files: Sequence[Path]) -> None:
                                   ) from None
 
 
+#: what, besides the files, decides a scratch load's model: the server's version; the user (the
+#: owner, whose own privileges a model leaves out); the extensions the server offers and their
+#: default versions (``CREATE EXTENSION x`` installs that one); the settings a column default's or
+#: a view's text is deparsed under, which the role or the server may set
+_IDENTITY = (
+    "SELECT current_setting('server_version_num'), current_user,"
+    " (SELECT string_agg(name || '=' || coalesce(default_version, ''), ',' ORDER BY name)"
+    "  FROM pg_catalog.pg_available_extensions),"
+    " current_setting('TimeZone'), current_setting('DateStyle'), current_setting('IntervalStyle'),"
+    " current_setting('extra_float_digits'), current_setting('default_table_access_method'),"
+    " current_setting('default_toast_compression'), current_setting('default_tablespace')"
+)
+
+
+def server_identity(server_url: str) -> str:
+    """See :meth:`trueup.engines.base.Engine.scratch_identity`."""
+    with connection(server_url) as conn:
+        row = conn.execute(_IDENTITY).fetchone()  # type: ignore[arg-type]
+    return "\x1f".join(str(v) for v in row or ())
+
+
 def load_sql(server_url: str, files: Sequence[Path], schemas: Sequence[str] | None = None, *,
              connections: int = 2) -> Schema:
     with scratch_database(server_url) as url:

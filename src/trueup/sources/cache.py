@@ -1,0 +1,133 @@
+"""A cache of loaded ``.sql`` sources: each costs a scratch database (create, load, inspect,
+drop), seconds for a few hundred tables, mostly the server creating files; an audit also
+fingerprints its desired state there.
+
+An entry holds the model (and, for an audit, the fingerprint) measured for one exact input: the
+bytes of every source file, the scope, the scratch server's identity (its version, the user, the
+extensions it offers, the settings deparsed text depends on: see
+:meth:`trueup.engines.base.Engine.scratch_identity`) and trueup's own code (a changed catalog
+query or inspection gives a new key). Anything else is a miss, so a stale entry cannot be used;
+an entry is written only when the files read the same after the load as before. A damaged entry
+is ignored and replaced. The folder keeps the :data:`KEEP` entries used last; older ones are
+removed whenever an entry is written.
+
+The audit keeps its entries beside the journal (``[state] path``'s folder, ``cache/``; ``[state]
+cache = false`` turns it off); ``trueup diff`` and ``inspect`` in :func:`user_folder`
+(``--no-cache`` turns it off).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from functools import cache
+from pathlib import Path
+
+from trueup.engines import engine_for_url
+from trueup.errors import TrueupError
+from trueup.model.schema import Schema
+from trueup.sources.snapshot import snapshot_from_json
+
+#: the packages whose code decides the model and the fingerprint
+_CODE = ("engines", "model", "sources")
+#: entries kept: every group's desired state of a few recent versions of the schema files
+KEEP = 32
+
+
+@cache
+def code_digest() -> str:
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for package in _CODE:
+        for path in sorted((root / package).rglob("*")):
+            if path.suffix in (".py", ".sql"):
+                h.update(path.relative_to(root).as_posix().encode())
+                h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def user_folder() -> Path:
+    """The cache of ``trueup diff`` and ``inspect``: ``$TRUEUP_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/trueup/sources`` or ``~/.cache/trueup/sources``."""
+    env = os.environ.get("TRUEUP_CACHE_DIR")
+    if env:
+        return Path(env).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "trueup" / "sources"
+
+
+def files_digest(files: Sequence[Path]) -> str:
+    """The names and bytes of the source files, in load order."""
+    h = hashlib.sha256()
+    for path in files:
+        h.update(b"\0file\0" + path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def cache_key(files: str, scope: Iterable[str] | None, template: str | None, server: str) -> str:
+    """``files``: :func:`files_digest`; ``server``: the scratch server's identity."""
+    h = hashlib.sha256(code_digest().encode())
+    h.update(files.encode())
+    h.update(json.dumps([sorted(scope) if scope else None, template, server]).encode())
+    return h.hexdigest()[:40]
+
+
+def get(folder: Path, key: str) -> tuple[Schema, str] | None:
+    path = folder / f"{key}.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        hit = snapshot_from_json(data["snapshot"], path), str(data["fingerprint"])
+    except (OSError, ValueError, KeyError, TypeError, TrueupError):
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # recently used: kept by prune
+    return hit
+
+
+def put(folder: Path, key: str, model: Schema, fingerprint: str) -> None:
+    """Store an entry (atomically: a concurrent reader sees the whole file or none). A folder
+    that cannot be written only costs the next run a scratch load."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump({"fingerprint": fingerprint, "snapshot": model.to_json()}, out)
+        os.replace(tmp, folder / f"{key}.json")
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
+        return
+    prune(folder)
+
+
+def load_sql(folder: Path, files: Sequence[Path], scope: Sequence[str] | None, server: str,
+             connections: int = 2) -> Schema:
+    """The model of ``.sql`` files loaded on ``server`` (a scratch database), from the cache
+    in ``folder`` when it holds one for the same input."""
+    engine = engine_for_url(server)
+    before = files_digest(files)
+    key = cache_key(before, scope, None, "model only\x1f" + engine.scratch_identity(server))
+    hit = get(folder, key)
+    if hit is not None:
+        return hit[0]
+    model = engine.load_sql(server, [str(f) for f in files], scope, connections=connections)
+    if files_digest(files) == before:  # (a file written meanwhile may not match the model)
+        put(folder, key, model, "")
+    return model
+
+
+def prune(folder: Path, keep: int = KEEP) -> None:
+    """Remove all but the ``keep`` entries used last (a file another run removes first is fine)."""
+    entries = []
+    for path in folder.glob("*.json"):
+        try:
+            entries.append((path.stat().st_mtime, path))
+        except OSError:
+            continue
+    for _, path in sorted(entries, reverse=True)[keep:]:
+        path.unlink(missing_ok=True)

@@ -1,0 +1,100 @@
+"""The cache of loaded .sql sources behind ``trueup diff`` and ``inspect``: a repeated load comes
+from it, any change of input (the files, the server's settings) loads afresh, and a damaged
+entry is only a miss."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+
+import pytest
+from conftest import scratch_databases
+from test_cli import run
+
+import trueup.engines.postgres.scratch as scratch_module
+from trueup.api import inspect_source
+
+TABLE = "CREATE TABLE accounts (id int PRIMARY KEY, name text NOT NULL);\n"
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The scratch databases created, by server URL."""
+    made: list[str] = []
+    real: Callable[[str], AbstractContextManager[str]] = scratch_module.scratch_database
+
+    def counting(server_url: str) -> Iterator[str]:
+        made.append(server_url)
+        with real(server_url) as url:
+            yield url
+
+    monkeypatch.setattr(scratch_module, "scratch_database", contextmanager(counting))
+    return made
+
+
+def cache_dir() -> Path:
+    return Path(os.environ["TRUEUP_CACHE_DIR"])
+
+
+def test_repeated_diff_of_a_sql_source_comes_from_the_cache(make_db: Callable[..., str], pg_url: str,
+                                                            tmp_path: Path, loads: list[str]) -> None:
+    target = make_db(TABLE)
+    schema = tmp_path / "schema.sql"
+    schema.write_text(TABLE + "CREATE INDEX accounts_name_idx ON accounts (name);\n")
+    first = run("diff", target, str(schema))
+    assert first[0] == 1 and "CREATE INDEX accounts_name_idx" in first[1]
+    assert len(loads) == 1 and len(list(cache_dir().glob("*.json"))) == 1
+    assert run("diff", target, str(schema)) == first
+    assert len(loads) == 1  # no scratch database this time
+
+    # a changed file is a new input
+    schema.write_text(TABLE + "CREATE INDEX accounts_name_idx ON accounts (lower(name));\n")
+    changed = run("diff", target, str(schema))
+    assert len(loads) == 2 and "(lower(name))" in changed[1]
+
+    # --no-cache loads afresh, and gets what the cache gave
+    assert run("diff", target, str(schema), "--no-cache") == changed
+    assert len(loads) == 3
+
+    # a damaged entry is a miss, replaced by a good one
+    for entry in cache_dir().glob("*.json"):
+        entry.write_text("{ damaged")
+    assert run("diff", target, str(schema)) == changed
+    assert len(loads) == 4
+    assert run("diff", target, str(schema)) == changed
+    assert len(loads) == 4
+    assert not scratch_databases(pg_url)
+
+
+def test_a_server_setting_the_model_depends_on_is_part_of_the_key(pg_url: str, tmp_path: Path,
+                                                                   loads: list[str]) -> None:
+    # a timestamptz default is written in the session's time zone: the same file loaded on the
+    # same server under another TimeZone has another model, never the cached one
+    schema = tmp_path / "schema.sql"
+    schema.write_text("CREATE TABLE events (at timestamptz DEFAULT '2020-01-01 12:00:00+00');\n")
+    sep = "&" if "?" in pg_url else "?"
+
+    def default_in(zone: str) -> str:
+        url = f"{pg_url}{sep}options=-c%20TimeZone%3D{zone.replace('/', '%2F')}"
+        code, out, err = run("inspect", str(schema), "--dev-url", url, "--format", "json")
+        assert code == 0, err
+        [column] = [o for o in json.loads(out)["objects"] if o["id"] == ["column", ["public", "events", "at"]]]
+        return str(column["attrs"]["default"])
+
+    assert "12:00:00+00" in default_in("UTC")
+    assert "13:00:00+01" in default_in("Europe/Paris")
+    assert "12:00:00+00" in default_in("UTC")
+    assert len(loads) == 2  # the last one came from the cache
+
+
+def test_the_library_keeps_no_cache_unless_asked(pg_url: str, tmp_path: Path, loads: list[str]) -> None:
+    schema = tmp_path / "schema.sql"
+    schema.write_text(TABLE)
+    plain = [inspect_source(str(schema), dev_url=pg_url) for _ in range(2)]
+    assert len(loads) == 2 and not list(cache_dir().glob("*.json"))
+    cached = [inspect_source(str(schema), dev_url=pg_url, cache=True) for _ in range(2)]
+    assert len(loads) == 3
+    assert dict(plain[0].objects) == dict(cached[0].objects) == dict(cached[1].objects)
