@@ -98,3 +98,19 @@ def test_the_library_keeps_no_cache_unless_asked(pg_url: str, tmp_path: Path, lo
     cached = [inspect_source(str(schema), dev_url=pg_url, cache=True) for _ in range(2)]
     assert len(loads) == 3
     assert dict(plain[0].objects) == dict(cached[0].objects) == dict(cached[1].objects)
+
+
+def test_a_cache_folder_that_cannot_be_written_only_costs_the_load(make_db: Callable[..., str], tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch,
+                                                                   loads: list[str]) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("TRUEUP_CACHE_DIR", str(blocker / "sources"))
+    target = make_db(TABLE)
+    schema = tmp_path / "schema.sql"
+    schema.write_text(TABLE + "CREATE INDEX accounts_name_idx ON accounts (name);\n")
+    for expected_loads in (1, 2):
+        code, out, err = run("diff", target, str(schema))
+        assert code == 1 and "CREATE INDEX accounts_name_idx" in out and not err
+        assert len(loads) == expected_loads
+    assert blocker.read_text() == "a file where the cache folder should be"
