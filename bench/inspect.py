@@ -24,13 +24,15 @@ trueup's own code does:
     command pays before it can send a query);
 (f) server time: the planning and execution time the server reports (``EXPLAIN ANALYZE``) for
     trueup's catalog queries on one database, summed;
-(g) client time: the CPU time of one in-process inspection (connecting, psycopg's decoding
-    of the rows, the building of the model).
+(g) fetch time: the CPU time psycopg takes in this process to connect, send those queries and
+    decode their rows (as plain tuples: the cheapest form), with no model built;
+(h) model time: the CPU time of one in-process inspection, less (g): trueup's own Python code.
 
-An inspection needs (f) and (g), on at most two cores: ``((f) + (g)) / 2``. A ``diff`` of two
+Any inspection needs (f) and (g), on at most two cores: ``((f) + (g)) / 2``. A ``diff`` of two
 databases needs (e), then (f) and (g) for each side, on the machine's cores: ``(e) + (2 * (f) +
-2 * (g)) / cores``. The report prints both floors and the best ratios they allow against the
-reference tools, so a missed target can be told apart from a slow trueup.
+2 * (g)) / cores``. Those floors hold even if trueup's own code took no time at all; the report
+prints them and the best ratios they allow against the reference tools, and (h), so a missed
+target can be told apart from a slow trueup.
 
 When the reference venv cannot be built, (c) and (d) are skipped with a note.
 """
@@ -480,7 +482,8 @@ class Row:
     notes: list[str] = field(default_factory=list)
     startup: float | None = None  # (e)
     server: float | None = None  # (f)
-    client: float | None = None  # (g)
+    fetch: float | None = None  # (g)
+    model: float | None = None  # (h)
 
 
 STARTUP = "import trueup.cli.main, psycopg"
@@ -505,6 +508,27 @@ def server_seconds(conn: psycopg.Connection[Any]) -> float:
             m = re.search(label + r": ([0-9.]+) ms", plan)
             total += float(m.group(1)) / 1000 if m else 0.0
     return total
+
+
+def fetch_rows(url: str) -> int:
+    """(g): connect, run the catalog queries in one pipeline as the inspection does, and fetch
+    their rows as tuples, building nothing."""
+    from trueup.engines.postgres import catalog
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        with catalog.catalog_session(conn):
+            cursors = []
+            for name in catalog.QUERY_NAMES:
+                cur = conn.cursor()
+                cur.execute(catalog.query(name, conn.info.server_version), {"schemas": None})  # type: ignore[arg-type]
+                cursors.append(cur)
+        return sum(len(cur.fetchall()) for cur in cursors)
+
+
+def cpu_seconds(fn: Callable[[], object]) -> float:
+    start = time.process_time()
+    fn()
+    return time.process_time() - start
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -555,7 +579,7 @@ def bench_size(size: int, dbs: Databases, ref: Reference | None, runs: int) -> R
             row.notes.append(str(err))
             migra = None
     times: dict[str, list[float]] = {"inspect": [], "diff": [], "schemainspect": [], "migra": []}
-    floors: dict[str, list[float]] = {"startup": [], "server": [], "client": []}
+    floors: dict[str, list[float]] = {"startup": [], "server": [], "fetch": [], "inspect": []}
     startup = run_command([sys.executable, "-c", STARTUP], (0,), "start-up")
     floor_conn = psycopg.connect(url_a, autocommit=True)
     server_seconds(floor_conn)  # warm-up
@@ -563,9 +587,8 @@ def bench_size(size: int, dbs: Databases, ref: Reference | None, runs: int) -> R
         for i in range(runs):
             floors["startup"].append(timed(startup))
             floors["server"].append(server_seconds(floor_conn))
-            cpu = time.process_time()
-            inspect()
-            floors["client"].append(time.process_time() - cpu)
+            floors["fetch"].append(cpu_seconds(lambda: fetch_rows(url_a)))
+            floors["inspect"].append(cpu_seconds(inspect))
             times["inspect"].append(timed(inspect))
             if worker is not None:
                 times["schemainspect"].append(worker.run())
@@ -578,7 +601,8 @@ def bench_size(size: int, dbs: Databases, ref: Reference | None, runs: int) -> R
         floor_conn.close()
         if worker is not None:
             worker.close()
-    row.startup, row.server, row.client = (statistics.median(floors[k]) for k in ("startup", "server", "client"))
+    row.startup, row.server, row.fetch = (statistics.median(floors[k]) for k in ("startup", "server", "fetch"))
+    row.model = max(0.0, statistics.median(floors["inspect"]) - row.fetch)
     row.trueup_inspect = statistics.median(times["inspect"])
     row.trueup_diff = statistics.median(times["diff"])
     row.schemainspect = statistics.median(times["schemainspect"]) if times["schemainspect"] else None
@@ -613,17 +637,19 @@ def report(rows: list[Row], runs: int) -> str:
         lines += [f"note ({r.size} tables): {n}" for n in r.notes]
     cores = os.cpu_count() or 1
     for r in rows:
-        if r.startup is None or r.server is None or r.client is None:
+        if r.startup is None or r.server is None or r.fetch is None:
             continue
-        one = (r.server + r.client) / min(cores, 2)  # an inspection runs on at most two connections
-        floor = r.startup + (2 * r.server + 2 * r.client) / cores
+        one = (r.server + r.fetch) / min(cores, 2)  # an inspection runs on at most two connections
+        floor = r.startup + (2 * r.server + 2 * r.fetch) / cores
         best_i, best_d = _ratio(r.schemainspect, one), _ratio(r.migra, floor)
         lines.append(
-            f"floor ({r.size} tables, {cores} cores): start-up {r.startup:.3f}s, catalog queries' server time "
-            f"{r.server:.3f}s and inspection CPU {r.client:.3f}s per database; an inspection cannot take "
-            f"less than {one:.3f}s here" + ("" if best_i is None else f" (at best {best_i:.1f}x schemainspect)")
+            f"floor ({r.size} tables, {cores} cores), even if trueup's own code took no time: start-up "
+            f"{r.startup:.3f}s; per database, the catalog queries' server time {r.server:.3f}s and psycopg's "
+            f"fetching {r.fetch:.3f}s. An inspection cannot take less than {one:.3f}s here"
+            + ("" if best_i is None else f" (at best {best_i:.1f}x faster than schemainspect)")
             + f", a diff of two databases not less than {floor:.3f}s"
-            + ("" if best_d is None else f" (at best {best_d:.1f}x migra)"))
+            + ("" if best_d is None else f" (at best {best_d:.1f}x faster than migra)")
+            + f". trueup's model building adds {r.model or 0:.3f}s of CPU per database.")
     target = next((r for r in rows if r.size == TARGET_SIZE), None)
     if target is None:
         lines.append(f"targets: not assessed ({TARGET_SIZE} tables was not among the sizes)")
