@@ -68,6 +68,29 @@ def _ancestors(oid: ObjectId, engine: Engine, *schemas: Schema) -> Iterable[Obje
                 yield up
 
 
+def _below(schema: Schema, engine: Engine) -> dict[ObjectId, list[ObjectId]]:
+    """The inverse of :func:`_ancestors`' single steps: for each object, the objects of
+    ``schema`` whose parent it is or which are dropped with it."""
+    out: dict[ObjectId, list[ObjectId]] = {}
+    for obj in schema.objects.values():
+        for up in (obj.parent, engine.dropped_with(obj)):
+            if up is not None:
+                out.setdefault(up, []).append(obj.id)
+    return out
+
+
+def _descendants(root: ObjectId, below: Mapping[ObjectId, list[ObjectId]]) -> set[ObjectId]:
+    """Every object that has ``root`` among its :func:`_ancestors` in the schema of ``below``."""
+    found: set[ObjectId] = set()
+    todo = [root]
+    while todo:
+        for child in below.get(todo.pop(), ()):
+            if child not in found and child != root:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
 def _fmt(value: Any) -> str:
     if value is None:
         return "none"
@@ -99,10 +122,10 @@ def schema_findings(actual: Schema, desired: Schema, engine: Engine, *, where: s
     roots = sorted(oid for oid in changed
                    if not any(a in changed for a in _ancestors(oid, engine, actual, desired)))
     out = []
-    # each object's ancestors, walked once (not once per root)
-    above = [{oid: set(_ancestors(oid, engine, s)) for oid in s.objects} for s in (actual, desired)] if roots else []
+    # what hangs below each root, walked down from the few roots (not up from every object)
+    below = [_below(s, engine) for s in (actual, desired)] if roots else []
     for root in roots:
-        subtree = {root} | {oid for ups in above for oid, up in ups.items() if root in up}
+        subtree = {root}.union(*(_descendants(root, b) for b in below))
         partial = [o for o in actual if o.id not in subtree] + [o for o in desired if o.id in subtree]
         plan = diff_schemas(actual, Schema(desired.engine, {o.id: o for o in partial}, desired.server_version),
                             engine)
