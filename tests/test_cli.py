@@ -147,6 +147,17 @@ def test_sql_syntax_error_names_file_and_line(pg_url: str, tmp_path: Path, make_
     assert scratch_databases(pg_url) == []
 
 
+def test_sql_file_that_is_not_utf8_is_one_clear_error(pg_url: str, tmp_path: Path,
+                                                       make_db: Callable[..., str]) -> None:
+    bad = tmp_path / "latin1.sql"
+    bad.write_bytes("CREATE TABLE caf\u00e9 (id int);\n".encode("latin-1"))
+    for extra in ((), ("--no-cache",)):
+        code, out, err = run("diff", make_db(""), str(bad), "--dev-url", pg_url, *extra)
+        assert code == 2 and out == ""
+        assert_one_line_error(err, str(bad), "not UTF-8")
+    assert scratch_databases(pg_url) == []
+
+
 def test_psql_meta_command_is_reported(pg_url: str, tmp_path: Path) -> None:
     bad = tmp_path / "dump.sql"
     bad.write_text("CREATE TABLE a (id int);\n\\connect other\nCREATE TABLE b (id int);\n")

@@ -114,3 +114,11 @@ def test_a_cache_folder_that_cannot_be_written_only_costs_the_load(make_db: Call
         assert code == 1 and "CREATE INDEX accounts_name_idx" in out and not err
         assert len(loads) == expected_loads
     assert blocker.read_text() == "a file where the cache folder should be"
+
+
+def test_a_source_file_gone_before_the_load_is_one_clear_error(tmp_path: Path) -> None:
+    from trueup.errors import SourceError
+    from trueup.sources.cache import files_digest
+
+    with pytest.raises(SourceError, match=r"gone\.sql: cannot read it"):
+        files_digest([tmp_path / "gone.sql"])

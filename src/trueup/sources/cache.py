@@ -28,7 +28,7 @@ from functools import cache
 from pathlib import Path
 
 from trueup.engines import engine_for_url
-from trueup.errors import TrueupError
+from trueup.errors import SourceError, TrueupError
 from trueup.model.schema import Schema
 from trueup.sources.snapshot import snapshot_from_json
 
@@ -63,7 +63,11 @@ def files_digest(files: Sequence[Path]) -> str:
     """The names and bytes of the source files, in load order."""
     h = hashlib.sha256()
     for path in files:
-        h.update(b"\0file\0" + path.name.encode() + b"\0" + path.read_bytes())
+        try:
+            data = path.read_bytes()
+        except OSError as err:
+            raise SourceError(f"{path}: cannot read it ({err.strerror or err})") from None
+        h.update(b"\0file\0" + path.name.encode() + b"\0" + data)
     return h.hexdigest()
 
 

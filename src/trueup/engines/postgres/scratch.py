@@ -58,7 +58,13 @@ def apply_files(url: str, files: Sequence[Path]) -> None:
     """Run each file whole (as psql would, minus meta-commands), failing with file and line."""
     with connection(url) as conn:
         for path in files:
-            text = path.read_text(encoding="utf-8")
+            try:
+                text = path.read_text(encoding="utf-8")
+            except OSError as err:
+                raise SourceError(f"{path}: cannot read it ({err.strerror or err})") from None
+            except UnicodeDecodeError as err:
+                raise SourceError(f"{path}: not UTF-8 text (byte {err.start})",
+                                  hint="save the file as UTF-8") from None
             if not text.strip():
                 continue
             try:
