@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import dict_row, tuple_row
 
 from trueup.engines.postgres import catalog
 from trueup.engines.postgres.driver import connect, connection
@@ -45,20 +45,21 @@ _SECOND = ("indexes", "functions", "triggers", "policies", "depend")
 
 
 def _run_queries(conn: psycopg.Connection[Any], names: Sequence[str], schemas: Sequence[str] | None,
-                 ) -> dict[str, list[Row]]:
-    """Run catalog queries in one pipeline (one round trip) and return their rows by name."""
+                 ) -> dict[str, list[Any]]:
+    """Run catalog queries in one pipeline (one round trip) and return their rows by name: dicts,
+    but plain tuples for ``depend``, whose rows are the most numerous."""
     params = {"schemas": list(schemas) if schemas else None}
     with catalog.catalog_session(conn):
-        cursors = {}
+        cursors: dict[str, psycopg.Cursor[Any]] = {}
         for name in names:
-            cur = conn.cursor(row_factory=dict_row)
+            cur = conn.cursor(row_factory=tuple_row if name == "depend" else dict_row)
             cur.execute(catalog.query(name, conn.info.server_version), params)  # type: ignore[arg-type]
             cursors[name] = cur
     return {name: cur.fetchall() for name, cur in cursors.items()}
 
 
 def _fetch_parts(conn: psycopg.Connection[Any], schemas: Sequence[str] | None, second: str | None,
-                 ) -> Iterator[dict[str, list[Row]]]:
+                 ) -> Iterator[dict[str, list[Any]]]:
     """The rows of every catalog query, by name, in one part or (``second``) in two: the
     first queries' rows from ``conn`` while a second connection, opened meanwhile, runs the
     others (:data:`_SECOND`); if it cannot be opened, ``conn`` runs them after. The caller can
@@ -69,7 +70,7 @@ def _fetch_parts(conn: psycopg.Connection[Any], schemas: Sequence[str] | None, s
 
     server = (conn.info.host, conn.info.port)
 
-    def other() -> dict[str, list[Row]] | None:
+    def other() -> dict[str, list[Any]] | None:
         # any failure here (too many connections, a pooler's wait timeout...) leaves the
         # queries to ``conn``, which reports what fails there too
         try:
@@ -94,7 +95,7 @@ def inspect_connection(conn: psycopg.Connection[Any], schemas: Sequence[str] | N
     and the objects of the first part are built while the server works on the rest."""
     with collector_paused():
         builder = _Builder()
-        depend: list[Row] = []
+        depend: list[Any] = []
         for part in _fetch_parts(conn, schemas, second):
             builder.build(part)
             depend = part.get("depend", depend)
@@ -148,7 +149,7 @@ class _Builder:
             self.add(gid, attrs, deps=[holder], parent=holder)
 
     # -- per catalog ------------------------------------------------------------------------
-    def build(self, rows: dict[str, list[Row]]) -> None:
+    def build(self, rows: dict[str, list[Any]]) -> None:
         """Objects from the rows of catalog queries (of all of them, or of the first ones in
         :data:`catalog.QUERY_NAMES` order, the others to follow in a later call)."""
         handlers = {
@@ -413,24 +414,24 @@ class _Builder:
             self.comment(pid, f"POLICY {ident(r['name'])} ON {qname(schema, table)}", r["comment"])
 
     # -- dependencies -------------------------------------------------------------------------
-    def finish(self, depend: list[Row]) -> list[DbObject]:
+    def finish(self, depend: list[tuple[Any, ...]]) -> list[DbObject]:
+        """The objects, with the dependencies of ``depend``'s rows (queries/depend.sql, as
+        tuples) added."""
         extra: dict[ObjectId, set[ObjectId]] = {}
         # each end: the catalog row's object, else (a column, say) the whole row's object
         get = self.keys.get
-        for d in depend:
-            cls, oid, sub = d["classid"], d["objid"], d["objsubid"]
+        for cls, oid, sub, rcls, roid, rsub, deptype in depend:
             src = (get((cls, oid, sub)) or get((cls, oid, 0))) if sub else get((cls, oid, 0))
             if src is None:
                 continue
-            cls, oid, sub = d["refclassid"], d["refobjid"], d["refobjsubid"]
-            dst = (get((cls, oid, sub)) or get((cls, oid, 0))) if sub else get((cls, oid, 0))
+            dst = (get((rcls, roid, rsub)) or get((rcls, roid, 0))) if rsub else get((rcls, roid, 0))
             if dst is None or src == dst:
                 continue
-            if src.kind == "sequence" and d["deptype"] == "a":
+            if src.kind == "sequence" and deptype == "a":
                 src = self.seq_owner.get(src, src)  # OWNED BY is the owner object's business
                 if src.kind == "sequence":
                     continue
-            if src.kind == "table" and dst.kind == "column" and d["deptype"] == "a":
+            if src.kind == "table" and dst.kind == "column" and deptype == "a":
                 continue
             known = extra.get(src)
             if known is None:
