@@ -122,3 +122,12 @@ def test_a_source_file_gone_before_the_load_is_one_clear_error(tmp_path: Path) -
 
     with pytest.raises(SourceError, match=r"gone\.sql: cannot read it"):
         files_digest([tmp_path / "gone.sql"])
+
+
+def test_a_model_json_cannot_hold_is_simply_not_cached(tmp_path: Path) -> None:
+    from trueup.model import DbObject, ObjectId, Schema
+    from trueup.sources import cache as source_cache
+
+    odd = Schema.build("postgresql", [DbObject(ObjectId("table", ("public", "t")), {"weird": {1, 2}})])
+    source_cache.put(tmp_path, "k", odd, "")
+    assert list(tmp_path.iterdir()) == []  # neither the entry nor its temporary file

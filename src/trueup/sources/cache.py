@@ -103,7 +103,7 @@ def put(folder: Path, key: str, model: Schema, fingerprint: str) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             json.dump({"fingerprint": fingerprint, "snapshot": model.to_json()}, out)
         os.replace(tmp, folder / f"{key}.json")
-    except OSError:
+    except (OSError, TypeError, ValueError):  # (a value JSON cannot hold: no entry, no failure)
         Path(tmp).unlink(missing_ok=True)
         return
     prune(folder)
