@@ -193,28 +193,24 @@ def _scratch_load(config: Config, group_name: str, source: Source, scope: list[s
     """A .sql or snapshot desired state, loaded into a scratch database unless the cache holds
     the same input's model and fingerprint."""
     server = _scratch_server(config, group_name)
-    folder = _cache_folder(config)
-    key = files = None
-    if config.state.cache:
-        files = desired_cache.files_digest(source.files)
-        key = desired_cache.cache_key(files, scope, template, ENGINE.scratch_identity(server))
-        hit = desired_cache.get(folder, key)
-        if hit is not None:
-            return hit
-    with scratch_database(server) as url:
-        if source.kind == "sql":
-            apply_files(url, source.files)
-            model, fp = measure(url)
-        else:  # a snapshot: the model as saved, the fingerprint of it rebuilt
+
+    def make() -> tuple[Schema, str]:
+        with scratch_database(server) as url:
+            if source.kind == "sql":
+                apply_files(url, source.files)
+                return measure(url)
+            # a snapshot: the model as saved, the fingerprint of it rebuilt
             from trueup.api import render_schema
 
             model = load(source)
             with connection(url) as conn:
                 conn.execute(render_schema(model))  # type: ignore[arg-type]
-            _, fp = measure(url)
-    if key is not None and desired_cache.files_digest(source.files) == files:
-        desired_cache.put(folder, key, model, fp)  # (not when a file was written meanwhile)
-    return model, fp
+            return model, measure(url)[1]
+
+    if not config.state.cache:
+        return make()
+    return desired_cache.cached_load(_cache_folder(config), source.files, scope, template,
+                                     ENGINE.scratch_identity(server), make)
 
 
 def _scope_model(model: Schema, template: str | None) -> Schema:

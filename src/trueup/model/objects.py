@@ -143,22 +143,16 @@ class DbObject(_Fields):
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> DbObject:
-        return cls(
-            id=ObjectId.from_json(data["id"]),
-            attrs=dict(data.get("attrs", {})),
-            deps=frozenset(ObjectId.from_json(d) for d in data.get("deps", [])),
-            parent=ObjectId.from_json(data["parent"]) if data.get("parent") else None,
-            position=int(data.get("position", 0)),
-        )
+        return objects_from_json([data])[0]
 
     def with_deps(self, extra: Iterable[ObjectId]) -> DbObject:
         return DbObject(self.id, dict(self.attrs), self.deps | frozenset(extra), self.parent, self.position)
 
 
 def objects_from_json(items: Iterable[Mapping[str, Any]]) -> list[DbObject]:
-    """Objects from their JSON forms (:meth:`DbObject.to_json`), as :meth:`DbObject.from_json`
-    reads them one by one, but with each identity made once: a snapshot names most identities
-    many times over (as objects, parents, dependencies), and making them was most of the work."""
+    """Objects from their JSON forms (:meth:`DbObject.to_json`), each identity made once: a
+    snapshot names most identities many times over (as objects, parents, dependencies), and
+    making them was most of the work of reading it."""
     made: dict[tuple[Any, tuple[Any, ...]], ObjectId] = {}
 
     def identity(data: Any) -> ObjectId:
@@ -166,7 +160,7 @@ def objects_from_json(items: Iterable[Mapping[str, Any]]) -> list[DbObject]:
         key = (kind, tuple(path))
         oid = made.get(key)
         if oid is None:
-            oid = made[key] = ObjectId(str(kind), tuple([p if type(p) is str else str(p) for p in path]))
+            oid = made[key] = ObjectId.from_json(data)
         return oid
 
     out = []

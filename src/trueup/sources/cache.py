@@ -23,7 +23,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -109,20 +109,33 @@ def put(folder: Path, key: str, model: Schema, fingerprint: str) -> None:
     prune(folder)
 
 
+def cached_load(folder: Path, files: Sequence[Path], scope: Iterable[str] | None, template: str | None,
+                server: str, make: Callable[[], tuple[Schema, str]]) -> tuple[Schema, str]:
+    """The model and fingerprint ``make`` measures for this input (``server``: the scratch
+    server's identity), from the cache in ``folder`` when it holds them; stored there unless a
+    file was written while ``make`` ran (the model may not match the files read for the key)."""
+    before = files_digest(files)
+    key = cache_key(before, scope, template, server)
+    hit = get(folder, key)
+    if hit is not None:
+        return hit
+    model, fingerprint = make()
+    if files_digest(files) == before:
+        put(folder, key, model, fingerprint)
+    return model, fingerprint
+
+
 def load_sql(folder: Path, files: Sequence[Path], scope: Sequence[str] | None, server: str,
              connections: int = 2) -> Schema:
     """The model of ``.sql`` files loaded on ``server`` (a scratch database), from the cache
     in ``folder`` when it holds one for the same input."""
     engine = engine_for_url(server)
-    before = files_digest(files)
-    key = cache_key(before, scope, None, "model only\x1f" + engine.scratch_identity(server))
-    hit = get(folder, key)
-    if hit is not None:
-        return hit[0]
-    model = engine.load_sql(server, [str(f) for f in files], scope, connections=connections)
-    if files_digest(files) == before:  # (a file written meanwhile may not match the model)
-        put(folder, key, model, "")
-    return model
+
+    def make() -> tuple[Schema, str]:
+        return engine.load_sql(server, [str(f) for f in files], scope, connections=connections), ""
+
+    identity = "model only\x1f" + engine.scratch_identity(server)  # (never an audit's entry)
+    return cached_load(folder, files, scope, None, identity, make)[0]
 
 
 def prune(folder: Path, keep: int = KEEP) -> None:
