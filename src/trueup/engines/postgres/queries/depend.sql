@@ -31,36 +31,34 @@ WITH nsp AS (
   SELECT classid, objid, objsubid, refclassid, refobjid, refobjsubid, deptype
   FROM pg_depend
   WHERE :schemas::text[] IS NULL
-    AND deptype IN ('n', 'a') AND objid >= 16384 AND refobjid >= 16384
+    -- (cast, so that the planner does not take the range for empty, as a new database's
+    -- statistics, copied from its template, say: it then picks a nested loop per row below)
+    AND deptype IN ('n', 'a') AND objid::int8 >= 16384 AND refobjid::int8 >= 16384
   UNION ALL
   SELECT pd.classid, pd.objid, pd.objsubid, pd.refclassid, pd.refobjid, pd.refobjsubid, pd.deptype
   FROM scoped s
   JOIN pg_depend pd ON pd.classid = s.classid AND pd.objid = s.objid
   WHERE :schemas::text[] IS NOT NULL
     AND pd.deptype IN ('n', 'a') AND pd.objid >= 16384 AND pd.refobjid >= 16384
-), resolved AS (
-  SELECT
-    CASE WHEN d.classid = 'pg_rewrite'::regclass OR d.classid = 'pg_attrdef'::regclass
-         THEN 'pg_class'::regclass ELSE d.classid END AS classid,
-    CASE WHEN d.classid = 'pg_rewrite'::regclass THEN r.ev_class
-         WHEN d.classid = 'pg_attrdef'::regclass THEN ad.adrelid
-         ELSE d.objid END AS objid,
-    CASE WHEN d.classid = 'pg_rewrite'::regclass THEN 0
-         WHEN d.classid = 'pg_attrdef'::regclass THEN ad.adnum
-         ELSE d.objsubid END AS objsubid,
-    CASE WHEN d.refclassid = 'pg_type'::regclass AND rt.typrelid <> 0 AND rc.relkind <> 'c'
-         THEN 'pg_class'::regclass ELSE d.refclassid END AS refclassid,
-    CASE WHEN d.refclassid = 'pg_type'::regclass AND rt.typrelid <> 0 AND rc.relkind <> 'c' THEN rt.typrelid
-         WHEN d.refclassid = 'pg_type'::regclass AND rt.typcategory = 'A' AND rt.typelem <> 0 THEN rt.typelem
-         ELSE d.refobjid END AS refobjid,
-    d.refobjsubid,
-    d.deptype
-  FROM d
-  LEFT JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
-  LEFT JOIN pg_attrdef ad ON d.classid = 'pg_attrdef'::regclass AND ad.oid = d.objid
-  LEFT JOIN pg_type rt ON d.refclassid = 'pg_type'::regclass AND rt.oid = d.refobjid
-  LEFT JOIN pg_class rc ON rc.oid = rt.typrelid
 )
-SELECT DISTINCT classid::regclass::text AS classid, objid, objsubid,
-       refclassid::regclass::text AS refclassid, refobjid, refobjsubid, deptype
-FROM resolved
+-- rules are resolved to their view, column defaults to their column and a table's row type
+-- (or an array of it) to the table: hash joins over the few user rows of each catalog
+SELECT CASE WHEN r.ev_class IS NOT NULL OR ad.adrelid IS NOT NULL THEN 'pg_class'
+            ELSE d.classid::regclass::text END AS classid,
+       coalesce(r.ev_class, ad.adrelid, d.objid) AS objid,
+       CASE WHEN r.ev_class IS NOT NULL THEN 0 WHEN ad.adrelid IS NOT NULL THEN ad.adnum
+            ELSE d.objsubid END AS objsubid,
+       CASE WHEN rt.rel IS NOT NULL THEN 'pg_class' ELSE d.refclassid::regclass::text END AS refclassid,
+       coalesce(rt.rel, rt.elem, d.refobjid) AS refobjid,
+       d.refobjsubid,
+       d.deptype
+FROM d
+LEFT JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
+LEFT JOIN pg_attrdef ad ON d.classid = 'pg_attrdef'::regclass AND ad.oid = d.objid
+LEFT JOIN (SELECT t.oid,
+                  CASE WHEN t.typrelid <> 0 AND c.relkind <> 'c' THEN t.typrelid END AS rel,
+                  CASE WHEN t.typcategory = 'A' AND t.typelem <> 0 THEN t.typelem END AS elem
+           FROM pg_type t
+           LEFT JOIN pg_class c ON c.oid = t.typrelid
+           WHERE t.oid::int8 >= 16384) rt ON d.refclassid = 'pg_type'::regclass AND rt.oid = d.refobjid
+-- (a rule or a default can give the same pair twice: the reader keeps a set)
