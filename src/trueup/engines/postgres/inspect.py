@@ -44,11 +44,10 @@ def inspect_url(url: str, schemas: Sequence[str] | None = None, *, connections: 
 _SECOND = ("indexes", "functions", "triggers", "policies", "depend")
 
 
-def _stream_queries(conn: psycopg.Connection[Any], names: Sequence[str], schemas: Sequence[str] | None,
-                    ) -> Iterator[tuple[str, list[Any]]]:
-    """Send catalog queries in one pipeline (one round trip) and yield each one's rows, by
-    name, as soon as they arrive: the caller works on them while the server runs the next
-    queries. Rows are dicts, but plain tuples for ``depend``, whose rows are the most numerous."""
+def _run_queries(conn: psycopg.Connection[Any], names: Sequence[str], schemas: Sequence[str] | None,
+                 ) -> dict[str, list[Any]]:
+    """Run catalog queries in one pipeline (one round trip) and return their rows by name: dicts,
+    but plain tuples for ``depend``, whose rows are the most numerous."""
     params = {"schemas": list(schemas) if schemas else None}
     with catalog.catalog_session(conn):
         cursors: dict[str, psycopg.Cursor[Any]] = {}
@@ -56,18 +55,17 @@ def _stream_queries(conn: psycopg.Connection[Any], names: Sequence[str], schemas
             cur = conn.cursor(row_factory=tuple_row if name == "depend" else dict_row)
             cur.execute(catalog.query(name, conn.info.server_version), params)  # type: ignore[arg-type]
             cursors[name] = cur
-        for name, cur in cursors.items():
-            yield name, cur.fetchall()
+    return {name: cur.fetchall() for name, cur in cursors.items()}
 
 
 def _fetch_parts(conn: psycopg.Connection[Any], schemas: Sequence[str] | None, second: str | None,
-                 ) -> Iterator[tuple[str, list[Any]]]:
-    """The rows of every catalog query, by name, in :data:`catalog.QUERY_NAMES` order, each as
-    soon as it arrives. With ``second``, a second connection, opened meanwhile, runs some of
-    them (:data:`_SECOND`) while ``conn`` runs the others; if it cannot be opened, ``conn`` runs
-    them after."""
+                 ) -> Iterator[dict[str, list[Any]]]:
+    """The rows of every catalog query, by name, in one part or (``second``) in two: the
+    first queries' rows from ``conn`` while a second connection, opened meanwhile, runs the
+    others (:data:`_SECOND`); if it cannot be opened, ``conn`` runs them after. The caller can
+    work on the first part while the server still works on the second."""
     if second is None:
-        yield from _stream_queries(conn, catalog.QUERY_NAMES, schemas)
+        yield _run_queries(conn, catalog.QUERY_NAMES, schemas)
         return
 
     server = (conn.info.host, conn.info.port)
@@ -79,18 +77,15 @@ def _fetch_parts(conn: psycopg.Connection[Any], schemas: Sequence[str] | None, s
             with connect(second) as other_conn:
                 if (other_conn.info.host, other_conn.info.port) != server:
                     return None  # a URL of several hosts led elsewhere (a replica, say)
-                return dict(_stream_queries(other_conn, _SECOND, schemas))
+                return _run_queries(other_conn, _SECOND, schemas)
         except (ConnectionFailed, psycopg.Error):
             return None
 
     with ThreadPoolExecutor(1) as pool:
         pending = pool.submit(other)
-        yield from _stream_queries(conn, [n for n in catalog.QUERY_NAMES if n not in _SECOND], schemas)
+        yield _run_queries(conn, [n for n in catalog.QUERY_NAMES if n not in _SECOND], schemas)
         more = pending.result()
-    if more is None:
-        yield from _stream_queries(conn, _SECOND, schemas)
-    else:
-        yield from ((name, more[name]) for name in _SECOND)
+    yield more if more is not None else _run_queries(conn, _SECOND, schemas)
 
 
 def inspect_connection(conn: psycopg.Connection[Any], schemas: Sequence[str] | None = None, *,
@@ -101,11 +96,9 @@ def inspect_connection(conn: psycopg.Connection[Any], schemas: Sequence[str] | N
     with collector_paused():
         builder = _Builder()
         depend: list[Any] = []
-        for name, rows in _fetch_parts(conn, schemas, second):
-            if name == "depend":
-                depend = rows
-            else:
-                builder.build({name: rows})
+        for part in _fetch_parts(conn, schemas, second):
+            builder.build(part)
+            depend = part.get("depend", depend)
         return Schema.build("postgresql", builder.finish(depend), server_version=conn.info.server_version)
 
 
