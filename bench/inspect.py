@@ -28,11 +28,26 @@ trueup's own code does:
     decode their rows (as plain tuples: the cheapest form), with no model built;
 (h) model time: the CPU time of one in-process inspection, less (g): trueup's own Python code.
 
+(i) CPU per inspection: what every process on this machine used while one inspection ran (from
+    /proc/stat: client and server alike, so both tools are measured the same way), for trueup
+    and for schemainspect; Linux only, and meaningful only when the server runs here;
+(j) deparse CPU: the same, for a new connection that only calls the server's deparse functions
+    (pg_get_indexdef, pg_get_constraintdef, pg_get_viewdef, pg_get_functiondef,
+    pg_get_triggerdef, pg_get_expr for defaults and policies, format_type for columns) once for
+    each object that has a definition: what any tool that reports definitions as the server
+    writes them pays (schemainspect and migra do), before it reads anything else;
+(k) bare model: the CPU to make the model's immutable objects (identity, frozen definition,
+    dependencies) from their finished parts, with nothing read, normalised or resolved: what
+    building this model costs at least, however it is read.
+
 Any inspection needs (f) and (g), on at most two cores: ``((f) + (g)) / 2``. A ``diff`` of two
 databases needs (e), then (f) and (g) for each side, on the machine's cores: ``(e) + (2 * (f) +
 2 * (g)) / cores``. Those floors hold even if trueup's own code took no time at all; the report
 prints them and the best ratios they allow against the reference tools, and (h), so a missed
 target can be told apart from a slow trueup.
+
+At a ratio R against schemainspect, an inspection has schemainspect's time / R, so at most
+cores x that of CPU: the report compares (i) and (j) with that budget.
 
 When the reference venv cannot be built, (c) and (d) are skipped with a note.
 """
@@ -484,6 +499,10 @@ class Row:
     server: float | None = None  # (f)
     fetch: float | None = None  # (g)
     model: float | None = None  # (h)
+    cpu_trueup: float | None = None  # (i)
+    cpu_schemainspect: float | None = None  # (i)
+    cpu_deparse: float | None = None  # (j)
+    bare_model: float | None = None  # (k)
 
 
 STARTUP = "import trueup.cli.main, psycopg"
@@ -531,6 +550,69 @@ def cpu_seconds(fn: Callable[[], object]) -> float:
     return time.process_time() - start
 
 
+def machine_cpu() -> float | None:
+    """CPU seconds every process on this machine has used (user, nice, system, irq, softirq:
+    not idle, I/O wait nor time stolen by a hypervisor), or None off Linux."""
+    try:
+        with open("/proc/stat") as f:
+            fields = f.readline().split()
+    except OSError:
+        return None
+    if not fields or fields[0] != "cpu" or len(fields) < 8:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq = (int(v) for v in fields[1:8])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu_of(fn: Callable[[], object]) -> float | None:
+    """(i), (j): the machine's CPU seconds while ``fn`` runs."""
+    start = machine_cpu()
+    fn()
+    end = machine_cpu()
+    return None if start is None or end is None else end - start
+
+
+#: (j): one call of each deparse function per object that has a definition
+DEPARSE_SQL = """
+SELECT count(pg_get_indexdef(i.indexrelid)) FROM pg_index i
+ WHERE i.indexrelid >= 16384
+   AND NOT EXISTS (SELECT 1 FROM pg_constraint co WHERE co.conindid = i.indexrelid AND co.contype IN ('p', 'u', 'x'))
+UNION ALL SELECT count(pg_get_constraintdef(oid)) FROM pg_constraint WHERE oid >= 16384
+UNION ALL SELECT count(pg_get_viewdef(oid)) FROM pg_class WHERE relkind IN ('v', 'm') AND oid >= 16384
+UNION ALL SELECT count(pg_get_functiondef(oid)) FROM pg_proc WHERE oid >= 16384 AND prokind IN ('f', 'p')
+UNION ALL SELECT count(pg_get_triggerdef(oid)) FROM pg_trigger WHERE oid >= 16384 AND NOT tgisinternal
+UNION ALL SELECT count(pg_get_expr(adbin, adrelid)) FROM pg_attrdef WHERE oid >= 16384
+UNION ALL SELECT count(format_type(a.atttypid, a.atttypmod)) FROM pg_attribute a
+  JOIN pg_class c ON c.oid = a.attrelid
+ WHERE c.oid >= 16384 AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c') AND a.attnum > 0 AND NOT a.attisdropped
+UNION ALL SELECT count(pg_get_expr(polqual, polrelid)) + count(pg_get_expr(polwithcheck, polrelid)) FROM pg_policy
+"""
+
+
+def deparse_only(url: str) -> None:
+    """(j): a new connection that calls the deparse functions only."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(DEPARSE_SQL).fetchall()  # type: ignore[arg-type]
+
+
+def bare_model_seconds(model: Any) -> float:
+    """(k): the CPU to make again, from plain parts, every object of ``model`` (best of 5)."""
+    from trueup.model import DbObject, ObjectId
+    from trueup.model.gcpause import collector_paused
+
+    parts = [((o.id.kind, tuple(o.id.path)), {k: list(v) if isinstance(v, tuple) else v for k, v in o.attrs.items()},
+              [(d.kind, d.path) for d in o.deps]) for o in model]
+    best = float("inf")
+    for _ in range(5):
+        with collector_paused():
+            start = time.process_time()
+            made = [DbObject(ObjectId(kind, path), attrs, frozenset([ObjectId(*d) for d in deps]))
+                    for (kind, path), attrs, deps in parts]
+            best = min(best, time.process_time() - start)
+        del made
+    return best
+
+
 def timed(fn: Callable[[], object]) -> float:
     start = time.perf_counter()
     fn()
@@ -553,6 +635,7 @@ def bench_size(size: int, dbs: Databases, ref: Reference | None, runs: int) -> R
     model = ENGINE.inspect(url_a)
     print(f"[{size} tables] trueup sees {len(model.of_kind('table'))} tables, {len(model)} objects",
           flush=True)
+    bare = bare_model_seconds(model)
     del model
 
     def inspect() -> object:
@@ -580,6 +663,12 @@ def bench_size(size: int, dbs: Databases, ref: Reference | None, runs: int) -> R
             migra = None
     times: dict[str, list[float]] = {"inspect": [], "diff": [], "schemainspect": [], "migra": []}
     floors: dict[str, list[float]] = {"startup": [], "server": [], "fetch": [], "inspect": []}
+    cpu: dict[str, list[float]] = {"trueup": [], "schemainspect": [], "deparse": []}
+
+    def on_machine(key: str, fn: Callable[[], object]) -> None:
+        used = machine_cpu_of(fn)
+        if used is not None:
+            cpu[key].append(used)
     startup = run_command([sys.executable, "-c", STARTUP], (0,), "start-up")
     floor_conn = psycopg.connect(url_a, autocommit=True)
     server_seconds(floor_conn)  # warm-up
@@ -589,6 +678,10 @@ def bench_size(size: int, dbs: Databases, ref: Reference | None, runs: int) -> R
             floors["server"].append(server_seconds(floor_conn))
             floors["fetch"].append(cpu_seconds(lambda: fetch_rows(url_a)))
             floors["inspect"].append(cpu_seconds(inspect))
+            on_machine("trueup", inspect)
+            on_machine("deparse", lambda: deparse_only(url_a))
+            if worker is not None:
+                on_machine("schemainspect", worker.run)
             times["inspect"].append(timed(inspect))
             if worker is not None:
                 times["schemainspect"].append(worker.run())
@@ -603,6 +696,9 @@ def bench_size(size: int, dbs: Databases, ref: Reference | None, runs: int) -> R
             worker.close()
     row.startup, row.server, row.fetch = (statistics.median(floors[k]) for k in ("startup", "server", "fetch"))
     row.model = max(0.0, statistics.median(floors["inspect"]) - row.fetch)
+    row.bare_model = bare
+    row.cpu_trueup, row.cpu_schemainspect, row.cpu_deparse = (
+        statistics.median(cpu[k]) if cpu[k] else None for k in ("trueup", "schemainspect", "deparse"))
     row.trueup_inspect = statistics.median(times["inspect"])
     row.trueup_diff = statistics.median(times["diff"])
     row.schemainspect = statistics.median(times["schemainspect"]) if times["schemainspect"] else None
@@ -650,6 +746,22 @@ def report(rows: list[Row], runs: int) -> str:
             + f", a diff of two databases not less than {floor:.3f}s"
             + ("" if best_d is None else f" (at best {best_d:.1f}x faster than migra)")
             + f". trueup's model building adds {r.model or 0:.3f}s of CPU per database.")
+    for r in rows:
+        if r.cpu_trueup is None or r.cpu_deparse is None or r.schemainspect is None:
+            continue
+        budget = cores * r.schemainspect / TARGET
+        lines.append(
+            f"CPU per inspection ({r.size} tables, every process on this machine): trueup "
+            f"{r.cpu_trueup:.3f}s" + ("" if r.cpu_schemainspect is None else
+                                      f", schemainspect {r.cpu_schemainspect:.3f}s")
+            + f". {TARGET:g}x faster than schemainspect leaves {r.schemainspect / TARGET:.3f}s, at most "
+            f"{budget:.3f}s of CPU on {cores} cores; the server's deparse functions alone, once per "
+            f"object on a new connection, take {r.cpu_deparse:.3f}s ({r.cpu_deparse / budget:.0%} of it)"
+            + ("" if r.fetch is None or r.bare_model is None else
+               f"; with psycopg's fetching ({r.fetch:.3f}s) and the bare model ({r.bare_model:.3f}s: "
+               f"its objects made from finished parts), {budget - r.cpu_deparse - r.fetch - r.bare_model:.3f}s "
+               "are left for the connections, all other catalog reading, normalising and dependencies")
+            + f". trueup's whole inspection uses {r.cpu_trueup:.3f}s ({r.cpu_trueup / budget:.0%} of the budget).")
     target = next((r for r in rows if r.size == TARGET_SIZE), None)
     if target is None:
         lines.append(f"targets: not assessed ({TARGET_SIZE} tables was not among the sizes)")
