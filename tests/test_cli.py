@@ -68,6 +68,27 @@ def test_diff_exit_codes_and_destructive_gate(make_db: Callable[..., str]) -> No
     assert run("diff", old, new)[0] == 0
 
 
+def test_one_shot_commands_leave_the_collector_as_they_found_it(make_db: Callable[..., str]) -> None:
+    """``inspect`` and ``diff`` pause the cyclic garbage collector while they run; a program that
+    calls them (this test process, say) gets it back, also when the command exits non-zero."""
+    import gc
+
+    old, new = make_db(OLD), make_db(NEW)
+    assert gc.isenabled()
+    assert run("diff", old, new)[0] == 3
+    assert gc.isenabled()
+    assert run("inspect", old)[0] == 0
+    assert gc.isenabled()
+    assert run("diff", old, "no-such-file.sql")[0] == 2
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert run("inspect", old)[0] == 0
+        assert not gc.isenabled()  # nor turned on when the caller had it off
+    finally:
+        gc.enable()
+
+
 def test_diff_json_lists_changes_with_hazards(make_db: Callable[..., str]) -> None:
     code, out, _ = run("diff", make_db(OLD), make_db(NEW), "--format", "json")
     assert code == 3

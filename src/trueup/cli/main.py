@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -54,6 +56,22 @@ def friendly(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+@contextmanager
+def one_shot() -> Iterator[None]:
+    """For a command that builds a model or two and exits (``inspect``, ``diff``): no cyclic
+    garbage collection while it runs. Models are tens of thousands of acyclic objects, freed by
+    reference counting; the collector would only walk them, every generation in turn, for
+    nothing (about 8% of a ``diff``'s CPU on 400 tables). Fleet commands, which build one model
+    after another for as long as the fleet takes, keep it."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def write_output(text: str, output: str | None) -> None:
     if output:
         try:
@@ -96,11 +114,12 @@ def inspect(source: str, fmt: str, output: str | None, schemas: tuple[str, ...],
     """Print the schema of SOURCE as DDL or as a JSON snapshot."""
     from trueup.api import inspect_source, render_schema
 
-    schema = inspect_source(source, schemas=schemas or None, dev_url=dev_url, cache=not no_cache)
-    if fmt == "json":
-        write_output(json.dumps(schema.to_json(), indent=2, sort_keys=False) + "\n", output)
-    else:
-        write_output(render_schema(schema), output)
+    with one_shot():
+        schema = inspect_source(source, schemas=schemas or None, dev_url=dev_url, cache=not no_cache)
+        if fmt == "json":
+            write_output(json.dumps(schema.to_json(), indent=2, sort_keys=False) + "\n", output)
+        else:
+            write_output(render_schema(schema), output)
 
 
 @cli.command()
@@ -124,12 +143,13 @@ def diff(from_source: str, to_source: str, fmt: str, allow_destructive: bool, co
     from trueup.api import diff_sources
     from trueup.diff.generator import DiffOptions
 
-    plan = diff_sources(from_source, to_source, schemas=schemas or None, dev_url=dev_url,
-                        options=DiffOptions(concurrently=concurrently), cache=not no_cache)
-    if fmt == "json":
-        write_output(json.dumps(plan.to_json(allow_destructive), indent=2) + "\n", output)
-    elif plan:
-        write_output(plan.to_sql(allow_destructive), output)
+    with one_shot():
+        plan = diff_sources(from_source, to_source, schemas=schemas or None, dev_url=dev_url,
+                            options=DiffOptions(concurrently=concurrently), cache=not no_cache)
+        if fmt == "json":
+            write_output(json.dumps(plan.to_json(allow_destructive), indent=2) + "\n", output)
+        elif plan:
+            write_output(plan.to_sql(allow_destructive), output)
     if not plan:
         sys.exit(EXIT_OK)
     if plan.destructive and not allow_destructive:
