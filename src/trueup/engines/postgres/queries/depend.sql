@@ -53,15 +53,7 @@ WITH nsp AS (
 -- (or an array of it) to the table (r, ad, rt: at most one row each). Either part is empty
 -- (the server drops it when planning): all rows by hash joins over the user rows of
 -- pg_rewrite, pg_attrdef and pg_type, or the few rows of a scope by index lookups.
-SELECT CASE WHEN r.ev_class IS NOT NULL OR ad.adrelid IS NOT NULL THEN 'pg_class'
-            ELSE d.classid::regclass::text END AS classid,
-       coalesce(r.ev_class, ad.adrelid, d.objid) AS objid,
-       CASE WHEN r.ev_class IS NOT NULL THEN 0 WHEN ad.adrelid IS NOT NULL THEN ad.adnum
-            ELSE d.objsubid END AS objsubid,
-       CASE WHEN rt.rel IS NOT NULL THEN 'pg_class' ELSE d.refclassid::regclass::text END AS refclassid,
-       coalesce(rt.rel, rt.elem, d.refobjid) AS refobjid,
-       d.refobjsubid,
-       d.deptype
+:include(depend_resolved)
 FROM every d
 LEFT JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
 LEFT JOIN pg_attrdef ad ON d.classid = 'pg_attrdef'::regclass AND ad.oid = d.objid
@@ -72,15 +64,7 @@ LEFT JOIN (SELECT t.oid,
            LEFT JOIN pg_class c ON c.oid = t.typrelid
            WHERE t.oid::int8 >= 16384) rt ON d.refclassid = 'pg_type'::regclass AND rt.oid = d.refobjid
 UNION ALL
-SELECT CASE WHEN r.ev_class IS NOT NULL OR ad.adrelid IS NOT NULL THEN 'pg_class'
-            ELSE d.classid::regclass::text END,
-       coalesce(r.ev_class, ad.adrelid, d.objid),
-       CASE WHEN r.ev_class IS NOT NULL THEN 0 WHEN ad.adrelid IS NOT NULL THEN ad.adnum
-            ELSE d.objsubid END,
-       CASE WHEN rt.rel IS NOT NULL THEN 'pg_class' ELSE d.refclassid::regclass::text END,
-       coalesce(rt.rel, rt.elem, d.refobjid),
-       d.refobjsubid,
-       d.deptype
+:include(depend_resolved)
 FROM within d
 LEFT JOIN LATERAL (SELECT r.ev_class FROM pg_rewrite r
                    WHERE d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid OFFSET 0) r ON true
