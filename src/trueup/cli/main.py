@@ -61,7 +61,7 @@ def one_shot() -> Iterator[None]:
     """For a command that builds a model or two and exits (``inspect``, ``diff``): no cyclic
     garbage collection while it runs. Models are tens of thousands of acyclic objects, freed by
     reference counting; the collector would only walk them, every generation in turn, for
-    nothing (about 8% of a ``diff``'s CPU on 400 tables). Fleet commands, which build one model
+    nothing (3-8% of a ``diff``'s CPU on 400 tables, in two A/B runs). Fleet commands, which build one model
     after another for as long as the fleet takes, keep it."""
     was_enabled = gc.isenabled()
     gc.disable()
