@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import sys
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -56,22 +54,6 @@ def friendly(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@contextmanager
-def one_shot() -> Iterator[None]:
-    """For a command that builds a model or two and exits (``inspect``, ``diff``): no cyclic
-    garbage collection while it runs. Models are tens of thousands of acyclic objects, freed by
-    reference counting; the collector would only walk them, every generation in turn, for
-    nothing (3-8% of a ``diff``'s CPU on 400 tables, in two A/B runs). Fleet commands, which build one model
-    after another for as long as the fleet takes, keep it."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def write_output(text: str, output: str | None) -> None:
     if output:
         try:
@@ -113,8 +95,13 @@ def inspect(source: str, fmt: str, output: str | None, schemas: tuple[str, ...],
             no_cache: bool) -> None:
     """Print the schema of SOURCE as DDL or as a JSON snapshot."""
     from trueup.api import inspect_source, render_schema
+    from trueup.model.gcpause import collector_paused
 
-    with one_shot():
+    # No cyclic garbage collection while a one-shot command builds its models (acyclic objects,
+    # freed by reference counting: the collector would only walk them, 3-8% of a diff's CPU on
+    # 400 tables in two A/B runs); the collector is given back as it was. Fleet commands, which
+    # build model after model, keep it running between them.
+    with collector_paused():
         schema = inspect_source(source, schemas=schemas or None, dev_url=dev_url, cache=not no_cache)
         if fmt == "json":
             write_output(json.dumps(schema.to_json(), indent=2, sort_keys=False) + "\n", output)
@@ -142,8 +129,9 @@ def diff(from_source: str, to_source: str, fmt: str, allow_destructive: bool, co
     """
     from trueup.api import diff_sources
     from trueup.diff.generator import DiffOptions
+    from trueup.model.gcpause import collector_paused
 
-    with one_shot():
+    with collector_paused():  # (as in inspect)
         plan = diff_sources(from_source, to_source, schemas=schemas or None, dev_url=dev_url,
                             options=DiffOptions(concurrently=concurrently), cache=not no_cache)
         if fmt == "json":
