@@ -1,7 +1,9 @@
 """Shared fixtures: a real PostgreSQL server and throw-away test databases.
 
-The server comes from ``TRUEUP_TEST_PG_URL`` (default: the local server on 127.0.0.1:5432);
-when nothing answers there, the embedded PostgreSQL 18 server is started instead.
+The server: the one of ``TRUEUP_TEST_PG_URL`` when it is set; else a throw-away cluster the run
+starts for itself where a local server's binaries are installed (see ``pgcluster.py``;
+``TRUEUP_TEST_CLUSTER=0`` turns it off); else the local server on 127.0.0.1:5432; when nothing
+answers there, the embedded PostgreSQL 18 server. Test workers (pytest-xdist) share the server.
 Every database and role a test creates is named ``trueup_test_...`` and dropped afterwards,
 also when the test fails.
 """
@@ -22,6 +24,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from pgcluster import Cluster, find_bindir, remove_leftovers
 
 from trueup.engines.postgres.embedded import pid_alive
 
@@ -35,6 +38,36 @@ TEST_ROLES = ("trueup_test_reader", "trueup_test_writer", "trueup_test_admin")
 ROLES_LOCK = 0x7472_7565  # advisory lock key of the sessions that use TEST_ROLES
 #: the public schemas of shared/corpus (beside the checkout in CI); TRUEUP_CORPUS_DIR overrides
 CORPUS = Path(os.environ.get("TRUEUP_CORPUS_DIR") or Path(__file__).resolve().parents[2] / "shared" / "corpus")
+
+
+_CLUSTER = pytest.StashKey[Cluster]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Start the throw-away cluster once per run, in the controlling process (its URL reaches
+    the xdist workers, and every subprocess a test starts, through the environment)."""
+    if hasattr(config, "workerinput") or os.environ.get("TRUEUP_TEST_PG_URL") \
+            or os.environ.get("TRUEUP_TEST_CLUSTER") == "0":
+        return
+    bindir = find_bindir()
+    if bindir is None:
+        return
+    remove_leftovers(bindir)
+    try:
+        cluster = Cluster(bindir)
+        url = cluster.start()
+    except (RuntimeError, OSError) as err:
+        warnings.warn(f"no throw-away test cluster ({err}); using {DEFAULT_PG_URL}", stacklevel=1)
+        return
+    config.stash[_CLUSTER] = cluster
+    os.environ["TRUEUP_TEST_PG_URL"] = url
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    cluster = config.stash.get(_CLUSTER, None)
+    if cluster is not None:
+        os.environ.pop("TRUEUP_TEST_PG_URL", None)
+        cluster.stop()
 
 
 @pytest.fixture(autouse=True)
