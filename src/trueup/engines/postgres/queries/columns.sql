@@ -44,16 +44,5 @@ SELECT a.attrelid,
           WHERE i.inhrelid = a.attrelid
           ORDER BY i.inhseqno LIMIT 1)
        END AS parent_column
-FROM pg_attribute a
-JOIN pg_class c ON c.oid = a.attrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
-JOIN pg_type t ON t.oid = a.atttypid
-LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-LEFT JOIN pg_description ds ON ds.objoid = a.attrelid AND ds.classoid = 'pg_catalog.pg_class'::regclass
-                           AND ds.objsubid = a.attnum
-WHERE a.attnum > 0
-  AND NOT a.attisdropped
-  AND c.relkind IN ('r', 'p', 'v', 'm')
-  AND :scope(n)
-  AND :not_ext(pg_class, c.oid)
+:include(column_rows)
 ORDER BY a.attrelid, a.attnum

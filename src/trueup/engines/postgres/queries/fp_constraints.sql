@@ -26,17 +26,4 @@ SELECT 'constraints' AS src,
            END,
            :since(180000, ROW(co.conenforced, co.conperiod)::text, NULL),
            ix.indisclustered, ix.indisreplident, ds.description)::text AS row
-FROM pg_constraint co
-JOIN pg_class c ON c.oid = co.conrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
--- the index and its relation joined first: a left join of pg_class on a NULL-padded indexrelid
--- once made the server hash every foreign key and check (all NULL) into one bucket (19 s)
-LEFT JOIN (pg_index ix JOIN pg_class ic ON ic.oid = ix.indexrelid)
-       ON ix.indexrelid = co.conindid AND co.contype IN ('p', 'u', 'x')
-LEFT JOIN pg_description ds ON ds.objoid = co.oid AND ds.classoid = 'pg_catalog.pg_constraint'::regclass
-                           AND ds.objsubid = 0
-WHERE co.contype IN ('p', 'u', 'c', 'f', 'x')
-  AND co.conislocal
-  AND co.conparentid = 0
-  AND :scope(n)
-  AND :not_ext(pg_class, c.oid)
+:include(constraint_rows)

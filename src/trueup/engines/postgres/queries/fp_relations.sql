@@ -8,7 +8,7 @@ SELECT 'relations' AS src,
            END,
            c.relreplident, c.relrowsecurity, c.relforcerowsecurity,
            CASE WHEN c.relkind = 'p' THEN :unqualify(pg_get_partkeydef(c.oid)) END,
-           :unqualify(pk.types),
+           :unqualify(array_to_string(pk.types, ',')),
            CASE WHEN c.relispartition THEN :unqualify(pg_get_expr(c.relpartbound, c.oid)) END,
            (SELECT string_agg(ROW(:own(pn.nspname), pc.relname)::text, ',' ORDER BY i.inhseqno)
             FROM pg_inherits i
@@ -33,21 +33,4 @@ SELECT 'relations' AS src,
            CASE WHEN c.relacl IS NOT NULL
                 THEN :acl(c.relacl, CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END, c.relowner) END
        )::text AS row
-FROM pg_class c
-JOIN pg_namespace n ON n.oid = c.relnamespace
-LEFT JOIN pg_sequence s ON s.seqrelid = c.oid
-LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_catalog.pg_class'::regclass
-                           AND ds.objsubid = 0
--- the partition key's types (an expression's operator class), which its text does not show
-LEFT JOIN LATERAL (
-  SELECT string_agg(CASE WHEN k.attnum <> 0 THEN format_type(a.atttypid, a.atttypmod) ELSE opc.opcname END,
-                    ',' ORDER BY k.i) AS types
-  FROM pg_partitioned_table pt
-  CROSS JOIN LATERAL unnest(pt.partattrs::int2[], pt.partclass::oid[]) WITH ORDINALITY AS k(attnum, opclass, i)
-  LEFT JOIN pg_attribute a ON a.attrelid = pt.partrelid AND a.attnum = k.attnum
-  LEFT JOIN pg_opclass opc ON opc.oid = k.opclass
-  WHERE c.relkind = 'p' AND pt.partrelid = c.oid
-) pk ON true
-WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S')
-  AND :scope(n)
-  AND :not_ext(pg_class, c.oid)
+:include(relation_rows)
