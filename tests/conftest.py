@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
 import pytest
@@ -97,10 +98,11 @@ def new_db_name() -> str:
     return f"{TEST_PREFIX}{os.getpid()}_{secrets.token_hex(4)}"
 
 
-def _db_url(server_url: str, name: str) -> str:
-    from trueup.engines.postgres.driver import with_database
-
-    return with_database(server_url, name)
+def db_url(server_url: str, name: str) -> str:
+    """The URL of database ``name`` on the server of ``server_url`` (tests write URLs into
+    configs, where a target's scheme names its engine)."""
+    parts = urlsplit(server_url)
+    return urlunsplit(parts._replace(path="/" + quote(name, safe="")))
 
 
 def _drop_database(server_url: str, name: str) -> None:
@@ -129,10 +131,12 @@ def pg_url() -> Iterator[str]:
             if not _owner_alive(name):
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         for role in TEST_ROLES:
-            conn.execute(
-                f"DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') "
-                f"THEN CREATE ROLE {role} NOLOGIN; END IF; END$$"
-            )
+            # (another worker of this run may create it at the same moment)
+            with contextlib.suppress(psycopg.errors.DuplicateObject, psycopg.errors.UniqueViolation):
+                conn.execute(
+                    f"DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') "
+                    f"THEN CREATE ROLE {role} NOLOGIN; END IF; END$$"
+                )
     yield url
     with holder:
         holder.execute("SELECT pg_advisory_unlock_shared(%s)", (ROLES_LOCK,))
@@ -161,7 +165,7 @@ def make_db(pg_url: str) -> Iterator[Callable[..., str]]:
         with psycopg.connect(pg_url, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{db}" TEMPLATE template0')
         created.append(db)
-        url = _db_url(pg_url, db)
+        url = db_url(pg_url, db)
         if sql and sql.strip():
             with psycopg.connect(url, autocommit=True) as conn:
                 conn.execute(sql)

@@ -17,12 +17,12 @@ from typing import Any
 
 import psycopg
 from click.testing import CliRunner
+from conftest import db_url
 from fleetdata import DRIFT_ALL, SEED_ROLES, TENANT, write_config
 from test_cli import assert_one_line_error
 
 from trueup.cli.main import cli
-from trueup.engines.postgres.driver import with_database
-from trueup.fleet.targets import database_name
+from trueup.engines.postgres import ENGINE
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
@@ -373,7 +373,7 @@ N_TARGETS = 200
 def test_sigkill_then_resume(make_db: Callable[..., str], pg_url: str, tmp_path: Path) -> None:
     prefix = f"trueup_test_{os.getpid()}_{secrets.token_hex(3)}"
     template = make_db(TENANT + SEED_ROLES, name=f"{prefix}_tpl")
-    tpl_name = database_name(template)
+    tpl_name = ENGINE.database_name(template)
     with psycopg.connect(pg_url, autocommit=True) as conn:
         conn.execute(f'ALTER DATABASE "{tpl_name}" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false')
         conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (tpl_name,))
@@ -418,7 +418,7 @@ discover = {{ server = "{pg_url}", databases = "{prefix}_t%" }}
         assert 20 <= applied < N_TARGETS
 
         def state_of(name: str) -> tuple[bool, bool, bool]:
-            with psycopg.connect(with_database(pg_url, name)) as conn:
+            with psycopg.connect(db_url(pg_url, name)) as conn:
                 row = conn.execute(
                     "SELECT (SELECT count(*) FROM information_schema.columns WHERE table_name = 'projects'"
                     "        AND column_name = 'archived') = 1,"

@@ -14,7 +14,7 @@ from fleetdata import DRIFT_ALL, REFDATA, SEED_ROLES, TENANT, audit, by_object, 
 from test_cli import assert_one_line_error
 
 from trueup.cli.main import cli
-from trueup.fleet.targets import database_name
+from trueup.engines.postgres import ENGINE
 
 
 def test_in_sync_fleet_exits_0(fleet: dict[str, Any]) -> None:
@@ -86,7 +86,7 @@ def test_layer_mixup_reverse(fleet: dict[str, Any]) -> None:
     cfg = write_config(fleet, f'{{ server = "{fleet["server"]}", databases = "{fleet["prefix"]}_t%" }}')
     code, data, _ = audit(cfg, "--group", "control")
     assert code == 1
-    control_name = database_name(fleet["control"])
+    control_name = ENGINE.database_name(fleet["control"])
     f = by_object(data, control_name)["public.tenant_settings"]
     assert f["category"] == "layer" and "belongs to group tenants" in f["detail"]
 
@@ -183,6 +183,7 @@ def test_schema_per_tenant(make_db: Callable[..., str], pg_url: str, tmp_path: P
 
 def test_tenant_schemas_drifted_alike_are_inspected_once(make_db: Callable[..., str], pg_url: str, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import trueup.engines.postgres.fleet_ops.session as session_module
     import trueup.fleet.audit as audit_module
     from trueup.config import load_config
     from trueup.engines.postgres.inspect import inspect_connection
@@ -197,7 +198,7 @@ def test_tenant_schemas_drifted_alike_are_inspected_once(make_db: Callable[..., 
         inspected.append(list(schemas or []))
         return real(conn, schemas, **kwargs)
 
-    monkeypatch.setattr(audit_module, "inspect_connection", spy)
+    monkeypatch.setattr(session_module, "inspect_connection", spy)
     result = audit_module.run_audit(load_config(cfg), plans=True)
     # the desired state, then one representative of each distinct drift
     assert sorted(inspected[-1]) == ["tenant_1", "tenant_4"], inspected

@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterator
 import psycopg
 import pytest
 
-import trueup.engines.postgres.change_token as change_token_module
-from trueup.engines.postgres.change_token import CATALOGS, MIN_SERVER_VERSION, Token, change_token
+import trueup.engines.postgres.fleet_ops.change_token as change_token_module
+from trueup.engines.interface.session import Token
+from trueup.engines.postgres.fleet_ops.change_token import CATALOGS, MIN_SERVER_VERSION, change_token
 
 SCHEMA = """
 CREATE TABLE roles (id serial PRIMARY KEY, name text NOT NULL UNIQUE);

@@ -11,7 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from click.testing import CliRunner
-from conftest import scratch_databases
+from conftest import db_url, scratch_databases
 
 from trueup.cli.main import cli
 
@@ -152,9 +152,8 @@ def test_unreachable_server() -> None:
 
 
 def test_missing_database(pg_url: str) -> None:
-    from trueup.engines.postgres.driver import with_database
 
-    code, _, err = run("inspect", with_database(pg_url, "trueup_test_does_not_exist"))
+    code, _, err = run("inspect", db_url(pg_url, "trueup_test_does_not_exist"))
     assert code == 2
     assert_one_line_error(err, "does not exist", "trueup_test_does_not_exist")
 

@@ -12,11 +12,10 @@ from collections.abc import Callable, Iterator
 
 import psycopg
 import pytest
-from conftest import CORPUS, new_db_name
+from conftest import CORPUS, db_url, new_db_name
 
 from trueup.api import diff_models, render_schema
 from trueup.engines.postgres import ENGINE
-from trueup.engines.postgres.driver import with_database
 
 # skipped on a developer's machine without shared/; in CI (CI=true) a missing corpus fails
 pytestmark = pytest.mark.skipif(
@@ -45,7 +44,7 @@ def db_on(request: pytest.FixtureRequest) -> Iterator[Callable[[str, str], str]]
         with psycopg.connect(server, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
         made.append((server, name))
-        url = with_database(server, name)
+        url: str = db_url(server, name)
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(sql)
         return url

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import psycopg
 
-from trueup.engines.postgres.fingerprint import fingerprint, schema_fingerprints
+from trueup.engines.postgres.fleet_ops.fingerprint import fingerprint, schema_fingerprints
 
 TENANT = """
 CREATE DOMAIN money_amount AS numeric(12,2) CHECK (VALUE >= 0);

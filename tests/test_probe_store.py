@@ -18,11 +18,13 @@ from click.testing import CliRunner
 from fleetdata import audit, by_object, findings, write_config
 from test_audit import tenant_schemas
 
+import trueup.engines.postgres.fleet_ops.session as session_module
 import trueup.fleet.audit as audit_module
 from trueup.cli.main import cli
 from trueup.config import load_config
-from trueup.engines.postgres.change_token import MIN_SERVER_VERSION, Token, change_token
-from trueup.engines.postgres.fingerprint import fingerprint, schema_fingerprints
+from trueup.engines.interface.session import Token
+from trueup.engines.postgres.fleet_ops.change_token import MIN_SERVER_VERSION, change_token
+from trueup.engines.postgres.fleet_ops.fingerprint import fingerprint, schema_fingerprints
 from trueup.engines.postgres.inspect import inspect_connection
 from trueup.fleet.probe_store import FileProbeStore, Probe, decode_value, encode_value
 
@@ -47,8 +49,8 @@ def measured(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         calls.append(sorted(schemas))
         return real_schemas(conn, schemas, more, **kw)
 
-    monkeypatch.setattr(audit_module, "fingerprint", fp)
-    monkeypatch.setattr(audit_module, "schema_fingerprints", schema_fps)
+    monkeypatch.setattr(session_module, "fingerprint", fp)
+    monkeypatch.setattr(session_module, "schema_fingerprints", schema_fps)
     return calls
 
 
@@ -322,7 +324,7 @@ def test_a_new_release_is_measured_and_inspected_once(fleet: dict[str, Any], mea
         inspected.append(schemas)
         return real(conn, schemas, **kwargs)
 
-    monkeypatch.setattr(audit_module, "inspect_connection", spy)
+    monkeypatch.setattr(session_module, "inspect_connection", spy)
     measured.clear()
     code, data, _ = audit(cfg, "--group", "tenants")
     assert code == 1

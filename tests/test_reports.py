@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from trueup.fleet.audit import AuditResult, TargetResult
 from trueup.fleet.findings import Finding
+from trueup.fleet.results import AuditResult, TargetResult
 from trueup.report.html import render_html, severity
 from trueup.report.junit import render_junit
 

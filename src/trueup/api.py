@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from trueup.diff.compare import diff_schemas
-from trueup.diff.generator import DiffOptions
-from trueup.engines import engine_by_name
+from trueup.engines import default_engine, engine_by_name
+from trueup.engines.interface.generators import DiffOptions
 from trueup.errors import TrueupError
 from trueup.model import Schema
 from trueup.plan.script import Plan
@@ -31,9 +31,7 @@ def scratch_server_for(dev_url: str | None, *others: Source) -> str:
     env = os.environ.get("TRUEUP_DEV_URL")
     if env:
         return env
-    from trueup.engines.postgres.embedded import embedded_url
-
-    return embedded_url()
+    return default_engine().default_server()
 
 
 def _cache_folder(cache: bool) -> Path | None:

@@ -30,9 +30,9 @@ from tests.conftest import pg_dump_schema
 from trueup.api import diff_models
 from trueup.config import ApplySettings
 from trueup.engines.postgres import ENGINE
-from trueup.engines.postgres.fingerprint import fingerprint, schema_fingerprints
+from trueup.engines.postgres.fleet_ops.fingerprint import fingerprint, schema_fingerprints
 from trueup.fleet.apply import apply_target
-from trueup.fleet.audit import _scope_model
+from trueup.fleet.desired import scope_model as _scope_model
 from trueup.fleet.targets import Target
 
 
@@ -141,7 +141,7 @@ def check_roundtrip(make_db: Callable[..., str], case: Case, pg_version: int | N
         # through the executor `trueup apply` uses: one transaction, advisory lock, timeouts
         target = Target("roundtrip", case.id, old_url)
         outcome = apply_target(target, plan.preamble_statements() + plan.statements(allow_destructive=True),
-                               settings=ApplySettings())
+                               settings=ApplySettings(), allow_destructive=True)
         if outcome.status != "applied":
             pytest.fail(f"the plan failed: {outcome.error}\n--- plan ---\n{script}")
     with ThreadPoolExecutor(2) as pool:

@@ -14,7 +14,7 @@ import pytest
 from tests.roundtrip import harness
 from tests.roundtrip.harness import Case, case_params, check_roundtrip
 from trueup.api import diff_models
-from trueup.diff.generator import DiffOptions
+from trueup.engines.interface.generators import DiffOptions
 from trueup.model import Schema
 from trueup.plan.script import Plan
 

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from trueup import __version__
-from trueup.errors import TrueupError
+from trueup.errors import TrueupError, TrueupWarning
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,13 +28,29 @@ def fail(message: str, hint: str | None = None) -> None:
     sys.exit(EXIT_ERROR)
 
 
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    """trueup's warnings as one ``warning:`` line on stderr (others as Python shows them)."""
+    if issubclass(category, TrueupWarning):
+        click.secho(f"warning: {message}", fg="yellow", err=True)
+    else:
+        _python_show(message, category, filename, lineno, file, line)
+
+
+_python_show = warnings.showwarning
+
+
 def friendly(func: F) -> F:
-    """Turn every failure into one line on stderr and exit 2 (TRUEUP_DEBUG=1 shows tracebacks)."""
+    """Turn every failure into one line on stderr and exit 2 (TRUEUP_DEBUG=1 shows tracebacks);
+    trueup's warnings into ``warning:`` lines."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.simplefilter("always", TrueupWarning)
+                warnings.showwarning = _show_warning
+                return func(*args, **kwargs)
         except TrueupError as err:
             if os.environ.get("TRUEUP_DEBUG"):
                 raise
@@ -128,7 +144,7 @@ def diff(from_source: str, to_source: str, fmt: str, allow_destructive: bool, co
     left commented out (no --allow-destructive), 2 error.
     """
     from trueup.api import diff_sources
-    from trueup.diff.generator import DiffOptions
+    from trueup.engines.interface.generators import DiffOptions
     from trueup.model.gcpause import collector_paused
 
     with collector_paused():  # (as in inspect)
@@ -140,8 +156,9 @@ def diff(from_source: str, to_source: str, fmt: str, allow_destructive: bool, co
             write_output(plan.to_sql(allow_destructive), output)
     if not plan:
         sys.exit(EXIT_OK)
-    if plan.destructive and not allow_destructive:
-        click.echo(f"note: {len(plan.skipped())} destructive statement(s) left commented out; "
+    skipped = plan.skipped(allow_destructive)
+    if skipped:
+        click.echo(f"note: {len(skipped)} destructive statement(s) left commented out; "
                    "review them and rerun with --allow-destructive", err=True)
         sys.exit(EXIT_DESTRUCTIVE)
     sys.exit(EXIT_DIFF)
@@ -247,7 +264,7 @@ def plan(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], al
     from trueup.cli.progress import progress_bar
     from trueup.cli.render_plan import render_plan_sql, render_plan_text
     from trueup.config import load_config
-    from trueup.diff.generator import DiffOptions
+    from trueup.engines.interface.generators import DiffOptions
     from trueup.fleet.audit import run_audit
     from trueup.fleet.saved_plan import SavedPlan
 
@@ -271,7 +288,9 @@ def plan(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], al
 @cli.command()
 @with_fleet_options
 @click.option("--plan", "plan_file", metavar="FILE", help="Apply a plan saved by `trueup plan --format json`.")
-@click.option("--allow-destructive", is_flag=True, help="Also run statements that delete data.")
+@click.option("--allow-destructive/--no-allow-destructive", default=None,
+              help="Also run statements that delete data (default: no; --resume goes on with the interrupted "
+                   "run's choice).")
 @click.option("--concurrency", type=click.IntRange(1, 512))
 @click.option("--canary", type=click.IntRange(0), default=0, help="Apply to N targets first; stop if one fails.")
 @click.option("--max-failures", type=click.IntRange(1), help="Launch no new target after N failures.")
@@ -284,7 +303,7 @@ def plan(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], al
 @click.option("-o", "--output", metavar="FILE", help="Write the result to FILE.")
 @friendly
 def apply(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], plan_file: str | None,
-          allow_destructive: bool, concurrency: int | None, canary: int, max_failures: int | None, yes: bool,
+          allow_destructive: bool | None, concurrency: int | None, canary: int, max_failures: int | None, yes: bool,
           dry_run: bool, resume: bool, concurrently: bool, fmt: str, output: str | None) -> None:
     """Apply the plan to every drifted target, safely, then audit them again.
 
@@ -294,7 +313,9 @@ def apply(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], p
     from trueup.cli.progress import progress_bar
     from trueup.cli.render_plan import render_apply_text
     from trueup.config import load_config
-    from trueup.fleet.rollout import execute, open_journal, prepare
+    from trueup.fleet.journal import open_journal
+    from trueup.fleet.planning import prepare
+    from trueup.fleet.rollout import execute
 
     config = load_config(config_path)
     journal = open_journal(config)
@@ -322,8 +343,7 @@ def apply(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], p
             if not click.confirm(f"Apply {rollout.statements} statement(s) to {len(rollout.work)} target(s)?",
                                  err=True):
                 fail("aborted: nothing applied")
-        args = {"groups": list(groups), "targets": list(targets), "plan": plan_file,
-                "allow_destructive": allow_destructive}
+        args = {"groups": list(groups), "targets": list(targets), "plan": plan_file}
         with progress_bar("applying") as tick:
             report = execute(config, rollout, concurrency=concurrency, canary=canary, max_failures=max_failures,
                              journal=journal, args=args, progress=tick)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from trueup.diff.changes import Statement
-from trueup.fleet.audit import AuditResult
+from trueup.engines.interface.sql import Statement
+from trueup.fleet.results import AuditResult
 from trueup.fleet.rollout import ApplyReport
 from trueup.fleet.saved_plan import SavedPlan
 from trueup.plan.script import render_statement
@@ -50,6 +50,10 @@ def render_plan_sql(plan: SavedPlan) -> str:
     return "\n".join(parts)
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def render_apply_text(report: ApplyReport) -> str:
     s = report.summary()
     lines = [f"trueup apply: {s['applied']} applied, {s['unchanged']} unchanged (nothing to do), {s['failed']} failed, "
@@ -61,20 +65,28 @@ def render_apply_text(report: ApplyReport) -> str:
     for statements, who in sorted(same.items(), key=lambda kv: -len(kv[1])):
         lines.append(f"  {f'{len(who)} targets: the same' if len(who) > 1 else f'{who[0]}:'}"
                      f" {len(statements)} statement(s) applied")
+    listed = set()
     for o in report.outcomes:
         if o.status in ("failed", "stale"):
+            listed.add((o.group, o.name))
             lines.append(f"  {o.status}: {o.group}/{o.name}: {o.error}")
             for f in o.failed:
                 lines.append(f"      statement: {f['sql']}")
+            if o.hint:
+                lines.append(f"      hint: {o.hint}")
         elif o.status == "not_started":
+            listed.add((o.group, o.name))
             lines.append(f"  not started: {o.group}/{o.name}")
         elif o.skipped:
             lines.append(f"  {o.group}/{o.name}: {len(o.skipped)} destructive statement(s) skipped")
     if report.verification is not None:
         v = report.verification.summary()
-        lines.append(f"verified: {v['in_sync']} in sync, {v['drift']} still drifted, {v['error']} errors")
+        lines.append(f"verified: {v['in_sync']} in sync, {v['drift']} still drifted, {_count(v['error'], 'error')}"
+                     + (" (the targets above that failed or did not start)" if v["error"] and all(
+                         (r.group, r.name) in listed for r in report.verification.results if r.status == "error")
+                        else ""))
         for r in report.verification.results:
-            if r.status != "in_sync":
+            if r.status != "in_sync" and (r.group, r.name) not in listed:
                 lines.append(f"  {r.status}: {r.group}/{r.name}: " +
                              (r.error or ", ".join(f"{f.category} {f.object}" for f in r.findings[:6])))
     return "\n".join(lines) + "\n"

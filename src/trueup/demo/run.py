@@ -7,11 +7,10 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
-import psycopg
 from rich.console import Console
 
-from trueup.engines.postgres.driver import connection, with_database
-from trueup.engines.postgres.embedded import EMBEDDED_PG_VERSION, embedded_url
+from trueup.engines import default_engine
+from trueup.engines.interface.engine import Engine
 
 PREFIX = "trueup_demo_"
 TENANTS = (
@@ -43,29 +42,28 @@ def _text(name: str) -> str:
     return resources.files("trueup.demo").joinpath(name).read_text()
 
 
-def _create(server: str, name: str, *scripts: str) -> str:
-    with connection(server) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")  # type: ignore[arg-type]
-        conn.execute(f"CREATE DATABASE {name}")  # type: ignore[arg-type]
-    url = with_database(server, name)
-    with psycopg.connect(url, autocommit=True) as conn:
-        for script in scripts:
-            conn.execute(script)  # type: ignore[arg-type]
+def _create(engine: Engine, server: str, name: str, *scripts: str) -> str:
+    url = engine.create_database(server, name, replace=True)
+    for script in scripts:
+        engine.run_script(url, script)
     return url
 
 
-def _drop_all(server: str) -> None:
-    with connection(server) as conn:
-        names = [r[0] for r in conn.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE 'trueup\\_demo\\_%'").fetchall()]
-        for name in names:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+def _drop_all(engine: Engine, server: str) -> None:
+    for name in engine.list_databases(server, "trueup\\_demo\\_%"):
+        engine.drop_database(server, name)
 
 
-def build_fleet(server: str, workdir: Path) -> Path:
+def _registry_rows(registry: list[tuple[str, str]]) -> str:
+    """The registry's rows as one INSERT (names are the demo's own: letters and underscores)."""
+    values = ", ".join(f"('{slug}', '{db}')" for slug, db in registry)
+    return f"INSERT INTO tenant_databases (slug, database_name) VALUES {values}"
+
+
+def build_fleet(engine: Engine, server: str, workdir: Path) -> Path:
     """Create the demo fleet and its trueup.toml; return the config path."""
     tenant_sql = _text("tenant.sql")
-    control = _create(server, f"{PREFIX}control", _text("control.sql"), "DROP TABLE role_permissions")
+    control = _create(engine, server, f"{PREFIX}control", _text("control.sql"), "DROP TABLE role_permissions")
     registry = []
     for slug in TENANTS:
         db = f"{PREFIX}tenant_{slug}"
@@ -73,9 +71,8 @@ def build_fleet(server: str, workdir: Path) -> Path:
         if slug == HALF_PROVISIONED:
             continue
         drift = DRIFTS.get(slug)
-        _create(server, db, tenant_sql, *([drift[1]] if drift else []))
-    with psycopg.connect(control, autocommit=True) as conn, conn.cursor() as cur:
-        cur.executemany("INSERT INTO tenant_databases (slug, database_name) VALUES (%s, %s)", registry)
+        _create(engine, server, db, tenant_sql, *([drift[1]] if drift else []))
+    engine.run_script(control, _registry_rows(registry))
     (workdir / "schema").mkdir(exist_ok=True)
     (workdir / "schema" / "control.sql").write_text(_text("control.sql"))
     (workdir / "schema" / "tenant.sql").write_text(tenant_sql)
@@ -87,7 +84,7 @@ url = "{server}"
 
 [groups.control]
 desired = "schema/control.sql"
-targets = [{{ name = "control", url = "{control}" }}]
+targets = [{{ name = "control", url = "{engine.location(control)}" }}]
 
 [groups.tenants]
 desired = "schema/tenant.sql"
@@ -101,17 +98,20 @@ def run_demo(keep: bool = False, console: Console | None = None) -> None:
     from trueup.cli.render_plan import render_apply_text
     from trueup.config import load_config
     from trueup.fleet.audit import run_audit
-    from trueup.fleet.rollout import execute, prepare
+    from trueup.fleet.planning import prepare
+    from trueup.fleet.rollout import execute
     from trueup.report.html import render_html
     from trueup.report.text import render_text
 
     out = console or Console()
-    out.print(f"[bold]trueup demo[/] - starting an embedded PostgreSQL {EMBEDDED_PG_VERSION} server ...")
-    server = embedded_url()
+    engine = default_engine()
+    out.print("[bold]trueup demo[/] - starting the embedded PostgreSQL server ...")
+    server = engine.default_server()
     workdir = Path(tempfile.mkdtemp(prefix="trueup-demo-"))
     try:
-        config_path = build_fleet(server, workdir)
-        out.print(f"Created a control database and {len(TENANTS) - 1} tenant databases; injected the incidents:")
+        config_path = build_fleet(engine, server, workdir)
+        out.print(f"Registered {len(TENANTS)} tenants in a control database and created {len(TENANTS) - 1} tenant"
+                  f" databases ({HALF_PROVISIONED}'s never was); injected the incidents:")
         out.print("  control: role_permissions dropped, though its migration still says 'Ran'")
         for slug, (story, _) in DRIFTS.items():
             out.print(f"  {slug}: {story}")
@@ -132,4 +132,4 @@ def run_demo(keep: bool = False, console: Console | None = None) -> None:
         if keep:
             out.print(f"Kept the demo databases (prefix {PREFIX}) and {workdir}.")
         else:
-            _drop_all(server)
+            _drop_all(engine, server)

@@ -1,6 +1,5 @@
-"""Compare two schema models and produce an ordered, hazard-tagged migration plan."""
+"""Compare two schema models into an ordered, hazard-tagged plan (see :mod:`trueup.diff.compare`)."""
 
-from trueup.diff.changes import Change, Hazard, Statement
 from trueup.diff.compare import diff_schemas
 
-__all__ = ["Change", "Hazard", "Statement", "diff_schemas"]
+__all__ = ["diff_schemas"]

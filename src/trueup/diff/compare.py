@@ -13,14 +13,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from trueup.diff.changes import Change, Statement
-from trueup.diff.generator import Context, DiffOptions
+from trueup.engines.interface.generators import Context, DiffOptions
+from trueup.engines.interface.sql import Change, Statement
 from trueup.model import DbObject, ObjectId, Schema
 from trueup.plan.graph import toposort
 from trueup.plan.script import Plan
 
 if TYPE_CHECKING:
-    from trueup.engines.base import Engine
+    from trueup.engines.interface.engine import Engine
 
 DROP, APPLY = "drop", "apply"
 Node = tuple[str, ObjectId]

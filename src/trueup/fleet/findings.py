@@ -1,36 +1,29 @@
-"""Findings: one drifted object each, in a fixed vocabulary people and tools can rely on."""
+"""Findings: one drifted object each, in a fixed vocabulary people and tools can rely on.
+
+The findings of a target come from the one diff its audit makes (actual -> desired): every
+object that differs and whose parent does not is a root finding; the objects below it fold into
+it, and its ``fix`` is the statements of that diff that repair them, including what a repair
+must drop and restore around them (a view around a column whose type changes).
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from trueup.diff.compare import diff_schemas
+from trueup.engines.interface.engine import Engine
+from trueup.engines.interface.sql import Change
 from trueup.model import DbObject, ObjectId, Schema
 from trueup.model.objects import thaw
-
-if TYPE_CHECKING:
-    from trueup.engines.base import Engine
+from trueup.plan.script import Plan
 
 CATEGORIES = (
     "schema", "extension", "type", "sequence", "table", "column", "constraint", "index", "view",
     "function", "trigger", "rls", "policy", "grant", "comment", "reference_data", "layer",
 )
 PROBLEMS = ("missing", "unexpected", "different")
-
-KIND_CATEGORY = {
-    "schema": "schema", "extension": "extension", "enum": "type", "domain": "type", "composite_type": "type",
-    "sequence": "sequence", "sequence_owner": "sequence", "table": "table", "column": "column",
-    "inherited_column": "column",
-    "constraint": "constraint", "index": "index", "view": "view", "materialized_view": "view",
-    "function": "function", "trigger": "trigger", "rls": "rls", "policy": "policy", "grant": "grant",
-    "comment": "comment",
-}
-#: kinds that can "belong" to a layer (group): top-level, named objects
-LAYER_KINDS = frozenset({"table", "view", "materialized_view", "function", "sequence", "enum", "domain",
-                         "composite_type"})
 
 
 @dataclass(frozen=True)
@@ -47,13 +40,20 @@ class Finding:
                 "detail": self.detail, "hazards": list(self.hazards), "fix": self.fix}
 
 
-def layer_key(oid: ObjectId) -> tuple[str, str]:
-    """Objects of two layers are matched by kind and bare name (schemas differ per tenant)."""
-    return (KIND_CATEGORY.get(oid.kind, oid.kind), oid.path[-1])
+def layer_key(oid: ObjectId, engine: Engine) -> tuple[str, str]:
+    """Objects of two layers are matched by category and bare name (schemas differ per tenant)."""
+    return (engine.finding_categories.get(oid.kind, oid.kind), oid.path[-1])
+
+
+def _ups(obj: DbObject, engine: Engine) -> Iterable[ObjectId]:
+    """What an object hangs below: its parent, and what it is dropped with (an owned sequence:
+    its column)."""
+    for up in (obj.parent, engine.dropped_with(obj)):
+        if up is not None:
+            yield up
 
 
 def _ancestors(oid: ObjectId, engine: Engine, *schemas: Schema) -> Iterable[ObjectId]:
-    """Parents, and what the object is dropped with (an owned sequence: its column), upwards."""
     seen: set[ObjectId] = {oid}
     todo = [oid]
     while todo:
@@ -61,26 +61,23 @@ def _ancestors(oid: ObjectId, engine: Engine, *schemas: Schema) -> Iterable[Obje
         obj = next((s.objects[current] for s in schemas if current in s.objects), None)
         if obj is None:
             continue
-        for up in (obj.parent, engine.dropped_with(obj)):
-            if up is not None and up not in seen:
+        for up in _ups(obj, engine):
+            if up not in seen:
                 seen.add(up)
                 todo.append(up)
                 yield up
 
 
 def _below(schema: Schema, engine: Engine) -> dict[ObjectId, list[ObjectId]]:
-    """The inverse of :func:`_ancestors`' single steps: for each object, the objects of
-    ``schema`` whose parent it is or which are dropped with it."""
+    """For each object, the objects of ``schema`` that hang directly below it."""
     out: dict[ObjectId, list[ObjectId]] = {}
     for obj in schema.objects.values():
-        for up in (obj.parent, engine.dropped_with(obj)):
-            if up is not None:
-                out.setdefault(up, []).append(obj.id)
+        for up in _ups(obj, engine):
+            out.setdefault(up, []).append(obj.id)
     return out
 
 
 def _descendants(root: ObjectId, below: Mapping[ObjectId, list[ObjectId]]) -> set[ObjectId]:
-    """Every object that has ``root`` among its :func:`_ancestors` in the schema of ``below``."""
     found: set[ObjectId] = set()
     todo = [root]
     while todo:
@@ -109,9 +106,32 @@ def _describe_difference(found: DbObject, expected: DbObject) -> str:
     return "; ".join(parts) or "definition differs"
 
 
-def schema_findings(actual: Schema, desired: Schema, engine: Engine, *, where: str,
+def _owner_by_dependency(oid: ObjectId, owner: Mapping[ObjectId, ObjectId], *schemas: Schema) -> ObjectId | None:
+    """The root finding a change of an object no finding covers belongs to: that of the nearest
+    changed object it uses (a view dropped and restored around its column's new type)."""
+    seen = {oid}
+    todo = [oid]
+    while todo:
+        nxt: list[ObjectId] = []
+        for current in todo:
+            for s in schemas:
+                obj = s.objects.get(current)
+                if obj is None:
+                    continue
+                for dep in sorted({*obj.deps, *([obj.parent] if obj.parent else [])}):
+                    if dep in owner:
+                        return owner[dep]
+                    if dep not in seen:
+                        seen.add(dep)
+                        nxt.append(dep)
+        todo = nxt
+    return None
+
+
+def schema_findings(actual: Schema, desired: Schema, plan: Plan, engine: Engine, *, where: str,
                     layer_owners: Mapping[tuple[str, str], str] | None = None) -> list[Finding]:
-    """Findings for every object that differs; children of a finding are folded into it.
+    """Findings for every object that differs, each with the part of ``plan`` (the diff of
+    ``actual`` to ``desired``) that fixes it; children of a finding are folded into it.
 
     ``where`` names the database (or schema) in sentences; ``layer_owners`` maps objects of the
     other groups' desired states to their group, to tell layer mix-ups from plain extras.
@@ -121,28 +141,35 @@ def schema_findings(actual: Schema, desired: Schema, engine: Engine, *, where: s
                or not actual.objects[oid].same_definition(desired.objects[oid])}
     roots = sorted(oid for oid in changed
                    if not any(a in changed for a in _ancestors(oid, engine, actual, desired)))
-    out = []
+    if not roots:
+        return []
     # what hangs below each root, walked down from the few roots (not up from every object)
-    below = [_below(s, engine) for s in (actual, desired)] if roots else []
+    below = [_below(s, engine) for s in (actual, desired)]
+    owner: dict[ObjectId, ObjectId] = {}
     for root in roots:
-        subtree = {root}.union(*(_descendants(root, b) for b in below))
-        partial = [o for o in actual if o.id not in subtree] + [o for o in desired if o.id in subtree]
-        plan = diff_schemas(actual, Schema(desired.engine, {o.id: o for o in partial}, desired.server_version),
-                            engine)
-        fix = plan.to_sql(allow_destructive=True)
-        hazards = tuple(dict.fromkeys(h.value for c in plan.changes for h in c.hazards))
-        category = KIND_CATEGORY.get(root.kind, root.kind)
+        for oid in sorted({root}.union(*(_descendants(root, b) for b in below))):
+            owner.setdefault(oid, root)
+    fixes: dict[ObjectId, list[Change]] = {root: [] for root in roots}
+    for change in plan.changes:
+        to = owner.get(change.id) or _owner_by_dependency(change.id, owner, actual, desired)
+        if to is not None:
+            fixes[to].append(change)
+    out = []
+    for root in roots:
+        part = Plan(fixes[root], preamble=engine.preamble(fixes[root]))
+        hazards = tuple(dict.fromkeys(h.value for c in part.changes for h in c.hazards))
+        category = engine.finding_categories.get(root.kind, root.kind)
         name = f"{root.kind.replace('_', ' ')} {root.display}"
         if root not in actual.objects:
             problem, detail = "missing", f"{name} is missing in {where}"
         elif root not in desired.objects:
             problem, detail = "unexpected", f"{name} exists in {where} but is not in the desired schema"
-            owner = (layer_owners or {}).get(layer_key(root)) if root.kind in LAYER_KINDS else None
-            if owner is not None:
+            owner_group = (layer_owners or {}).get(layer_key(root, engine)) if root.kind in engine.layer_kinds else None
+            if owner_group is not None:
                 category = "layer"
-                detail = f"{root.display} belongs to group {owner}, found in {where}"
+                detail = f"{root.display} belongs to group {owner_group}, found in {where}"
         else:
             problem = "different"
             detail = f"{name} differs in {where}: {_describe_difference(actual.objects[root], desired.objects[root])}"
-        out.append(Finding(category, problem, root.display, detail, hazards, fix))
+        out.append(Finding(category, problem, root.display, detail, hazards, part.to_sql(allow_destructive=True)))
     return out

@@ -1,8 +1,9 @@
 """The apply journal: every target's progress, recorded durably, so a crashed or interrupted
 rollout can be resumed (``trueup apply --resume``).
 
-Two stores behind one interface: a local SQLite file (default) and a ``trueup`` schema in a
-PostgreSQL database (the control database, when configured).
+Two stores behind one interface (:class:`~trueup.engines.interface.state.Journal`): a local
+SQLite file (default), or with ``[state] url`` a ``trueup`` schema in that database, kept by
+its engine.
 """
 
 from __future__ import annotations
@@ -13,31 +14,21 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from trueup.engines.postgres.driver import connect
+from trueup.config import Config
+from trueup.engines import engine_for_url
+from trueup.engines.interface.state import Journal
 
 STATES = ("planned", "started", "applied", "verified", "failed", "skipped", "drift")
 #: a target in one of these states needs nothing more on resume
 DONE = frozenset({"verified"})
 
 
-class Journal(Protocol):
-    def start_run(self, args: dict[str, Any], targets: Sequence[tuple[str, str]]) -> int: ...
-
-    def resume_run(self) -> tuple[int, dict[tuple[str, str], str]] | None:
-        """The last unfinished run and its targets' states, if any."""
-        ...
-
-    def add_targets(self, run: int, targets: Sequence[tuple[str, str]]) -> None: ...
-
-    def record(self, run: int, group: str, name: str, state: str, reason: str | None = None) -> None: ...
-
-    def finish_run(self, run: int) -> None: ...
-
-    def states(self, run: int) -> dict[tuple[str, str], tuple[str, str | None]]: ...
-
-    def close(self) -> None: ...
+def open_journal(config: Config) -> Journal:
+    if config.state.url:
+        return engine_for_url(config.state.url).open_journal(config.state.url)
+    return SqliteJournal(config.path(config.state.path))
 
 
 class SqliteJournal:
@@ -80,6 +71,15 @@ class SqliteJournal:
         run = int(row[0])
         return run, {k: v[0] for k, v in self.states(run).items()}
 
+    def run_args(self, run: int) -> dict[str, Any]:
+        with self._lock:
+            row = self._db.execute("SELECT args FROM runs WHERE id = ?", (run,)).fetchone()
+        try:
+            args = json.loads(row[0]) if row else {}
+        except ValueError:
+            return {}
+        return args if isinstance(args, dict) else {}
+
     def record(self, run: int, group: str, name: str, state: str, reason: str | None = None) -> None:
         with self._lock:
             self._db.execute("INSERT INTO targets (run, grp, name, state, reason, updated) VALUES (?, ?, ?, ?, ?, ?)"
@@ -98,63 +98,3 @@ class SqliteJournal:
 
     def close(self) -> None:
         self._db.close()
-
-
-class PostgresJournal:
-    """The same journal in a ``trueup`` schema of a PostgreSQL database."""
-
-    def __init__(self, url: str) -> None:
-        self._conn = connect(url)
-        self._lock = threading.Lock()
-        self._conn.execute("""
-            CREATE SCHEMA IF NOT EXISTS trueup;
-            CREATE TABLE IF NOT EXISTS trueup.runs (
-                id bigserial PRIMARY KEY, started timestamptz NOT NULL DEFAULT now(), finished timestamptz,
-                args jsonb NOT NULL);
-            CREATE TABLE IF NOT EXISTS trueup.targets (
-                run bigint NOT NULL REFERENCES trueup.runs (id), grp text NOT NULL, name text NOT NULL,
-                state text NOT NULL, reason text, updated timestamptz NOT NULL DEFAULT now(),
-                PRIMARY KEY (run, grp, name));
-        """)
-
-    def start_run(self, args: dict[str, Any], targets: Sequence[tuple[str, str]]) -> int:
-        with self._lock:
-            row = self._conn.execute("INSERT INTO trueup.runs (args) VALUES (%s::jsonb) RETURNING id",
-                                     (json.dumps(args),)).fetchone()
-        run = int(str(row[0])) if row else 0
-        self.add_targets(run, targets)
-        return run
-
-    def add_targets(self, run: int, targets: Sequence[tuple[str, str]]) -> None:
-        with self._lock, self._conn.cursor() as cur:
-            cur.executemany("INSERT INTO trueup.targets (run, grp, name, state) VALUES (%s, %s, %s, 'planned')"
-                            " ON CONFLICT DO NOTHING", [(run, g, n) for g, n in targets])
-
-    def resume_run(self) -> tuple[int, dict[tuple[str, str], str]] | None:
-        with self._lock:
-            row = self._conn.execute(
-                "SELECT id FROM trueup.runs WHERE finished IS NULL ORDER BY id DESC LIMIT 1").fetchone()
-        if row is None:
-            return None
-        run = int(str(row[0]))
-        return run, {k: v[0] for k, v in self.states(run).items()}
-
-    def record(self, run: int, group: str, name: str, state: str, reason: str | None = None) -> None:
-        with self._lock:
-            self._conn.execute(
-                "INSERT INTO trueup.targets (run, grp, name, state, reason) VALUES (%s, %s, %s, %s, %s)"
-                " ON CONFLICT (run, grp, name) DO UPDATE SET state = excluded.state, reason = excluded.reason,"
-                " updated = now()", (run, group, name, state, reason))
-
-    def finish_run(self, run: int) -> None:
-        with self._lock:
-            self._conn.execute("UPDATE trueup.runs SET finished = now() WHERE id = %s", (run,))
-
-    def states(self, run: int) -> dict[tuple[str, str], tuple[str, str | None]]:
-        with self._lock:
-            rows = self._conn.execute("SELECT grp, name, state, reason FROM trueup.targets WHERE run = %s",
-                                      (run,)).fetchall()
-        return {(str(r[0]), str(r[1])): (str(r[2]), None if r[3] is None else str(r[3])) for r in rows}
-
-    def close(self) -> None:
-        self._conn.close()

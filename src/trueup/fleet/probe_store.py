@@ -2,16 +2,19 @@
 
 A probe (a target's schema fingerprint(s) and the rows of its reference tables) is what an
 audit measures on every target. When the target's change token (see
-:mod:`trueup.engines.postgres.change_token`) reads the same as when its last probe was taken,
+:meth:`trueup.engines.interface.session.Session.change_token`) reads the same as when its last
+probe was taken,
 nothing the probe covers can have changed since, and the stored probe stands for a new one: the
 audit of an unchanged target is a connection and one catalog-free query.
 
 Only the parts of a probe that matched the group's desired state are reused; what had drifted
 is measured (or inspected) again, so a repair made by hand shows at once, whatever the
 statistics' flush delay.
-Entries are kept per group, keyed by the target's location (without password), its scope and
-reference tables: in ``cache/probes/`` beside the desired-state cache, or with ``[state] url``
-in the ``trueup.probes`` table of that database, shared by every machine that audits the fleet.
+Entries are kept per group, keyed by the target's name and location (without password), its
+scope and reference tables, so two targets never share one: in ``cache/probes/`` beside the
+desired-state cache, or with ``[state] url`` in that database (the engine's
+:class:`~trueup.engines.interface.state.ProbeTable`), shared by every machine that audits the
+fleet.
 Entries written by other code of trueup (another fingerprint) are ignored. ``[state] cache =
 false`` and ``trueup audit --rescan`` do without them.
 """
@@ -34,11 +37,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import psycopg
-from psycopg.types.json import Jsonb
-
-from trueup.engines.postgres.change_token import Token
-from trueup.engines.postgres.driver import connect
+from trueup.engines.interface.session import Token
+from trueup.engines.interface.state import ProbeTable
 from trueup.errors import TrueupError
 
 #: entries not seen for this long are dropped when the file is written (a removed tenant)
@@ -111,10 +111,10 @@ def _decode_probe(data: dict[str, Any]) -> Probe:
                   for s, t, rows in data["rows"]})
 
 
-def probe_key(location: str, scope: Sequence[str] | None, tables: Sequence[str]) -> str:
-    """What a stored probe answers for: the target (a URL without its password), the schemas
-    fingerprinted and the reference tables read."""
-    return hashlib.sha256(json.dumps([location, list(scope) if scope else None, list(tables)]).encode()
+def probe_key(target: str, scope: Sequence[str] | None, tables: Sequence[tuple[str, str]]) -> str:
+    """What a stored probe answers for: the target (its name and location, without password),
+    the schemas fingerprinted and the reference tables read."""
+    return hashlib.sha256(json.dumps([target, list(scope) if scope else None, [list(t) for t in tables]]).encode()
                           ).hexdigest()[:40]
 
 
@@ -233,50 +233,29 @@ class FileProbeStore(ProbeStore):
                 os.unlink(tmp)
 
 
-class PostgresProbeStore(ProbeStore):
-    """Stored probes in the ``trueup`` schema of the state database (``[state] url``, where the
-    apply journal lives), shared by every machine that audits the fleet: CI runners start
-    without local files. An unreachable state database reads as empty and is not written."""
+class DatabaseProbeStore(ProbeStore):
+    """Stored probes in the state database (``[state] url``, where the apply journal lives),
+    shared by every machine that audits the fleet: CI runners start without local files. An
+    unreachable state database reads as empty and is not written."""
 
-    def __init__(self, url: str, group: str, code: str) -> None:
-        self._url, self._store = url, f"{group}\x1f{code}"
-        self._group = group
+    def __init__(self, table: ProbeTable, group: str, code: str) -> None:
+        self._table, self._store, self._group = table, f"{group}\x1f{code}", group
         self._reachable = True  # (an unreachable one is not tried again to write)
         super().__init__()
 
     def _read(self) -> dict[str, dict[str, Any]]:
         try:
-            with connect(self._url) as conn:
-                conn.execute(_PG_TABLE)
-                rows = conn.execute("SELECT key, entry FROM trueup.probes WHERE store = %s", (self._store,)).fetchall()
-        except (TrueupError, psycopg.Error):
+            return self._table.read(self._store)
+        except TrueupError:
             self._reachable = False
             return {}
-        return {str(k): e for k, e in rows if isinstance(e, dict)}
 
     def _write(self, changed: dict[str, dict[str, Any]]) -> None:
         if not self._reachable:
             return
         try:
-            with connect(self._url) as conn, conn.transaction():
-                with conn.cursor() as cur:
-                    cur.executemany(
-                        "INSERT INTO trueup.probes (store, key, entry) VALUES (%s, %s, %s)"
-                        " ON CONFLICT (store, key) DO UPDATE SET entry = excluded.entry, seen = now()",
-                        [(self._store, k, Jsonb(e)) for k, e in changed.items() if e])
-                    cur.executemany("DELETE FROM trueup.probes WHERE store = %s AND key = %s",
-                                    [(self._store, k) for k, e in changed.items() if not e])
-                # this group's entries of other code, and entries not seen for long
-                conn.execute("DELETE FROM trueup.probes WHERE (split_part(store, %s, 1) = %s AND store <> %s)"
-                             " OR seen < now() - make_interval(secs => %s)",
-                             ("\x1f", self._group, self._store, FORGET_AFTER_S))
-        except (TrueupError, psycopg.Error):
+            self._table.write(self._store, {k: e for k, e in changed.items() if e},
+                              [k for k, e in changed.items() if not e], stale_prefix=f"{self._group}\x1f",
+                              forget_after_s=FORGET_AFTER_S)
+        except TrueupError:
             return
-
-
-_PG_TABLE = """
-    CREATE SCHEMA IF NOT EXISTS trueup;
-    CREATE TABLE IF NOT EXISTS trueup.probes (
-        store text NOT NULL, key text NOT NULL, entry jsonb NOT NULL,
-        seen timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (store, key));
-"""

@@ -12,19 +12,20 @@ from __future__ import annotations
 
 import tomllib
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from psycopg import sql
-from psycopg.types.json import Jsonb
-
 from trueup.config import ConfigError
-from trueup.engines.postgres.quoting import ident, qname
+from trueup.engines.interface.engine import Engine
+from trueup.engines.interface.rows import RowChange
+from trueup.engines.interface.session import Rows, TableName
+from trueup.engines.interface.sql import Statement
 from trueup.fleet.findings import Finding
+from trueup.plan.script import render_statement
 
 
 @dataclass(frozen=True)
@@ -40,9 +41,8 @@ class RefTable:
         return f"{self.schema}.{self.table}"
 
     @property
-    def regclass(self) -> str:
-        """The qualified name as ``to_regclass`` reads it (quoted where needed)."""
-        return qname(self.schema, self.table)
+    def qualified(self) -> TableName:
+        return (self.schema, self.table)
 
     @property
     def columns(self) -> list[str]:
@@ -53,10 +53,6 @@ class RefTable:
 
     def in_schema(self, schema: str) -> RefTable:
         return RefTable(schema, self.table, self.key, self.exact, self.rows)
-
-    def select_sql(self) -> str:
-        cols = ", ".join(ident(c) for c in self.columns)
-        return f"SELECT {cols} FROM {qname(self.schema, self.table)}"
 
 
 def load_reference_data(path: str | Path) -> list[RefTable]:
@@ -106,25 +102,22 @@ def _same(found: Any, declared: Any) -> bool:
     return False
 
 
-def _literal(value: Any) -> str:
-    if isinstance(value, list):  # element by element: a TOML array may mix 1 and 1.5
-        return "ARRAY[" + ", ".join(_literal(v) for v in value) + "]" if value else "'{}'"
-    if isinstance(value, dict):
-        value = Jsonb(value)
-    return sql.Literal(value).as_string(None)
-
-
 def _key_text(table: RefTable, row: Mapping[str, Any]) -> str:
     return f"{table.name}[" + ", ".join(f"{k}={row[k]}" for k in table.key) + "]"
 
 
-def _where(table: RefTable, row: Mapping[str, Any]) -> str:
-    return " AND ".join(f"{ident(k)} = {_literal(row[k])}" for k in table.key)
+@dataclass(frozen=True)
+class RowDrift:
+    """One row that differs from the declaration, and the repair that fixes it."""
+
+    problem: str  # missing | different | unexpected
+    object: str
+    detail: str
+    change: RowChange
 
 
-def refdata_findings(table: RefTable, found_rows: Sequence[Mapping[str, Any]] | None, where: str) -> list[Finding]:
+def row_drifts(table: RefTable, found_rows: Rows, where: str) -> list[RowDrift]:
     """Compare declared rows with the rows found (``None``: the table itself is missing)."""
-    target = qname(table.schema, table.table)
     found_by_key = {tuple(str(r[k]) for k in table.key): r for r in found_rows or ()}
     declared_keys = set()
     out = []
@@ -132,26 +125,36 @@ def refdata_findings(table: RefTable, found_rows: Sequence[Mapping[str, Any]] | 
         key = tuple(str(row[k]) for k in table.key)
         declared_keys.add(key)
         found = found_by_key.get(key)
+        ident = {k: row[k] for k in table.key}
         if found is None:
-            cols = list(row)
-            fix = (f"INSERT INTO {target} ({', '.join(ident(c) for c in cols)}) "
-                   f"VALUES ({', '.join(_literal(row[c]) for c in cols)});")
             why = "the table is missing" if found_rows is None else "no such row"
-            out.append(Finding("reference_data", "missing", _key_text(table, row),
-                               f"row {_key_text(table, row)} is missing in {where} ({why})", (), fix))
+            out.append(RowDrift("missing", _key_text(table, row),
+                                f"row {_key_text(table, row)} is missing in {where} ({why})",
+                                RowChange(table.qualified, "insert", ident, dict(row))))
             continue
         diffs = [c for c in row if c not in table.key and not _same(found.get(c), row[c])]
         if diffs:
-            sets = ", ".join(f"{ident(c)} = {_literal(row[c])}" for c in diffs)
             detail = "; ".join(f"{c}: expected {row[c]!r}, found {found.get(c)!r}" for c in diffs)
-            out.append(Finding("reference_data", "different", _key_text(table, row),
-                               f"row {_key_text(table, row)} differs in {where}: {detail}", (),
-                               f"UPDATE {target} SET {sets} WHERE {_where(table, row)};"))
+            out.append(RowDrift("different", _key_text(table, row),
+                                f"row {_key_text(table, row)} differs in {where}: {detail}",
+                                RowChange(table.qualified, "update", ident, {c: row[c] for c in diffs})))
     if table.exact and found_rows is not None:
         for key, found in sorted(found_by_key.items()):
             if key not in declared_keys:
-                out.append(Finding("reference_data", "unexpected", _key_text(table, found),
-                                   f"row {_key_text(table, found)} in {where} is not declared (exact table)",
-                                   ("deletes_data",), f"-- hazard: deletes_data\nDELETE FROM {target} WHERE "
-                                   f"{_where(table, found)};"))
+                out.append(RowDrift("unexpected", _key_text(table, found),
+                                    f"row {_key_text(table, found)} in {where} is not declared (exact table)",
+                                    RowChange(table.qualified, "delete", {k: found[k] for k in table.key})))
+    return out
+
+
+def refdata_findings(table: RefTable, found_rows: Rows, where: str,
+                     engine: Engine) -> list[tuple[Finding, Statement]]:
+    """The findings of one reference table, each with the statement (from the engine) that
+    repairs it; the finding's ``fix`` shows that statement as a plan shows it."""
+    out = []
+    for d in row_drifts(table, found_rows, where):
+        statement = engine.row_statement(d.change)
+        hazards = tuple(h.value for h in statement.hazards)
+        out.append((Finding("reference_data", d.problem, d.object, d.detail, hazards, render_statement(statement)),
+                    statement))
     return out

@@ -1,142 +1,25 @@
-"""Plan → confirm → apply → verify, for a whole fleet, journaled so it can resume."""
+"""Apply → verify for a whole fleet, journaled so it can resume: canaries first, then the rest
+concurrently, each target on its own session under its lock (:mod:`trueup.fleet.apply`)."""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from typing import Any
 
-from trueup.config import Config
-from trueup.diff.changes import Statement
-from trueup.diff.generator import DiffOptions
-from trueup.errors import TrueupError
-from trueup.fleet.apply import Outcome, Work, run_rollout
-from trueup.fleet.audit import (
-    Auditor,
-    AuditResult,
-    ProgressFn,
-    TargetResult,
-    default_concurrency,
-    run_audit,
-    select_targets,
-    sort_results,
-)
-from trueup.fleet.journal import DONE, Journal, PostgresJournal, SqliteJournal
-from trueup.fleet.saved_plan import SavedPlan
-from trueup.fleet.targets import DiscoveryError, Target, discover
+from trueup.config import ApplySettings, Config
+from trueup.engines.interface.state import Journal
+from trueup.fleet.apply import NOT_STARTED, Outcome, apply_target
+from trueup.fleet.audit import run_audit
+from trueup.fleet.execution import ProgressFn, default_concurrency
+from trueup.fleet.judging import Auditor
+from trueup.fleet.planning import Rollout, Work
+from trueup.fleet.results import AuditResult, TargetResult, sort_results
 
-
-def open_journal(config: Config) -> Journal:
-    if config.state.url:
-        return PostgresJournal(config.state.url)
-    return SqliteJournal(config.path(config.state.path))
-
-
-@dataclass
-class Rollout:
-    """What an apply is about to do, before it does it."""
-
-    work: list[Work]
-    #: targets that need nothing (already in sync) or cannot be reached, as audited
-    untouched: list[Outcome] = field(default_factory=list)
-    run: int | None = None
-    #: the planning audit's verdict on targets that need nothing: not audited a second time
-    settled: dict[tuple[str, str], TargetResult] = field(default_factory=dict)
-    #: the desired states the work was (or is to be) planned against
-    auditor: Auditor | None = field(default=None, repr=False)
-
-    @property
-    def statements(self) -> int:
-        return sum(len(w.statements or ()) for w in self.work)
-
-    def summary_lines(self) -> list[str]:
-        groups: dict[tuple[str, ...], list[Work]] = {}
-        for w in self.work:
-            if w.statements is not None:
-                groups.setdefault(tuple(s.sql for s in w.statements + w.skipped), []).append(w)
-        lines = []
-        for same in sorted(groups.values(), key=lambda g: -len(g)):
-            w = same[0]
-            who = f"{len(same)} targets" if len(same) > 1 else f"{w.target.group}/{w.target.name}"
-            skipped = f", {len(w.skipped)} destructive skipped" if w.skipped else ""
-            lines.append(f"{who}: same {len(w.statements or ())} statement(s){skipped}")
-        return lines
-
-
-def prepare(config: Config, *, groups: list[str] | None = None, targets: list[str] | None = None,
-            plan_file: str | None = None, allow_destructive: bool = False, resume: bool = False,
-            concurrency: int | None = None, journal: Journal | None = None,
-            progress: ProgressFn | None = None, concurrently: bool = False, live: bool = False) -> Rollout:
-    """Work out what to apply: from a saved plan, by auditing with plans now, or (``live``)
-    only which targets to visit, each to be planned under its own lock as it runs."""
-    names: list[tuple[str, str]] | None = None
-    run: int | None = None
-    if resume:
-        if journal is None:
-            raise TrueupError("--resume needs the journal")
-        last = journal.resume_run()
-        if last is None:
-            raise TrueupError("nothing to resume: the last apply finished", hint="run trueup apply without --resume")
-        run, states = last
-        names = [k for k, v in states.items() if v not in DONE]
-    if plan_file:
-        if resume:
-            raise TrueupError("--plan and --resume do not go together",
-                              hint="resume re-plans the unfinished targets itself")
-        return _from_saved_plan(config, SavedPlan.read(plan_file), allow_destructive, groups, targets)
-    options = DiffOptions(concurrently=concurrently)
-    if live:
-        group_names, found, errors = select_targets(config, groups, targets, names)
-        auditor = Auditor(config, group_names, allow_destructive=allow_destructive, diff_options=options)
-        return Rollout([Work(t, None, [], None) for t in found], run=run, auditor=auditor,
-                       untouched=[Outcome(r.group, r.name, status="failed", error=r.error) for r in errors])
-    audit = run_audit(config, groups=groups, targets=targets, concurrency=concurrency, progress=progress,
-                      plans=True, allow_destructive=allow_destructive, names=names, diff_options=options,
-                      rescan=True)  # what apply acts on is measured, not recalled
-    rollout = Rollout([], run=run, auditor=audit.auditor)
-    for r in audit.results:
-        if r.status == "error" or r.target is None:
-            rollout.untouched.append(Outcome(r.group, r.name, status="failed", error=r.error))
-        elif r.statements:
-            rollout.work.append(Work(r.target, r.statements, r.skipped, r.fingerprint))
-        else:
-            rollout.untouched.append(Outcome(r.group, r.name, status="unchanged", skipped=[s.sql for s in r.skipped]))
-            rollout.settled[(r.group, r.name)] = r
-    return rollout
-
-
-def _from_saved_plan(config: Config, plan: SavedPlan, allow_destructive: bool, groups: list[str] | None,
-                     targets: list[str] | None) -> Rollout:
-    from fnmatch import fnmatchcase
-
-    wanted = {t for g in plan.groups for t in g.targets}
-    found: dict[tuple[str, str], Target] = {}
-    rollout = Rollout([])
-    for group in sorted({g for g, _ in wanted}):
-        if group not in config.groups:
-            raise TrueupError(f"the plan names group '{group}', which the config does not declare")
-        if groups and group not in groups:
-            continue
-        try:
-            for t in discover(config, group):
-                found[(t.group, t.name)] = t
-        except DiscoveryError as err:
-            rollout.untouched.extend(Outcome(g, n, status="failed", error=err.message) for g, n in wanted if g == group)
-    for pg in plan.groups:
-        for key in pg.targets:
-            if groups and key[0] not in groups:
-                continue
-            if targets and not any(fnmatchcase(key[1], p) for p in targets):
-                continue
-            target = found.get(key)
-            if target is None:
-                if not any(o.group == key[0] and o.name == key[1] for o in rollout.untouched):
-                    rollout.untouched.append(Outcome(*key, status="failed", error="target not found any more"))
-                continue
-            keep: list[Statement] = [s for s in pg.statements if allow_destructive or not s.destructive]
-            skip = [s for s in pg.statements if s not in keep] + list(pg.skipped)
-            rollout.work.append(Work(target, keep, skip, plan.fingerprints.get(key)))
-    return rollout
+#: outcomes that mean the target was not brought to its desired state
+FAILED = ("failed", "stale", "not_started")
 
 
 @dataclass
@@ -147,7 +30,7 @@ class ApplyReport:
 
     @property
     def exit_code(self) -> int:
-        if any(o.status in ("failed", "stale", "not_started") for o in self.outcomes):
+        if any(o.status in FAILED for o in self.outcomes):
             return 2
         if self.verification is None:
             return 0
@@ -176,17 +59,82 @@ class ApplyReport:
         return audit
 
 
+def run_rollout(items: Sequence[Work], settings: ApplySettings, *, concurrency: int, allow_destructive: bool,
+                auditor: Auditor | None = None, canary: int = 0, max_failures: int | None = None,
+                timeout: int | None = None, record: Callable[[Work, str, str | None], None] | None = None,
+                progress: ProgressFn | None = None) -> list[Outcome]:
+    """Apply every item: canaries first (targets that had something to run; stop if one
+    fails), then the rest concurrently, launching no new target after ``max_failures`` failures."""
+    outcomes: dict[int, Outcome] = {}
+    failures = 0
+    done = 0
+
+    def note(w: Work, state: str, reason: str | None = None) -> None:
+        if record:
+            record(w, state, reason)
+
+    def one(i: int) -> Outcome:
+        w = items[i]
+        # where DDL is not transactional, every statement that lands is journaled as it lands
+        transactional = w.target.engine.transactional_ddl
+        o = apply_target(w.target, w.statements, skipped=w.skipped, expected_fingerprint=w.fingerprint,
+                         settings=settings, allow_destructive=allow_destructive, auditor=auditor, timeout=timeout,
+                         on_started=lambda: note(w, "started"),
+                         on_landed=None if transactional else
+                         lambda k, n: note(w, "started", f"{k} of {n} statement(s) applied"))
+        if o.status in ("applied", "failed", "stale"):
+            note(w, "applied" if o.status == "applied" else "failed", o.error)
+        if o.verified is not None:
+            note(w, "verified" if o.verified.status == "in_sync" else "drift", o.verified.error)
+        return o
+
+    def finish(i: int, o: Outcome) -> None:
+        nonlocal failures, done
+        outcomes[i] = o
+        done += 1
+        if o.status in ("failed", "stale"):
+            failures += 1
+        if progress:
+            progress(done, len(items), items[i].target.name)
+
+    queue = list(range(len(items)))
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        tried = 0
+        while canary and queue and tried < canary and not failures:
+            batch, queue = queue[:canary - tried], queue[canary - tried:]
+            for i, o in zip(batch, pool.map(one, batch), strict=True):
+                finish(i, o)
+                tried += o.status != "unchanged"
+        if canary and failures:
+            queue = []
+        pending: dict[Future[Outcome], int] = {}
+        while queue or pending:
+            while queue and len(pending) < max(1, concurrency) and (max_failures is None or failures < max_failures):
+                i = queue.pop(0)
+                pending[pool.submit(one, i)] = i
+            if not pending:
+                break
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for f in finished:
+                finish(pending.pop(f), f.result())
+    return [outcomes.get(i) or Outcome(items[i].target.group, items[i].target.name,
+                                       skipped=[s.sql for s in items[i].skipped], error=NOT_STARTED)
+            for i in range(len(items))]
+
+
 def execute(config: Config, rollout: Rollout, *, concurrency: int | None = None, canary: int = 0,
             max_failures: int | None = None, journal: Journal | None = None, args: dict[str, Any] | None = None,
             progress: ProgressFn | None = None) -> ApplyReport:
-    """Apply the rollout; every target is audited again on its own connection right after (or,
-    if that failed, afresh at the end): the result is that audit."""
+    """Apply the rollout; every target is audited again on its own session right after (or,
+    if that failed, afresh at the end): the result is that audit, where a target that failed or
+    was never reached counts as an error."""
     started = time.perf_counter()
     run = rollout.run
-    keys = [(w.target.group, w.target.name) for w in rollout.work]
+    keys = [w.target.key for w in rollout.work]
     if journal is not None:
         if run is None:
-            run = journal.start_run(args or {}, keys + [(o.group, o.name) for o in rollout.untouched])
+            run = journal.start_run({**(args or {}), "allow_destructive": rollout.allow_destructive},
+                                    keys + [(o.group, o.name) for o in rollout.untouched])
         else:
             journal.add_targets(run, keys)
 
@@ -196,11 +144,15 @@ def execute(config: Config, rollout: Rollout, *, concurrency: int | None = None,
 
     auditor = rollout.auditor
     if auditor is None and rollout.work:
-        auditor = Auditor(config, list(dict.fromkeys(w.target.group for w in rollout.work)))
-    first = rollout.work[0].target.url if rollout.work else None
-    conc = concurrency or config.settings.concurrency or default_concurrency(first)
-    outcomes = run_rollout(rollout.work, config.apply, concurrency=conc, auditor=auditor, canary=canary,
-                           max_failures=max_failures, record=record, progress=progress)
+        auditor = Auditor(config, list(dict.fromkeys(w.target.group for w in rollout.work)),
+                          allow_destructive=rollout.allow_destructive)
+    timeout = config.settings.connect_timeout
+    first = rollout.work[0].target if rollout.work else None
+    conc = concurrency or config.settings.concurrency or (
+        default_concurrency(first.engine, first.url, timeout) if first else 4)
+    outcomes = run_rollout(rollout.work, config.apply, concurrency=conc, allow_destructive=rollout.allow_destructive,
+                           auditor=auditor, canary=canary, max_failures=max_failures, timeout=timeout,
+                           record=record, progress=progress)
     outcomes += rollout.untouched
     results = [o.verified for o in outcomes if o.verified is not None]
     # a target something ran on whose verification failed is audited afresh; targets the
@@ -218,9 +170,16 @@ def execute(config: Config, rollout: Rollout, *, concurrency: int | None = None,
         if not any(o.status == "not_started" for o in outcomes):
             journal.finish_run(run)
     results += later + kept
+    judged = {(r.group, r.name) for r in results}
+    results += [_unverified(o) for o in outcomes if o.status in FAILED and (o.group, o.name) not in judged]
     verification = None
     if results:
         present = {r.group for r in results}
         groups = [g for g in config.groups if g in present]
         verification = AuditResult(sort_results(results, groups), groups, time.perf_counter() - started)
     return ApplyReport(outcomes, verification, run)
+
+
+def _unverified(o: Outcome) -> TargetResult:
+    """A target that failed (or never started) as the verification reports it: an error."""
+    return TargetResult(o.group, o.name, "", "error", error=o.error or o.status.replace("_", " "), hint=o.hint)

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from trueup.diff.changes import Hazard, Statement
+from trueup.engines.interface.sql import Hazard, Statement
 from trueup.errors import TrueupError
-from trueup.fleet.audit import AuditResult
+from trueup.fleet.results import AuditResult
 
 PLAN_FORMAT = "trueup-plan"
 PLAN_VERSION = 1

@@ -1,22 +1,22 @@
-"""Targets of a group: listed explicitly or discovered at run time."""
+"""Targets of a group: listed explicitly or discovered at run time, each with a name unique in
+its group.
+
+A target's name is given (``{ name = "...", url = "..." }``), or is its database's name
+(listed URLs, discovered databases), its schema's (schema per tenant) or its registry row's
+``name``. Two targets of a group that would share a name are an error naming both: a report,
+a plan and the stored probes of earlier audits all tell targets apart by name. (The same
+database listed twice is one target.)
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from fnmatch import fnmatchcase
 
-import psycopg
-
-from trueup.config import (
-    Config,
-    DatabaseDiscovery,
-    GroupConfig,
-    RegistryDiscovery,
-    SchemaDiscovery,
-    TargetSpec,
-)
-from trueup.engines.postgres.driver import connection, error_message, redact, with_database
+from trueup.config import Config, DatabaseDiscovery, GroupConfig, RegistryDiscovery, SchemaDiscovery, TargetSpec
+from trueup.engines import engine_by_name, engine_for_url
+from trueup.engines.interface.engine import Engine
 from trueup.errors import TrueupError
 
 
@@ -24,85 +24,81 @@ from trueup.errors import TrueupError
 class Target:
     group: str
     name: str
+    #: a URL or, for discovered targets, the driver's connection string
     url: str
     #: schema-per-tenant: the tenant's schema in the database at ``url``
     schema: str | None = None
+    #: the engine that speaks to it
+    engine_name: str = "postgresql"
+
+    @property
+    def engine(self) -> Engine:
+        return engine_by_name(self.engine_name)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.group, self.name)
 
     @property
     def location(self) -> str:
         """Where it is, safe to print (no password)."""
-        return redact(self.url) + (f" schema {self.schema}" if self.schema else "")
+        return self.engine.location(self.url) + (f" schema {self.schema}" if self.schema else "")
 
 
 class DiscoveryError(TrueupError):
     """Targets of a group could not be listed."""
 
 
-def database_name(url: str) -> str:
-    path = urlsplit(url).path.lstrip("/")
-    return unquote(path) or "postgres"
-
-
-def replace_url(url: str, *, database: str | None = None, host: str | None = None, port: Any = None,
-                user: str | None = None, password: str | None = None) -> str:
-    """The URL with some of its parts replaced (registry rows carry them)."""
-    parts = urlsplit(url)
-    netloc = parts.netloc.rsplit("@", 1)[-1]
-    old_user = parts.username
-    old_password = parts.password
-    h = host or parts.hostname or ""
-    if ":" in h and not h.startswith("["):
-        h = f"[{h}]"
-    p = port or parts.port
-    u = user or (unquote(old_user) if old_user else None)
-    pw = password if password is not None else (unquote(old_password) if old_password else None)
-    auth = ""
-    if u:
-        auth = quote(u, safe="")
-        if pw is not None:
-            auth += ":" + quote(str(pw), safe="")
-        auth += "@"
-    hostport = h + (f":{p}" if p else "") if (host or port) else netloc
-    url2 = urlunsplit(parts._replace(netloc=auth + hostport))
-    return with_database(url2, database) if database else url2
-
-
 def _explicit(group_name: str, group: GroupConfig) -> list[Target]:
     out = []
     for t in group.targets:
-        if isinstance(t, TargetSpec):
-            out.append(Target(group_name, t.name or database_name(t.url), t.url))
-        else:
-            out.append(Target(group_name, database_name(t), t))
+        url = t.url if isinstance(t, TargetSpec) else t
+        engine = engine_for_url(url)
+        name = t.name if isinstance(t, TargetSpec) and t.name else engine.database_name(url)
+        out.append(Target(group_name, name, url, engine_name=engine.name))
     return out
 
 
 def discover(config: Config, group_name: str) -> list[Target]:
-    """Every target of a group; raises :class:`DiscoveryError` with the reason when listing fails."""
+    """Every target of a group; raises :class:`DiscoveryError` with the reason when listing
+    fails or two targets would share a name."""
     group = config.groups[group_name]
-    targets = _explicit(group_name, group)
-    d = group.discover
-    if d is None:
-        return targets
+    timeout = config.settings.connect_timeout
     try:
+        targets = _explicit(group_name, group)
+        d = group.discover
         if isinstance(d, DatabaseDiscovery):
-            with connection(d.server) as conn:
-                rows = conn.execute(
-                    "SELECT datname FROM pg_database WHERE datname LIKE %s AND datallowconn"
-                    " AND NOT datistemplate ORDER BY 1", (d.databases,)).fetchall()
-            targets += [Target(group_name, str(r[0]), with_database(d.server, str(r[0]))) for r in rows]
+            engine = engine_for_url(d.server)
+            targets += [Target(group_name, name, engine.database_url(d.server, name), engine_name=engine.name)
+                        for name in engine.list_databases(d.server, d.databases, timeout=timeout)]
         elif isinstance(d, SchemaDiscovery):
-            with connection(d.server) as conn:
-                rows = conn.execute(
-                    "SELECT nspname FROM pg_namespace WHERE nspname LIKE %s ORDER BY 1", (d.schemas,)).fetchall()
-            targets += [Target(group_name, str(r[0]), d.server, schema=str(r[0])) for r in rows]
+            engine = engine_for_url(d.server)
+            targets += [Target(group_name, name, d.server, schema=name, engine_name=engine.name)
+                        for name in engine.list_schemas(d.server, d.schemas, timeout=timeout)]
         elif isinstance(d, RegistryDiscovery):
             targets += _from_registry(config, group_name, d)
-    except psycopg.Error as err:
-        raise DiscoveryError(f"group {group_name}: discovery failed: {error_message(err)}") from None
+    except DiscoveryError:
+        raise
     except TrueupError as err:
         raise DiscoveryError(f"group {group_name}: discovery failed: {err.message}", err.hint) from None
-    return targets
+    return unique(group_name, targets)
+
+
+def unique(group_name: str, targets: Sequence[Target]) -> list[Target]:
+    """``targets`` with each name once: the same database twice is one target; two others of
+    one name are an error naming both."""
+    seen: dict[str, Target] = {}
+    out = []
+    for t in targets:
+        first = seen.get(t.name)
+        if first is None:
+            seen[t.name] = t
+            out.append(t)
+        elif first.location != t.location:
+            raise DiscoveryError(
+                f"group {group_name}: two targets would both be named '{t.name}': {first.location} and {t.location}",
+                hint='name them in trueup.toml: targets = [{ name = "...", url = "..." }], or narrow the discovery')
+    return out
 
 
 def _from_registry(config: Config, group_name: str, d: RegistryDiscovery) -> list[Target]:
@@ -112,20 +108,46 @@ def _from_registry(config: Config, group_name: str, d: RegistryDiscovery) -> lis
     holders = _explicit(d.registry, registry)
     if not holders:
         raise DiscoveryError(f"group {group_name}: registry group '{d.registry}' has no explicit targets")
-    with connection(holders[0].url) as conn:
-        cur = conn.execute(d.query)  # type: ignore[arg-type]
-        cols = [c.name for c in cur.description or ()]
-        rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    cols, rows = holders[0].engine.query(holders[0].url, d.query, timeout=config.settings.connect_timeout)
     if rows and ("name" not in cols or "database" not in cols):
         raise DiscoveryError(f"group {group_name}: the registry query must return columns 'name' and 'database'"
                              f" (got: {', '.join(cols)})")
+    engine = engine_for_url(d.server)
     out = []
     for r in rows:
-        url = replace_url(d.server, database=str(r["database"]), host=_opt(r.get("host")), port=r.get("port"),
-                          user=_opt(r.get("user") or r.get("username")), password=_opt(r.get("password")))
-        out.append(Target(group_name, str(r["name"]), url))
+        url = engine.database_url(d.server, str(r["database"]), host=_opt(r.get("host")), port=r.get("port"),
+                                  user=_opt(r.get("user") or r.get("username")), password=_opt(r.get("password")))
+        out.append(Target(group_name, str(r["name"]), url, engine_name=engine.name))
     return out
 
 
 def _opt(value: object) -> str | None:
     return None if value is None else str(value)
+
+
+def select_targets(config: Config, groups: Sequence[str] | None = None, targets: Sequence[str] | None = None,
+                   names: Sequence[tuple[str, str]] | None = None,
+                   ) -> tuple[list[str], list[Target], list[tuple[str, DiscoveryError]]]:
+    """The groups to work on, their targets (discovered, then filtered by name patterns and by
+    exact ``names``), and each group whose discovery failed, with the reason."""
+    group_names = list(groups or config.groups)
+    if names is not None:
+        group_names = [g for g in group_names if any(g == n[0] for n in names)]
+    for g in group_names:
+        if g not in config.groups:
+            raise TrueupError(f"unknown group '{g}'", hint=f"groups in the config: {', '.join(config.groups)}")
+    failed: list[tuple[str, DiscoveryError]] = []
+    work: list[Target] = []
+    wanted = set(names) if names is not None else None
+    for g in group_names:
+        try:
+            found = discover(config, g)
+        except DiscoveryError as err:
+            failed.append((g, err))
+            continue
+        if targets:
+            found = [t for t in found if any(fnmatchcase(t.name, p) for p in targets)]
+        if wanted is not None:
+            found = [t for t in found if t.key in wanted]
+        work.extend(found)
+    return group_names, work, failed

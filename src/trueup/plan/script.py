@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from trueup.diff.changes import Change, Statement
+from trueup.engines.interface.sql import Change, Statement
 from trueup.model import Schema
+from trueup.plan.policy import may_run, partition
 
 
 @dataclass
@@ -24,18 +25,20 @@ class Plan:
     def destructive(self) -> bool:
         return any(c.destructive for c in self.changes)
 
+    def all_statements(self) -> list[Statement]:
+        return [s for c in self.changes for s in c.statements]
+
     def statements(self, allow_destructive: bool = False) -> list[Statement]:
-        """The statements that would run (destructive ones only when allowed)."""
-        return [s for c in self.changes for s in c.statements if allow_destructive or not s.destructive]
+        """The statements that would run (see :mod:`trueup.plan.policy`)."""
+        return partition(self.all_statements(), allow_destructive)[0]
 
     def preamble_statements(self) -> list[Statement]:
         """The preamble (session settings) as statements, for executing the plan."""
         return [Statement(p) for p in self.preamble] if self.changes else []
 
     def skipped(self, allow_destructive: bool = False) -> list[Statement]:
-        if allow_destructive:
-            return []
-        return [s for c in self.changes for s in c.statements if s.destructive]
+        """The statements the policy leaves out."""
+        return partition(self.all_statements(), allow_destructive)[1]
 
     def to_sql(self, allow_destructive: bool = False) -> str:
         """The script: every statement terminated, hazards as comments above it.
@@ -44,13 +47,14 @@ class Plan:
         its ``-- hazard: deletes_data`` line, so the script is safe to run as it is.
         """
         out: list[str] = [p.rstrip(";") + ";" for p in self.preamble] if self.changes else []
-        out += [render_statement(s, run=allow_destructive or not s.destructive)
+        out += [render_statement(s, run=may_run(s, allow_destructive))
                 for change in self.changes for s in change.statements]
         return "\n\n".join(out) + ("\n" if out else "")
 
     def to_json(self, allow_destructive: bool = False) -> dict[str, Any]:
         return {
-            "changes": [c.to_json(allow_destructive) for c in self.changes],
+            "changes": [{**c.to_json(), "skipped": not all(may_run(s, allow_destructive) for s in c.statements)}
+                        for c in self.changes],
             "destructive": self.destructive,
             "statements": len(self.statements(allow_destructive)),
             "skipped": len(self.skipped(allow_destructive)),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from trueup.fleet.audit import AuditResult
+from trueup.fleet.results import AuditResult
 
 
 def render_json(result: AuditResult) -> str:

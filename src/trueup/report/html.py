@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html import escape
 
-from trueup.fleet.audit import AuditResult, TargetResult
 from trueup.fleet.findings import CATEGORIES, Finding
+from trueup.fleet.results import AuditResult, TargetResult
 from trueup.report.junit import groups_in_order
 
 #: severity of a finding: 3 high, 2 medium, 1 low

@@ -12,8 +12,8 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterable
 
-from trueup.fleet.audit import AuditResult, TargetResult
 from trueup.fleet.findings import Finding
+from trueup.fleet.results import AuditResult, TargetResult
 
 # characters XML 1.0 cannot carry at all, not even escaped
 _ILLEGAL_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

@@ -6,8 +6,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from trueup.fleet.audit import AuditResult
 from trueup.fleet.findings import CATEGORIES
+from trueup.fleet.results import AuditResult
 
 _STATUS = {"in_sync": "[green]in sync[/]", "drift": "[yellow]drift[/]", "error": "[red]error[/]"}
 MAX_LISTED = 50
@@ -49,7 +49,9 @@ def render_text(result: AuditResult, console: Console, *, next_command: str | No
         console.print()
         console.print(f"[bold]{escape(r.group)}/{escape(r.name)}[/] {_STATUS[r.status]}  [dim]{escape(r.location)}[/]")
         if r.error:
-            console.print(f"  [red]{escape(r.error)}[/]")
+            console.print(f"  [red]{escape(r.error)}[/]", highlight=False, soft_wrap=True)
+            if r.hint:
+                console.print(f"  hint: {escape(r.hint)}", highlight=False, soft_wrap=True)
         for f in r.findings:
             hz = f"  [magenta]{', '.join(f.hazards)}[/]" if f.hazards else ""
             console.print(f"  [cyan]{f.category:14}[/] {f.problem:10} {escape(f.object)}{hz}", highlight=False,

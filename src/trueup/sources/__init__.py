@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from trueup.engines import engine_for_url
-from trueup.errors import SourceError
+from trueup.errors import SourceError, TrueupWarning
 from trueup.model import Schema
 from trueup.sources.snapshot import read_snapshot, snapshot_from_json
 
@@ -48,14 +50,36 @@ def parse_source(spec: str) -> Source:
         files = tuple(sorted(found, key=lambda p: p.relative_to(path).as_posix()))
         if not files:
             raise SourceError(f"{spec}: the folder holds no .sql files")
+        _warn_if_empty(spec, files)
         return Source(spec, "sql", files)
     suffix = path.suffix.lower()
     if suffix == ".sql":
+        _warn_if_empty(spec, (path,))
         return Source(spec, "sql", (path,))
     if suffix == ".json":
         return Source(spec, "snapshot", (path,))
     raise SourceError(f"{spec}: unknown source type '{suffix or path.name}'",
                       hint="use a .sql file or folder, a .json snapshot, or a postgresql:// URL")
+
+
+_COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)
+
+
+def _holds_sql(path: Path) -> bool:
+    """Whether a file holds anything but comments, blanks and semicolons (an unreadable one is
+    reported when it is loaded)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return True
+    return bool(_COMMENTS.sub("", text).replace(";", "").strip())
+
+
+def _warn_if_empty(spec: str, files: Sequence[Path]) -> None:
+    if not any(_holds_sql(f) for f in files):
+        what = "holds" if len(files) == 1 and str(files[0]) == spec else "holds only files with"
+        warnings.warn(f"{spec} {what} no SQL statements: it is taken as an empty schema", TrueupWarning,
+                      stacklevel=3)
 
 
 def load(source: Source, *, schemas: Sequence[str] | None = None,

@@ -5,7 +5,7 @@ fingerprints its desired state there.
 An entry holds the model (and, for an audit, the fingerprint) measured for one exact input: the
 bytes of every source file, the scope, the scratch server's identity (its version, the user, the
 extensions it offers, the settings deparsed text depends on: see
-:meth:`trueup.engines.base.Engine.scratch_identity`) and trueup's own code (a changed catalog
+:meth:`trueup.engines.interface.engine.Engine.scratch_identity`) and trueup's own code (a changed catalog
 query or inspection gives a new key). Anything else is a miss, so a stale entry cannot be used;
 an entry is written only when the files read the same after the load as before. A damaged entry
 is ignored and replaced. The folder keeps the :data:`KEEP` entries used last; older ones are

@@ -1,37 +1,84 @@
-"""Connecting to PostgreSQL, with failures turned into one-line errors."""
+"""Connecting to PostgreSQL: connection strings built by the driver, timeouts, and locations
+safe to print.
+
+A location is a URL (``postgresql://...``) or libpq's ``key=value`` conninfo; every connection
+string trueup derives (another database on a server, a registry row's host and user) is built
+with psycopg's :func:`~psycopg.conninfo.make_conninfo`, so any database name, however quoted,
+spaced or accented, reaches the server as it is.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from trueup.engines.postgres.errors import login_error
 from trueup.errors import ConnectionFailed
 
 CONNECT_TIMEOUT = 10
+SCHEMES = ("postgresql", "postgres")
 
 
-def redact(url: str) -> str:
-    """The URL with any password replaced by ``***``, safe to print."""
+def _params(url: str) -> dict[str, Any]:
     try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<unparsable URL>"
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(":" + parts.password + "@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
+        return conninfo_to_dict(url)
+    except psycopg.ProgrammingError as err:
+        raise ConnectionFailed(f"invalid connection string {location(url)}: {err}",
+                               hint="use postgresql://user@host:port/database") from None
 
 
-def describe_target(url: str) -> str:
-    """``db on host:port`` for messages."""
+def _is_url(url: str) -> bool:
+    return url.split("://", 1)[0].lower() in SCHEMES and "://" in url
+
+
+def location(url: str) -> str:
+    """Where ``url`` leads, without its password: a URL as given (password as ``***``), a
+    conninfo as the URL it stands for."""
+    if _is_url(url):
+        try:
+            parts = urlsplit(url)
+            if parts.password is None:
+                return url
+        except ValueError:
+            return "<unparsable URL>"
+        netloc = parts.netloc.replace(":" + parts.password + "@", ":***@", 1)
+        return urlunsplit(parts._replace(netloc=netloc))
     try:
-        info = psycopg.conninfo.conninfo_to_dict(url)
+        params = conninfo_to_dict(url)
     except psycopg.ProgrammingError:
-        return redact(url)
+        return "<unparsable connection string>"
+    return as_url(params)
+
+
+def as_url(params: dict[str, Any]) -> str:
+    """A conninfo's parameters as a ``postgresql://`` URL, without the password, each part
+    percent-encoded (a single TCP host and port in the URL's authority, anything else as
+    query parameters, as libpq reads them)."""
+    params = {k: str(v) for k, v in params.items() if v is not None and k != "password"}
+    user = params.pop("user", "")
+    dbname = params.pop("dbname", "")
+    host, port = params.get("host", ""), params.get("port", "")
+    netloc = quote(user, safe="") + "@" if user else ""
+    if host and "," not in host and not host.startswith("/") and "," not in port:
+        params.pop("host")
+        netloc += f"[{host}]" if ":" in host else quote(host, safe="")
+        if port:
+            netloc += ":" + params.pop("port")
+    query = "&".join(f"{quote(k, safe='')}={quote(v, safe='/')}" for k, v in params.items())
+    return f"postgresql://{netloc}/{quote(dbname, safe='')}" + (f"?{query}" if query else "")
+
+
+def describe(url: str) -> str:
+    """``database 'db' on host:port`` for messages."""
+    try:
+        info = conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return location(url)
     host = str(info.get("host") or "localhost")
     port = str(info.get("port") or "5432")
     db = str(info.get("dbname") or info.get("user") or "postgres")
@@ -39,60 +86,46 @@ def describe_target(url: str) -> str:
     return f"database '{db}' on {where}"
 
 
-def _explain(url: str, err: Exception) -> ConnectionFailed:
-    text = str(err).strip()
-    first = next((ln for ln in text.splitlines() if ln.strip()), text)
-    first = re.split(r"failed: ", first)[-1]
-    first = re.sub(r"^(FATAL|ERROR):\s+", "", first).strip()
-    target = describe_target(url)
-    low = text.lower()
-    if "password authentication failed" in low or "no password supplied" in low:
-        return ConnectionFailed(f"cannot log in to {target}: {first}",
-                                hint="check the user name and password in the URL")
-    if "does not exist" in low and "database" in low:
-        return ConnectionFailed(f"cannot connect to {target}: the database does not exist",
-                                hint="create it first, or fix the database name in the URL")
-    if "role" in low and "does not exist" in low:
-        return ConnectionFailed(f"cannot log in to {target}: {first}", hint="check the user name in the URL")
-    if "refused" in low or "no such file" in low or "timeout" in low or "could not translate" in low:
-        return ConnectionFailed(f"cannot reach {target}: {first}",
-                                hint="is the server running and the host/port right?")
-    return ConnectionFailed(f"cannot connect to {target}: {first}")
+def database_name(url: str) -> str:
+    params = _params(url)
+    return str(params.get("dbname") or params.get("user") or "postgres")
 
 
-def error_message(err: psycopg.Error) -> str:
-    """The server's one-line message for a failed statement (or the driver's first line)."""
-    if err.diag is not None and err.diag.message_primary:
-        return err.diag.message_primary
-    text = str(err).strip()
-    return text.splitlines()[0] if text else type(err).__name__
+def database_url(server_url: str, database: str, *, host: str | None = None, port: Any = None,
+                 user: str | None = None, password: str | None = None) -> str:
+    """A connection string for ``database`` on the server of ``server_url``, the parts given
+    replacing the server's (a registry row's host, port, user, password)."""
+    given = {"host": host, "port": None if port is None else str(port), "user": user, "password": password}
+    try:
+        return make_conninfo(server_url, dbname=database, **{k: v for k, v in given.items() if v is not None})
+    except psycopg.ProgrammingError as err:
+        raise ConnectionFailed(f"invalid connection string {location(server_url)}: {err}") from None
 
 
-def connect(url: str, *, autocommit: bool = True, dbname: str | None = None,
-            timeout: int = CONNECT_TIMEOUT) -> psycopg.Connection[tuple[object, ...]]:
-    """Open a connection or raise :class:`ConnectionFailed` with a readable reason."""
-    kwargs: dict[str, object] = {"autocommit": autocommit, "connect_timeout": timeout}
+def connect(url: str, *, timeout: int | None = None, autocommit: bool = True,
+            dbname: str | None = None) -> psycopg.Connection[tuple[Any, ...]]:
+    """Open a connection or raise :class:`ConnectionFailed` with the reason, its SQLSTATE and a
+    hint. ``timeout``: seconds to wait for the server (default 10), unless the URL sets its own
+    ``connect_timeout``."""
+    params = _params(url)
+    kwargs: dict[str, Any] = {"autocommit": autocommit}
+    if "connect_timeout" not in params:
+        kwargs["connect_timeout"] = timeout or CONNECT_TIMEOUT
     if dbname is not None:
         kwargs["dbname"] = dbname
     try:
-        return psycopg.connect(url, **kwargs)  # type: ignore[arg-type]
+        return psycopg.connect(url, **kwargs)
     except psycopg.ProgrammingError as err:
-        raise ConnectionFailed(f"invalid connection URL {redact(url)}: {err}") from None
+        raise ConnectionFailed(f"invalid connection string {location(url)}: {err}") from None
     except psycopg.OperationalError as err:
-        raise _explain(url, err) from None
+        raise login_error(describe(url if dbname is None else database_url(url, dbname)), err) from None
 
 
 @contextmanager
-def connection(url: str, *, autocommit: bool = True,
-               dbname: str | None = None) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
-    conn = connect(url, autocommit=autocommit, dbname=dbname)
+def connection(url: str, *, timeout: int | None = None, autocommit: bool = True,
+               dbname: str | None = None) -> Iterator[psycopg.Connection[tuple[Any, ...]]]:
+    conn = connect(url, timeout=timeout, autocommit=autocommit, dbname=dbname)
     try:
         yield conn
     finally:
         conn.close()
-
-
-def with_database(url: str, dbname: str) -> str:
-    """The same server URL pointing at another database."""
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + dbname))

@@ -65,13 +65,13 @@ _server_uri: str | None = None
 _start_lock = threading.Lock()
 
 
-def embedded_url(database: str = "postgres") -> str:
-    """Start (or join) the embedded server and return a URL to ``database`` on it."""
+def embedded_url() -> str:
+    """Start (or join) the embedded server and return a URL of its ``postgres`` database."""
     with _start_lock:
-        return _embedded_url(database)
+        return _embedded_url()
 
 
-def _embedded_url(database: str) -> str:
+def _embedded_url() -> str:
     global _server_uri
     if _server_uri is None:
         try:
@@ -88,7 +88,5 @@ def _embedded_url(database: str) -> str:
         except Exception as err:
             raise TrueupError(f"could not start the embedded PostgreSQL server in {pgdata}: {err}",
                               hint="delete that folder to start afresh, or pass a postgresql:// URL") from None
-        _server_uri = server.get_uri()
-    from trueup.engines.postgres.driver import with_database
-
-    return with_database(_server_uri, database)
+        _server_uri = str(server.get_uri())
+    return _server_uri

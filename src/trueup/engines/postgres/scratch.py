@@ -12,19 +12,51 @@ from pathlib import Path
 
 import psycopg
 
-from trueup.engines.postgres.driver import connection, with_database
+from trueup.engines.postgres.driver import connection, database_url, describe
+from trueup.engines.postgres.errors import database_error, explain, translated
 from trueup.engines.postgres.inspect import inspect_url
 from trueup.engines.postgres.quoting import ident
-from trueup.errors import SourceError
+from trueup.errors import DatabaseError, SourceError
 from trueup.model import Schema
 
 SCRATCH_PREFIX = "trueup_scratch_"
 _live: set[tuple[str, str]] = set()
 
 
-def _drop(server_url: str, name: str) -> None:
+def create_database(server_url: str, name: str, *, template: str = "template0", replace: bool = False,
+                    what: str = "a database") -> str:
+    """Create database ``name``; its connection string. A role that may not create databases
+    gets one clear error naming the role and what to do."""
     with connection(server_url) as conn:
+        try:
+            if replace:
+                conn.execute(f"DROP DATABASE IF EXISTS {ident(name)} WITH (FORCE)")  # type: ignore[arg-type]
+            conn.execute(f"CREATE DATABASE {ident(name)} TEMPLATE {ident(template)}")  # type: ignore[arg-type]
+        except psycopg.errors.InsufficientPrivilege:
+            role = conn.info.user
+            raise DatabaseError(
+                f"cannot create {what} on {describe(server_url)}: role '{role}' may not create databases"
+                " (SQLSTATE 42501: the role lacks the CREATEDB privilege)",
+                f"grant it (ALTER ROLE {ident(role)} CREATEDB), or use a server where it may: "
+                "[scratch] url in trueup.toml, --dev-url or TRUEUP_DEV_URL",
+                sqlstate="42501", cause="the role lacks the CREATEDB privilege") from None
+        except psycopg.Error as err:
+            raise database_error(describe(server_url), err) from None
+    return database_url(server_url, name)
+
+
+def drop_database(server_url: str, name: str) -> None:
+    with connection(server_url) as conn, translated(describe(server_url)):
         conn.execute(f"DROP DATABASE IF EXISTS {ident(name)} WITH (FORCE)")  # type: ignore[arg-type]
+
+
+def run_script(url: str, sql: str) -> None:
+    with connection(url) as conn, translated(describe(url)):
+        conn.execute(sql)  # type: ignore[arg-type]
+
+
+def _drop(server_url: str, name: str) -> None:
+    drop_database(server_url, name)
     _live.discard((server_url, name))
 
 
@@ -39,11 +71,10 @@ def _drop_leftovers() -> None:  # pragma: no cover - safety net for abnormal exi
 def scratch_database(server_url: str) -> Iterator[str]:
     """Create an empty database on the server of ``server_url``; yield its URL; drop it."""
     name = f"{SCRATCH_PREFIX}{os.getpid()}_{secrets.token_hex(4)}"
-    with connection(server_url) as conn:
-        conn.execute(f"CREATE DATABASE {ident(name)} TEMPLATE template0")  # type: ignore[arg-type]
+    url = create_database(server_url, name, what="a scratch database")
     _live.add((server_url, name))
     try:
-        yield with_database(server_url, name)
+        yield url
     finally:
         _drop(server_url, name)
 
@@ -74,7 +105,8 @@ def apply_files(url: str, files: Sequence[Path]) -> None:
                 pos = int(diag.statement_position) if diag.statement_position else None
                 line = _line_of(text, pos)
                 msg = (diag.message_primary or str(err)).strip()
-                raise SourceError(f"{path}:{line}: {msg}",
+                code = f" (SQLSTATE {err.sqlstate}: {explain(err.sqlstate)[0]})" if err.sqlstate else ""
+                raise SourceError(f"{path}:{line}: {msg}{code}",
                                   hint="fix the statement in the file; trueup loads .sql files as PostgreSQL runs them"
                                   ) from None
 
@@ -94,7 +126,7 @@ _IDENTITY = (
 
 
 def server_identity(server_url: str) -> str:
-    """See :meth:`trueup.engines.base.Engine.scratch_identity`."""
+    """See :meth:`trueup.engines.interface.engine.Engine.scratch_identity`."""
     with connection(server_url) as conn:
         row = conn.execute(_IDENTITY).fetchone()  # type: ignore[arg-type]
     return "\x1f".join(str(v) for v in row or ())

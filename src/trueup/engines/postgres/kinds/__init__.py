@@ -1,8 +1,8 @@
-"""One SQL generator per kind of PostgreSQL object, all behind :class:`trueup.diff.generator.KindSQL`."""
+"""One SQL generator per kind of PostgreSQL object, all behind :class:`trueup.engines.interface.generators.KindSQL`."""
 
 from __future__ import annotations
 
-from trueup.diff.generator import KindSQL
+from trueup.engines.interface.generators import KindSQL
 from trueup.engines.postgres.kinds.columns import ColumnSQL
 from trueup.engines.postgres.kinds.constraints import ConstraintSQL
 from trueup.engines.postgres.kinds.extensions import ExtensionSQL, SchemaSQL
@@ -33,4 +33,17 @@ KIND_ORDER = (
     "rls", "policy", "grant", "comment",
 )
 
-__all__ = ["GENERATORS", "KIND_ORDER"]
+#: each kind's category in the audit's findings (trueup.fleet.findings.CATEGORIES)
+FINDING_CATEGORIES = {
+    "schema": "schema", "extension": "extension", "enum": "type", "domain": "type", "composite_type": "type",
+    "sequence": "sequence", "sequence_owner": "sequence", "table": "table", "column": "column",
+    "inherited_column": "column",
+    "constraint": "constraint", "index": "index", "view": "view", "materialized_view": "view",
+    "function": "function", "trigger": "trigger", "rls": "rls", "policy": "policy", "grant": "grant",
+    "comment": "comment",
+}
+#: kinds that can "belong" to a layer (group): top-level, named objects
+LAYER_KINDS = frozenset({"table", "view", "materialized_view", "function", "sequence", "enum", "domain",
+                         "composite_type"})
+
+__all__ = ["FINDING_CATEGORIES", "GENERATORS", "KIND_ORDER", "LAYER_KINDS"]

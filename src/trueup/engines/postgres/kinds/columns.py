@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from trueup.diff.changes import Hazard, Statement, stmt
-from trueup.diff.generator import AlterResult, Context, GeneratorBase
+from trueup.engines.interface.generators import AlterResult, Context, GeneratorBase
+from trueup.engines.interface.sql import Hazard, Statement, stmt
 from trueup.engines.postgres.kinds.constraints import adopting_parent, dropped_parents
 from trueup.engines.postgres.kinds.types import CompositeSQL, DomainSQL, EnumSQL
 from trueup.engines.postgres.quoting import ident, qname

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from trueup.diff.changes import Hazard, Statement, stmt
-from trueup.diff.generator import AlterResult, Context, GeneratorBase
+from trueup.engines.interface.generators import AlterResult, Context, GeneratorBase
+from trueup.engines.interface.sql import Hazard, Statement, stmt
 from trueup.engines.postgres.kinds.indexes import index_flags
 from trueup.engines.postgres.quoting import ident, qname
 from trueup.model import DbObject, ObjectId

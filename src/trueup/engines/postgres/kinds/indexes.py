@@ -6,8 +6,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from trueup.diff.changes import Hazard, Statement, stmt
-from trueup.diff.generator import AlterResult, Context, GeneratorBase
+from trueup.engines.interface.generators import AlterResult, Context, GeneratorBase
+from trueup.engines.interface.sql import Hazard, Statement, stmt
 from trueup.engines.postgres.quoting import ident, qname
 from trueup.model import DbObject, ObjectId
 

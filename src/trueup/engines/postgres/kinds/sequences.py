@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from trueup.diff.changes import Hazard, Statement, stmt
-from trueup.diff.generator import AlterResult, Context, GeneratorBase
+from trueup.engines.interface.generators import AlterResult, Context, GeneratorBase
+from trueup.engines.interface.sql import Hazard, Statement, stmt
 from trueup.engines.postgres.quoting import literal, qname
 from trueup.model import DbObject
 

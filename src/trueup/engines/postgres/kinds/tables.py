@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from trueup.diff.changes import Hazard, Statement, stmt
-from trueup.diff.generator import AlterResult, Context, GeneratorBase
+from trueup.engines.interface.generators import AlterResult, Context, GeneratorBase
+from trueup.engines.interface.sql import Hazard, Statement, stmt
 from trueup.engines.postgres.kinds.columns import column_definition, column_settings
 from trueup.engines.postgres.kinds.constraints import dropped_parents, inherited_checks
 from trueup.engines.postgres.quoting import ident, qname

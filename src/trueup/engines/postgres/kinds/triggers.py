@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from trueup.diff.changes import Statement, stmt
-from trueup.diff.generator import AlterResult, Context, GeneratorBase
+from trueup.engines.interface.generators import AlterResult, Context, GeneratorBase
+from trueup.engines.interface.sql import Statement, stmt
 from trueup.engines.postgres.quoting import ident, qname
 from trueup.model import DbObject, ObjectId
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from trueup.diff.changes import Statement
+from trueup.engines.interface.sql import Statement
 from trueup.model import DbObject, Schema
 
 

@@ -30,12 +30,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import psycopg
 
+from trueup.engines.interface.session import Token
 from trueup.engines.postgres.quoting import literal
 
 #: the catalogs whose rows the inspection reads or whose changes alter its output, by fixed OID
@@ -56,17 +56,6 @@ CATALOGS: dict[str, int] = {
 #: new reset time, would break the token)
 SERVER_VERSIONS = (150000, 190000)
 MIN_SERVER_VERSION = SERVER_VERSIONS[0]
-
-
-@dataclass(frozen=True)
-class Token:
-    database: int  # the database's OID, read from pg_class's file path
-    value: str
-    #: the reference tables' OIDs (``None``: no such table), so the next reading can skip
-    #: looking them up by name: a table dropped, created or renamed writes pg_class, whose
-    #: counts then move the token anyway (and a caller who finds it moved must read it again
-    #: without ``last`` before keeping it: see trueup.fleet.audit._probe_on)
-    tables: tuple[int | None, ...] = ()
 
 
 def _counters(rel: str) -> str:
@@ -111,7 +100,9 @@ def change_token(conn: psycopg.Connection[Any], tables: Sequence[str] = (),
     or ``None`` where there is none to trust: a server outside :data:`SERVER_VERSIONS`,
     ``track_counts`` off, or a function the user may not call. ``last``: the token read last
     time, whose OIDs spare looking the database and the tables up (a database created again
-    under the same name has another OID: then they are looked up)."""
+    under the same name has another OID: then they are looked up). A table dropped, created or
+    renamed since writes pg_class, whose counts then move the token anyway; a caller who finds
+    it moved must read it again without ``last`` before keeping it."""
     if not SERVER_VERSIONS[0] <= conn.info.server_version < SERVER_VERSIONS[1]:
         return None
     names = tuple(tables)

@@ -1,4 +1,5 @@
-"""The vocabulary of a migration: statements, hazards and per-object changes."""
+"""The vocabulary of a migration, shared by every engine and the pipeline: statements, the
+hazards they carry, and the change of one object (its action and statements)."""
 
 from __future__ import annotations
 
@@ -70,7 +71,7 @@ class Change:
     def destructive(self) -> bool:
         return any(s.destructive for s in self.statements)
 
-    def to_json(self, allow_destructive: bool) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         return {
             "kind": self.id.kind,
             "name": self.id.display,
@@ -78,5 +79,4 @@ class Change:
             "sql": [s.sql for s in self.statements],
             "hazards": [h.value for h in self.hazards],
             "notes": [n for s in self.statements for n in s.notes],
-            "skipped": bool(self.destructive and not allow_destructive),
         }

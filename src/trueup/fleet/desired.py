@@ -1,0 +1,142 @@
+"""A group's desired state: its model, the fingerprints known to mean "in sync", its scope,
+reference data and ignore rules, loaded once per run.
+
+A ``.sql`` source is loaded into a scratch database and fingerprinted there (both cached, see
+:mod:`trueup.sources.cache`); a live URL is inspected and fingerprinted where it is. A ``.json``
+snapshot is read as saved and has no fingerprint to start with: the audit learns one (see
+:meth:`Desired.learn`). So does any desired state on targets whose server fingerprints
+differently from the scratch server (another major version): a target whose fingerprint is not
+known is inspected, and targets sharing a fingerprint share that one inspection.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from trueup.config import Config, IgnoreRules, SchemaDiscovery
+from trueup.engines import default_engine, engine_by_name, engine_for_url
+from trueup.engines.interface.engine import Engine
+from trueup.errors import TrueupError
+from trueup.fleet.ignore import apply_ignore
+from trueup.fleet.refdata import RefTable, load_reference_data
+from trueup.model import Schema
+from trueup.sources import Source, load, parse_source
+from trueup.sources import cache as source_cache
+
+
+@dataclass
+class Desired:
+    group: str
+    engine: Engine
+    model: Schema
+    #: fingerprints known to mean "in sync": measured where the desired state was loaded, and
+    #: learned from targets found in sync
+    fingerprints: set[str]
+    schemas: list[str] | None
+    template_schema: str | None
+    reference: list[RefTable]
+    ignore: IgnoreRules
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def in_sync(self, fingerprint: str | None) -> bool:
+        """Whether a target with this fingerprint has the desired schema."""
+        with self._lock:
+            return fingerprint is not None and fingerprint in self.fingerprints
+
+    def learn(self, fingerprint: str | None) -> None:
+        """A target with this fingerprint was inspected and found in sync: so is any other."""
+        if fingerprint:
+            with self._lock:
+                self.fingerprints.add(fingerprint)
+
+
+def cache_folder(config: Config) -> Path:
+    """Where the caches (desired states, stored probes) live: ``cache/`` beside the journal."""
+    return Path(config.path(config.state.path)).parent / "cache"
+
+
+def _server_candidates(config: Config, first_group: str) -> list[str]:
+    out = []
+    for name in [first_group, *config.groups]:
+        group = config.groups[name]
+        out += [t if isinstance(t, str) else t.url for t in group.targets]
+        if group.discover is not None:
+            out.append(group.discover.server)
+    return out
+
+
+def scratch_server(config: Config, group_name: str) -> str:
+    """Where .sql desired states are loaded: [scratch] url, TRUEUP_DEV_URL, else the first
+    server of the fleet that answers (this group's first), else the embedded server."""
+    if config.scratch is not None:
+        return config.scratch.url
+    env = os.environ.get("TRUEUP_DEV_URL")
+    if env:
+        return env
+    first_engine: Engine | None = None
+    for url in dict.fromkeys(_server_candidates(config, group_name)):
+        try:
+            engine = engine_for_url(url)
+            first_engine = first_engine or engine
+            engine.connect(url, timeout=config.settings.connect_timeout).close()
+            return url
+        except TrueupError:
+            continue
+    return (first_engine or default_engine()).default_server()
+
+
+def scope_model(model: Schema, template: str | None) -> Schema:
+    """In schema-per-tenant mode only the template schema's contents are compared."""
+    if template is None:
+        return model
+    return model.filtered(lambda o: o.kind not in ("schema", "extension") and o.schema_name == template
+                          and not (o.kind in ("comment", "grant") and o.id.path[0] == "schema"))
+
+
+def load_desired(config: Config, group_name: str) -> Desired:
+    group = config.groups[group_name]
+    template = group.discover.template_schema if isinstance(group.discover, SchemaDiscovery) else None
+    scope = [template] if template else group.schemas
+    source = parse_source(config.path(group.desired))
+    fingerprints: set[str] = set()
+    if source.kind == "snapshot":
+        model = load(source)
+        engine = engine_by_name(model.engine)
+    else:
+        server = source.spec if source.kind == "url" else scratch_server(config, group_name)
+        engine = engine_for_url(server)
+        model, fp = _measure(config, engine, source, server, scope, template)
+        fingerprints.add(fp)
+    model = scope_model(apply_ignore(model, group.ignore), template)
+    reference = load_reference_data(config.path(group.reference_data)) if group.reference_data else []
+    return Desired(group_name, engine, model, fingerprints, scope, template, reference, group.ignore)
+
+
+def _measure(config: Config, engine: Engine, source: Source, server: str, scope: list[str] | None,
+             template: str | None) -> tuple[Schema, str]:
+    """The model and fingerprint of a live or ``.sql`` desired state; the latter loaded into a
+    scratch database unless the cache holds the same input's."""
+    timeout = config.settings.connect_timeout
+
+    def measure(url: str) -> tuple[Schema, str]:
+        with engine.connect(url, timeout=timeout) as session:
+            model = session.inspect(scope, alone=True)
+            fp = session.schema_fingerprints([template]).get(template, "") if template \
+                else session.fingerprint(scope)
+        return model, fp
+
+    if source.kind == "url":
+        return measure(source.spec)
+
+    def make() -> tuple[Schema, str]:
+        with engine.scratch_database(server) as url:
+            engine.apply_files(url, [str(f) for f in source.files])
+            return measure(url)
+
+    if not config.state.cache:
+        return make()
+    return source_cache.cached_load(cache_folder(config), source.files, scope, template,
+                                    engine.scratch_identity(server), make)
