@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -247,6 +248,38 @@ def test_html_large_fleet_stays_small() -> None:
     assert html.count("<tr>") == 50 + 2  # drifted rows, header and totals
     assert html.count('<details class="db ') == 50
     assert "tenant_09949" in html
+
+
+TEMPLATE_SYNTAX = "{{ 7*7 }}{% if true %}yes{% endif %}{# hidden #}<b>bold</b>&\"q\"'a'"
+TEMPLATE_SYNTAX_ESCAPED = ("{{ 7*7 }}{% if true %}yes{% endif %}{# hidden #}&lt;b&gt;bold&lt;/b&gt;&amp;&quot;q&quot;"
+                           "&#x27;a&#x27;")
+
+
+def test_html_inlines_the_static_css_and_js() -> None:
+    html = render_html(sample_result())
+    static = resources.files("trueup.report").joinpath("static")
+    css = static.joinpath("report.css").read_text(encoding="utf-8")
+    js = static.joinpath("report.js").read_text(encoding="utf-8")
+    assert css.startswith(":root{") and "details.db" in css
+    assert js.startswith("(function(){") and "copy-all" in js
+    assert f"<style>\n{css}</style>" in html  # verbatim: not escaped
+    assert f"<script>\n{js}</script>" in html
+    assert html.count("<style") == 1 and html.count("<script") == 1
+
+
+def test_html_shows_template_syntax_and_markup_literally() -> None:
+    """Text from databases and findings is data: printed escaped, never evaluated as a template or as HTML."""
+    t = TEMPLATE_SYNTAX
+    evil = Finding(t, t, t, t, (t,), t)
+    result = AuditResult([TargetResult(t, t, t, "drift", [evil]), TargetResult(t, "down", t, "error", error=t),
+                          TargetResult(t, "fine", t)], [t])
+    html = render_html(result, title=t)
+    page = _parse(html)
+    text = "".join(page.text)
+    assert text.count(t) >= 8  # title, group, name, location, object, detail, fix, hazard, error ...
+    assert html.count(TEMPLATE_SYNTAX_ESCAPED) >= 8
+    assert "<b>bold</b>" not in html and "{# hidden #}" in html and ">49<" not in html
+    assert html.count("<script") == 1
 
 
 # ------------------------------------------------------------------------------------------------ Chromium
