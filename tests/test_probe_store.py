@@ -5,7 +5,6 @@ and ``[state] cache = false`` measure everything, and a damaged store costs noth
 from __future__ import annotations
 
 import datetime as dt
-import time
 import uuid
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -60,14 +59,18 @@ def tenants_config(fleet: dict[str, Any]) -> Path:
 
 
 def wait_for_counts(url: str, before: Token | None, tables: Sequence[str] = ("public.team_roles",)) -> None:
-    """Until the database's token moves: a closed session's counts land a moment after it closed."""
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        with psycopg.connect(url, autocommit=True) as conn:
-            if change_token(conn, tables) != before:
-                return
-        time.sleep(0.05)
-    raise AssertionError("the change never reached the statistics")
+    """The database's token has moved (the change was made by :func:`counted`, or on a session
+    that called ``pg_stat_force_next_flush()``: its counts are in the statistics already)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        assert change_token(conn, tables) != before, "the change never reached the statistics"
+
+
+def counted(url: str, sql: str) -> None:
+    """Run ``sql`` on a session of its own, its counts flushed to the statistics before it ends
+    (a closed session's would land a moment after it closed)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql)  # type: ignore[arg-type]
+        conn.execute("SELECT pg_stat_force_next_flush()")
 
 
 def current_token(url: str) -> Token | None:
@@ -113,8 +116,7 @@ def test_a_change_is_seen_once_counted(fleet: dict[str, Any]) -> None:
     url = fleet["tenants"][t1]
     assert audit(cfg, "--group", "tenants")[0] == 0
     before = current_token(url)
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP INDEX projects_name_idx; UPDATE team_roles SET can_manage = true WHERE name = 'Viewer'")
+    counted(url, "DROP INDEX projects_name_idx; UPDATE team_roles SET can_manage = true WHERE name = 'Viewer'")
     wait_for_counts(url, before)
     code, data, err = audit(cfg, "--group", "tenants")
     assert code == 1, err
@@ -126,8 +128,7 @@ def test_a_drifted_target_is_inspected_again(fleet: dict[str, Any], measured: li
     cfg = tenants_config(fleet)
     t0 = next(iter(fleet["tenants"]))
     url = fleet["tenants"][t0]
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP INDEX projects_name_idx; DELETE FROM team_roles WHERE name = 'Viewer'")
+    counted(url, "DROP INDEX projects_name_idx; DELETE FROM team_roles WHERE name = 'Viewer'")
     wait_for_counts(url, None)
     code, data, _ = audit(cfg, "--group", "tenants")
     assert code == 1 and len(findings(data, t0)) == 2
@@ -181,6 +182,7 @@ def test_tenant_schemas_reuse_the_probe_of_those_in_sync(make_db: Callable[..., 
     with psycopg.connect(url, autocommit=True) as conn:
         before = change_token(conn, tables)
         conn.execute("ALTER TABLE tenant_0.projects ADD COLUMN legacy text")
+        conn.execute("SELECT pg_stat_force_next_flush()")
     wait_for_counts(url, before, tables)
     measured.clear()
     third = {r.name: r for r in audit_module.run_audit(config).results}
@@ -296,14 +298,12 @@ def test_a_reference_table_created_later_is_watched(fleet: dict[str, Any]) -> No
     code, data, _ = audit(cfg, "--group", "tenants")
     assert code == 1 and "public.team_roles[name=Owner]" in by_object(data, t1)
     before = current_token(url)
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("ALTER TABLE old_roles RENAME TO team_roles")
+    counted(url, "ALTER TABLE old_roles RENAME TO team_roles")
     wait_for_counts(url, before)
     assert audit(cfg, "--group", "tenants")[0] == 0
     assert audit(cfg, "--group", "tenants")[0] == 0  # now from the store
     before = current_token(url)
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("UPDATE team_roles SET can_manage = NOT can_manage WHERE name = 'Owner'")
+    counted(url, "UPDATE team_roles SET can_manage = NOT can_manage WHERE name = 'Owner'")
     wait_for_counts(url, before)
     code, data, _ = audit(cfg, "--group", "tenants")
     assert code == 1 and list(by_object(data, t1)) == ["public.team_roles[name=Owner]"]

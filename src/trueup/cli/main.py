@@ -262,7 +262,7 @@ def plan(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], al
     to do, 1 something to apply, 2 errors.
     """
     from trueup.cli.progress import progress_bar
-    from trueup.cli.render_plan import render_plan_sql, render_plan_text
+    from trueup.report.plans import render_plan_sql, render_plan_text
     from trueup.config import load_config
     from trueup.engines.interface.generators import DiffOptions
     from trueup.fleet.audit import run_audit
@@ -311,7 +311,7 @@ def apply(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], p
     drift remains (e.g. destructive changes skipped), 2 a target failed or was unreachable.
     """
     from trueup.cli.progress import progress_bar
-    from trueup.cli.render_plan import render_apply_text
+    from trueup.report.plans import render_apply_text
     from trueup.config import load_config
     from trueup.fleet.journal import open_journal
     from trueup.fleet.planning import prepare

@@ -95,7 +95,7 @@ discover = {{ registry = "control", server = "{server}", query = "{REGISTRY_QUER
 
 
 def run_demo(keep: bool = False, console: Console | None = None) -> None:
-    from trueup.cli.render_plan import render_apply_text
+    from trueup.report.plans import render_apply_text
     from trueup.config import load_config
     from trueup.fleet.audit import run_audit
     from trueup.fleet.planning import prepare

@@ -1,4 +1,4 @@
-"""Text renderings of plans and apply results."""
+"""Plans and apply results as text: a plan per distinct set of statements, an apply's outcome."""
 
 from __future__ import annotations
 
