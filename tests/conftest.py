@@ -26,6 +26,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import psycopg
 import pytest
 from pgcluster import Cluster, find_bindir, remove_leftovers
+from psycopg import sql as pgsql
 
 from trueup.engines.postgres.embedded import pid_alive
 
@@ -107,7 +108,7 @@ def db_url(server_url: str, name: str) -> str:
 
 def _drop_database(server_url: str, name: str) -> None:
     with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(pgsql.Identifier(name)))
 
 
 @pytest.fixture(scope="session")
@@ -129,7 +130,7 @@ def pg_url() -> Iterator[str]:
             "SELECT datname FROM pg_database WHERE datname LIKE 'trueup\\_test\\_%' OR datname LIKE 'trueup\\_scratch\\_%'"
         ).fetchall():
             if not _owner_alive(name):
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                conn.execute(pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(pgsql.Identifier(name)))
         for role in TEST_ROLES:
             # (another worker of this run may create it at the same moment)
             with contextlib.suppress(psycopg.errors.DuplicateObject, psycopg.errors.UniqueViolation):
@@ -163,7 +164,7 @@ def make_db(pg_url: str) -> Iterator[Callable[..., str]]:
         db = name or new_db_name()
         assert db.startswith(TEST_PREFIX)
         with psycopg.connect(pg_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{db}" TEMPLATE template0')
+            conn.execute(pgsql.SQL("CREATE DATABASE {} TEMPLATE template0").format(pgsql.Identifier(db)))
         created.append(db)
         url = db_url(pg_url, db)
         if sql and sql.strip():

@@ -24,6 +24,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from trueup.engines.postgres.embedded import pid_alive
+
 PREFIX = "trueup-test-pg-"
 SETTINGS = {
     "fsync": "off",
@@ -84,16 +86,6 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 class Cluster:
     """One throw-away cluster: :meth:`start` returns its admin URL, :meth:`stop` removes it."""
 
@@ -146,7 +138,7 @@ def remove_leftovers(bindir: Path) -> None:
     """Clusters of earlier runs that were killed (the folder names the pid that made it)."""
     for folder in parent_folder().glob(f"{PREFIX}*"):
         pid = folder.name.removeprefix(PREFIX).split("-", 1)[0]
-        if not pid.isdigit() or _pid_alive(int(pid)):
+        if not pid.isdigit() or pid_alive(int(pid)):
             continue
         if (folder / "data" / "postmaster.pid").exists():
             user = "postgres" if os.geteuid() == 0 else None

@@ -229,3 +229,30 @@ def test_password_never_printed() -> None:
     proc = run_process("inspect", "postgresql://app:s3cr3t-pw@127.0.0.1:1/db")
     assert proc.returncode == 2
     assert "s3cr3t-pw" not in proc.stderr + proc.stdout
+
+
+def test_mysql_urls_are_on_the_roadmap() -> None:
+    code, _, err = run("inspect", "mysql://root@127.0.0.1:3306/app")
+    assert code == 2
+    assert_one_line_error(err, "MySQL is not supported yet", "hint: MySQL/MariaDB support is on the roadmap")
+
+
+@pytest.mark.parametrize("content", ["", "   \n\n", "-- only a comment\n", "/* a block\n comment */ ;\n"])
+def test_an_empty_sql_source_is_a_warning(tmp_path: Path, pg_url: str, content: str) -> None:
+    empty = tmp_path / "empty.sql"
+    empty.write_text(content)
+    code, out, err = run("inspect", str(empty), "--dev-url", pg_url)
+    assert code == 0 and "CREATE TABLE" not in out  # (the server's own public schema, at most)
+    assert f"warning: {empty} holds no SQL statements: it is taken as an empty schema" in err
+    # a folder whose files hold nothing either
+    (tmp_path / "more.sql").write_text("-- nothing\n")
+    code, out, err = run("diff", str(tmp_path), str(empty), "--dev-url", pg_url)
+    assert code == 0
+    assert f"warning: {tmp_path} holds only files with no SQL statements" in err
+
+
+def test_a_file_with_statements_gives_no_warning(tmp_path: Path, pg_url: str) -> None:
+    f = tmp_path / "one.sql"
+    f.write_text("-- a table\nCREATE TABLE t (id int);\n")
+    code, out, err = run("inspect", str(f), "--dev-url", pg_url)
+    assert code == 0 and "CREATE TABLE public.t" in out and "warning" not in err

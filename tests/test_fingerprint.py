@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import psycopg
+import pytest
 
-from trueup.engines.postgres.fleet_ops.fingerprint import fingerprint, schema_fingerprints
+from trueup.engines.postgres import catalog
+from trueup.engines.postgres.fleet_ops.fingerprint import fingerprint, fingerprint_sql, schema_fingerprints
+from trueup.engines.postgres.inspect import inspect_connection
 
 TENANT = """
 CREATE DOMAIN money_amount AS numeric(12,2) CHECK (VALUE >= 0);
@@ -47,3 +51,46 @@ def test_databases_with_other_oids_hash_equal(make_db: Callable[..., str]) -> No
         assert fingerprint(ca) == fingerprint(cb)
         assert fingerprint(cc) != fingerprint(ca)
         assert ca.execute("SHOW search_path").fetchone() == ("\"$user\", public",)  # left as it was
+
+
+#: each fingerprint query and the inspection query it shadows share their row selection
+TWINS = {"fp_columns": "columns", "fp_indexes": "indexes", "fp_constraints": "constraints",
+         "fp_triggers": "triggers", "fp_policies": "policies", "fp_relations": "relations"}
+
+
+@pytest.mark.parametrize(("fp", "inspection"), sorted(TWINS.items()))
+def test_each_fingerprint_query_includes_its_twins_row_selection(fp: str, inspection: str) -> None:
+    def includes(name: str) -> set[str]:
+        return set(re.findall(r":include\((\w+)\)", catalog._read(name)))
+
+    assert includes(fp) == includes(inspection) and len(includes(fp)) == 1
+
+
+def test_a_changed_selection_changes_inspection_and_fingerprint_alike(make_db: Callable[..., str],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    with_secret = make_db("CREATE TABLE t (id int, secret text);")
+    without = make_db("CREATE TABLE t (id int);")
+
+    def measure(url: str) -> tuple[set[str], str]:
+        with psycopg.connect(url, autocommit=True) as conn:
+            model = inspect_connection(conn)
+            return {o.id.display for o in model.of_kind("column")}, fingerprint(conn)
+
+    assert measure(with_secret)[1] != measure(without)[1]
+    real = catalog._read
+
+    def read(name: str) -> str:  # the one selection, changed: columns named "secret" are left out
+        text = real(name)
+        return text + "  AND a.attname <> 'secret'\n" if name == "column_rows" else text
+
+    monkeypatch.setattr(catalog, "_read", read)
+    for cached in (catalog.query, fingerprint_sql):
+        cached.cache_clear()
+    try:
+        columns, fp = measure(with_secret)
+        assert columns == {"public.t.id"}  # the inspection no longer sees it ...
+        assert fp == measure(without)[1]  # ... and neither does the fingerprint
+    finally:
+        monkeypatch.undo()
+        for cached in (catalog.query, fingerprint_sql):
+            cached.cache_clear()
