@@ -25,7 +25,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
 import pytest
-from pgcluster import Cluster, find_bindir, remove_leftovers
+from pgcluster import Cluster, embedded_folder, find_bindir, remove_embedded_leftovers, remove_leftovers, stop_embedded
 from psycopg import sql as pgsql
 
 from trueup.engines.postgres.embedded import pid_alive
@@ -45,11 +45,21 @@ CORPUS = Path(os.environ.get("TRUEUP_CORPUS_DIR") or Path(__file__).resolve().pa
 _CLUSTER = pytest.StashKey[Cluster]()
 
 
+_EMBEDDED = pytest.StashKey[Path]()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Start the throw-away cluster once per run, in the controlling process (its URL reaches
-    the xdist workers, and every subprocess a test starts, through the environment)."""
-    if hasattr(config, "workerinput") or os.environ.get("TRUEUP_TEST_PG_URL") \
-            or os.environ.get("TRUEUP_TEST_CLUSTER") == "0":
+    the xdist workers, and every subprocess a test starts, through the environment); give the
+    embedded server (the demo, PostgreSQL 18 cases, private servers) a folder of this run's."""
+    if hasattr(config, "workerinput"):
+        return
+    if not os.environ.get("TRUEUP_EMBEDDED_DIR"):
+        remove_embedded_leftovers()
+        folder = embedded_folder()
+        config.stash[_EMBEDDED] = folder
+        os.environ["TRUEUP_EMBEDDED_DIR"] = str(folder)
+    if os.environ.get("TRUEUP_TEST_PG_URL") or os.environ.get("TRUEUP_TEST_CLUSTER") == "0":
         return
     bindir = find_bindir()
     if bindir is None:
@@ -70,6 +80,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if cluster is not None:
         os.environ.pop("TRUEUP_TEST_PG_URL", None)
         cluster.stop()
+    embedded = config.stash.get(_EMBEDDED, None)
+    if embedded is not None:
+        os.environ.pop("TRUEUP_EMBEDDED_DIR", None)
+        stop_embedded(embedded)
 
 
 @pytest.fixture(autouse=True)

