@@ -262,11 +262,11 @@ def plan(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], al
     to do, 1 something to apply, 2 errors.
     """
     from trueup.cli.progress import progress_bar
-    from trueup.report.plans import render_plan_sql, render_plan_text
     from trueup.config import load_config
     from trueup.engines.interface.generators import DiffOptions
     from trueup.fleet.audit import run_audit
     from trueup.fleet.saved_plan import SavedPlan
+    from trueup.report.plans import render_plan_sql, render_plan_text
 
     config = load_config(config_path)
     with progress_bar("planning") as tick:
@@ -311,11 +311,11 @@ def apply(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], p
     drift remains (e.g. destructive changes skipped), 2 a target failed or was unreachable.
     """
     from trueup.cli.progress import progress_bar
-    from trueup.report.plans import render_apply_text
     from trueup.config import load_config
     from trueup.fleet.journal import open_journal
     from trueup.fleet.planning import prepare
     from trueup.fleet.rollout import execute
+    from trueup.report.plans import render_apply_text
 
     config = load_config(config_path)
     journal = open_journal(config)

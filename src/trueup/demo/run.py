@@ -95,12 +95,12 @@ discover = {{ registry = "control", server = "{server}", query = "{REGISTRY_QUER
 
 
 def run_demo(keep: bool = False, console: Console | None = None) -> None:
-    from trueup.report.plans import render_apply_text
     from trueup.config import load_config
     from trueup.fleet.audit import run_audit
     from trueup.fleet.planning import prepare
     from trueup.fleet.rollout import execute
     from trueup.report.html import render_html
+    from trueup.report.plans import render_apply_text
     from trueup.report.text import render_text
 
     out = console or Console()
