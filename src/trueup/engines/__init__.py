@@ -58,4 +58,5 @@ def engine_for_url(url: str) -> Engine:
     return engine_by_name(name)
 
 
-__all__ = ["DEFAULT_ENGINE", "ENGINES", "SCHEMES", "default_engine", "engine_by_name", "engine_for_url", "scheme_of"]
+__all__ = ["DEFAULT_ENGINE", "ENGINES", "PLANNED", "SCHEMES", "default_engine", "engine_by_name", "engine_for_url",
+           "scheme_of"]

@@ -8,18 +8,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from trueup.engines import engine_for_url
+from trueup.engines import PLANNED, SCHEMES, engine_for_url, scheme_of
 from trueup.errors import SourceError, TrueupWarning
 from trueup.model import Schema
 from trueup.sources.snapshot import read_snapshot, snapshot_from_json
 
 __all__ = ["Source", "is_url", "load", "parse_source", "read_snapshot", "snapshot_from_json"]
 
-URL_SCHEMES = ("postgresql://", "postgres://", "mysql://", "mariadb://")
-
-
 def is_url(spec: str) -> bool:
-    return spec.lower().startswith(URL_SCHEMES)
+    """A database URL of an engine trueup has or plans (others are an error here)."""
+    return scheme_of(spec) in {**SCHEMES, **PLANNED}
 
 
 @dataclass(frozen=True)
