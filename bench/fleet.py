@@ -32,7 +32,8 @@ It then measures, in one run:
 (d) audit / floor for the databases, first and repeat run;
 (e) ``trueup apply --yes --allow-destructive`` of a 3-statement change (a column with a default,
     an index, a policy) to every tenant database, the drifted ones repaired on the way: wall
-    time, targets applied and verified in sync, peak RSS (skip with ``--no-apply``),
+    time, targets applied and verified in sync, peak RSS (skip with ``--no-apply``); the fleet is
+    then put back as built (the change taken away, the repaired drift injected again),
 
 checks the JSON reports of the first and the repeat runs (every injected drift found in the right
 tenant with the right category, every other tenant in sync) and prints a verdict. Every ``trueup_bench_*`` database this script
