@@ -1,7 +1,9 @@
 """Benchmark: ``trueup audit`` on a fleet of 1000 tenant databases and 1000 tenant schemas.
 
 Run as ``python bench/fleet.py [--url ADMIN_URL] [--databases 1000] [--schemas 1000] [--tables 40]
-[--drift 0.02] [--concurrency N] [--keep] [--skip-create]``.
+[--drift 0.02] [--concurrency N] [--keep] [--skip-create] [--no-apply] [--no-in-process]
+[--baseline REF]`` (or ``python -m bench.fleet ...`` from the repository root). The code is in the
+package ``bench.fleetbench``, one module per phase.
 
 It builds, on the server of ``--url``:
 
@@ -39,6 +41,12 @@ checks the JSON reports of the first and the repeat runs (every injected drift f
 tenant with the right category, every other tenant in sync) and prints a verdict. Every ``trueup_bench_*`` database this script
 creates is dropped at the end, also on Ctrl-C, unless ``--keep`` is given; with ``--keep`` a later
 run reuses a fleet of the same shape.
+
+With ``--baseline REF`` (a git commit), every ``trueup audit`` and ``trueup apply`` run of (b)-(e)
+is also made with REF's code (checked out into a temporary worktree, removed at the end; its own
+configuration folder and caches), each pair back to back, the order swapped every other pair;
+the report then shows both side by side with new/old, peak RSS and exit codes. The floor and
+the in-process runs are this checkout's only.
 """
 
 

@@ -1,6 +1,8 @@
 """Benchmark: trueup inspection and diff against schemainspect and migra.
 
-Run as ``python bench/inspect.py [--url ADMIN_URL] [--runs N] [--sizes 40,400]``.
+Run as ``python bench/inspect.py [--url ADMIN_URL] [--runs N] [--sizes 40,400] [--no-reference]
+[--baseline REF]`` (or ``python -m bench.inspect ...`` from the repository root). The code is in
+the package ``bench.inspectbench``, one module per phase.
 
 For each size N the script creates two databases named ``trueup_bench_*`` on the server:
 one with a generated schema of N tables (varied column types, enums, primary and foreign
@@ -50,6 +52,11 @@ At a ratio R against schemainspect, an inspection has schemainspect's time / R, 
 cores x that of CPU: the report compares (i) and (j) with that budget.
 
 When the reference venv cannot be built, (c) and (d) are skipped with a note.
+
+With ``--baseline REF`` (a git commit), ``trueup inspect URL`` and ``trueup diff URL1 URL2`` are
+also timed as subprocesses with this checkout's code and with REF's (checked out into a
+temporary worktree, removed at the end), in the same rounds, each pair back to back; the report
+ends with both side by side and new/old. The in-process figures are this checkout's only.
 """
 
 # This file shares its name with the standard library's ``inspect`` module, which dataclasses

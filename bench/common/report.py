@@ -44,7 +44,8 @@ class Compared:
 
     label: str
     new: float
-    old: float
+    #: None: the baseline's run failed
+    old: float | None
     unit: str = "s"
     #: further cells, e.g. peak RSS or exit codes, as (column, new, old)
     extra: list[tuple[str, str, str]] = field(default_factory=list)
@@ -60,7 +61,7 @@ def comparison(ref: str, rows: Sequence[Compared], digits: int = 3) -> list[str]
     body = []
     for r in rows:
         q = ratio(r.new, r.old)
-        cells = [r.label, f"{r.new:.{digits}f} {r.unit}", f"{r.old:.{digits}f} {r.unit}",
+        cells = [r.label, f"{r.new:.{digits}f} {r.unit}", "failed" if r.old is None else f"{r.old:.{digits}f} {r.unit}",
                  "n/a" if q is None else f"{q:.2f}"]
         by_col = {c: f"{n}/{o}" for c, n, o in r.extra}
         cells += [by_col.get(c, "") for c in extra_cols]

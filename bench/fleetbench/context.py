@@ -14,7 +14,7 @@ from typing import Any
 
 from bench.common.baseline import Side
 from bench.common.report import Compared, Out
-from bench.common.timing import measure
+from bench.common.timing import last_line, measure
 from bench.fleetbench.build import Fleet, Manifest
 from bench.fleetbench.check import Check
 from bench.fleetbench.drift import Drift
@@ -50,6 +50,15 @@ class Run:
     rss_mb: float
     exit_code: int
     report: dict[str, Any]
+
+
+@dataclass
+class Pair:
+    """A command's run with this checkout's code, and with the baseline's (None: no baseline, or
+    its run failed)."""
+
+    new: Run
+    old: Run | None = None
 
 
 @dataclass
@@ -113,30 +122,39 @@ class Bench:
         return self.manifest.drifts("schemas")
 
     def cli(self, group: str, out: str, *, target: str | None = None, command: Sequence[str] = ("audit",),
-            extra: Sequence[str] = (), after: Callable[[SideSetup], None] | None = None) -> list[Run]:
-        """The same command with each side's code, one :class:`Run` per side (this checkout's
-        first). With a baseline the two runs follow each other, the order swapped on every other
-        call so that neither side always runs second; ``after`` runs after each."""
+            extra: Sequence[str] = (), after: Callable[[SideSetup], None] | None = None) -> Pair:
+        """The same command with each side's code. With a baseline the two runs follow each
+        other, the order swapped on every other call so that neither side always runs second; a
+        failed baseline run is a note, not an error. ``after`` runs after each run."""
         order = list(range(len(self.sides)))
         if self.calls % 2 == 1:
             order.reverse()
         self.calls += 1
-        runs: dict[int, Run] = {}
+        runs: dict[int, Run | None] = {}
         for i in order:
             s = self.sides[i]
-            runs[i] = run_cli(s, group, s.folder / out, self.concurrency, target, command, extra)
-            if after is not None:
-                after(s)
-        return [runs[i] for i in range(len(self.sides))]
+            try:
+                runs[i] = run_cli(s, group, s.folder / out, self.concurrency, target, command, extra)
+            except RuntimeError as err:
+                if i == 0:
+                    raise
+                print(f"    note: {last_line(str(err))}", flush=True)
+                runs[i] = None
+            finally:
+                if after is not None:
+                    after(s)
+        new = runs[0]
+        assert new is not None
+        return Pair(new, runs.get(1))
 
-    def compare(self, label: str, runs: Sequence[Run]) -> None:
+    def compare(self, label: str, pair: Pair) -> None:
         """Record a figure for the side-by-side table of ``--baseline`` (nothing without one)."""
-        if len(runs) < 2:
+        if self.baseline is None:
             return
-        new, old = runs[0], runs[1]
-        self.results.compared.append(Compared(label, new.seconds, old.seconds, extra=[
-            ("peak RSS MB", f"{new.rss_mb:.0f}", f"{old.rss_mb:.0f}"),
-            ("exit", str(new.exit_code), str(old.exit_code))]))
+        new, old = pair.new, pair.old
+        self.results.compared.append(Compared(label, new.seconds, None if old is None else old.seconds, extra=[
+            ("peak RSS MB", f"{new.rss_mb:.0f}", "-" if old is None else f"{old.rss_mb:.0f}"),
+            ("exit", str(new.exit_code), "-" if old is None else str(old.exit_code))]))
 
 
 def run_cli(s: SideSetup, group: str, out: Path, concurrency: int, target: str | None = None,

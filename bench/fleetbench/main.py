@@ -8,10 +8,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from types import ModuleType
 
-from bench.common.baseline import current_side
+from bench.common.baseline import BaselineError, Side, baseline_side, current_side, describe
 from bench.common.report import Out
 from bench.common.server import default_url, interrupt_on_sigterm, pick_server
 from bench.fleetbench import (
@@ -48,24 +49,34 @@ def parse_args(argv: Sequence[str] | None) -> Options:
     p.add_argument("--skip-create", action="store_true", help="use the fleet a --keep run left")
     p.add_argument("--no-apply", action="store_true", help="skip the apply phase (e)")
     p.add_argument("--no-in-process", action="store_true", help="skip the in-process, per-phase audit runs")
+    p.add_argument("--baseline", metavar="REF", default=None,
+                   help="also run every trueup audit/apply command with the code of git commit REF,"
+                   " interleaved, and print both side by side")
     args = p.parse_args(argv)
     if args.databases < 0 or args.schemas < 0 or args.tables < 8:
         p.error("--databases and --schemas must be >= 0, --tables >= 8")
     if args.concurrency is not None and not 1 <= args.concurrency <= 90:
         p.error("--concurrency must be 1..90 (the server allows 100 connections)")
     return Options(args.url, args.databases, args.schemas, args.tables, args.drift, args.concurrency,
-                   args.keep, args.skip_create, args.no_apply, args.no_in_process)
+                   args.keep, args.skip_create, args.no_apply, args.no_in_process, args.baseline)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     opts = parse_args(argv)
-    with interrupt_on_sigterm():
+    with interrupt_on_sigterm(), ExitStack() as stack:
+        sides = [current_side()]
+        if opts.baseline is not None:
+            try:
+                sides.append(stack.enter_context(baseline_side(opts.baseline)))
+            except BaselineError as err:
+                print(f"error: {err}", file=sys.stderr)
+                return 2
         opts.url = pick_server(opts.url)
         fleet = Fleet(opts.url)
         tenant = tenant_schema(opts.tables)
         workdir = Path(tempfile.mkdtemp(prefix="trueup_bench_fleet_"))
         try:
-            return run(opts, fleet, tenant, workdir)
+            return run(opts, fleet, tenant, workdir, sides)
         except KeyboardInterrupt:
             print("\ninterrupted", file=sys.stderr)
             return 130
@@ -78,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def run(opts: Options, fleet: Fleet, tenant: Tenant, workdir: Path) -> int:
+def run(opts: Options, fleet: Fleet, tenant: Tenant, workdir: Path, sides: list[Side]) -> int:
     print(f"server {opts.url}: {opts.databases} databases and {opts.schemas} schemas of {len(tenant.tables)}"
           f" tables, drift {opts.drift:.0%}", flush=True)
     key = fleet_key(opts.tables, opts.drift, tenant)
@@ -94,16 +105,20 @@ def run(opts: Options, fleet: Fleet, tenant: Tenant, workdir: Path) -> int:
         print(f"fleet built in {time.perf_counter() - t0:.0f} s", flush=True)
 
     default, from_trueup = audit_concurrency(opts.url)
-    sides = [SideSetup(current_side(), workdir)]
-    for s in sides:
+    # each side its own folder: its configuration, and the caches trueup keeps beside it
+    setups = [SideSetup(side, workdir / "baseline" if i else workdir) for i, side in enumerate(sides)]
+    for s in setups:
         s.folder.mkdir(parents=True, exist_ok=True)
         write_config(s.folder, opts.url, tenant, max(1, opts.databases))
-    b = Bench(opts, fleet, tenant, manifest, workdir, opts.concurrency or default, sides, Out())
+    b = Bench(opts, fleet, tenant, manifest, workdir, opts.concurrency or default, setups, Out())
     b.say("")
     b.say(f"concurrency {b.concurrency} ("
           + (f"trueup audit's default: {default}" if from_trueup
              else f"the bench's default: {default}; trueup's default_concurrency was not found")
           + f"); config {b.config}")
+    if b.baseline is not None:
+        for line in describe(sides[0], b.baseline):
+            b.say(line)
     for phase in PHASES:
         phase.run(b)
     correctness(b)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from bench.common.timing import middle
 from bench.fleetbench.build import db_names
 from bench.fleetbench.check import check_report
-from bench.fleetbench.context import Bench, Run
+from bench.fleetbench.context import Bench, Pair
 
 
 def run(b: Bench) -> None:
@@ -19,7 +19,7 @@ def run(b: Bench) -> None:
         return
     floor = res.floor
     db_runs = b.cli("databases", "databases.json")
-    db_run = res.db_run = db_runs[0]
+    db_run = res.db_run = db_runs.new
     b.compare("audit databases, first run", db_runs)
     first_ratio = res.first_ratio = db_run.seconds / floor
     say(f"(b) trueup audit --group databases ({n} databases), first run (nothing cached:"
@@ -29,14 +29,12 @@ def run(b: Bench) -> None:
     rescans = b.cli("databases", "databases2.json", extra=("--rescan",))
     b.compare("audit databases, --rescan", rescans)
     say(f"    again with --rescan (desired state from the cache, every target fingerprinted):"
-        f" {rescans[0].seconds:.2f} s, ratio {rescans[0].seconds / floor:.2f}")
-    per_side: list[list[Run]] = [[] for _ in b.sides]
-    for i in range(3):
-        for side_runs, r in zip(per_side, b.cli("databases", f"databases3_{i}.json"), strict=True):
-            side_runs.append(r)
-    medians = [middle(runs, key=lambda r: r.seconds) for runs in per_side]
-    repeat_db, repeats = medians[0]
-    b.compare("audit databases, repeat run (median of 3)", [m for m, _ in medians])
+        f" {rescans.new.seconds:.2f} s, ratio {rescans.new.seconds / floor:.2f}")
+    pairs = [b.cli("databases", f"databases3_{i}.json") for i in range(3)]
+    repeat_db, repeats = middle([p.new for p in pairs], key=lambda r: r.seconds)
+    olds = [p.old for p in pairs if p.old is not None]
+    b.compare("audit databases, repeat run (median of 3)",
+              Pair(repeat_db, middle(olds, key=lambda r: r.seconds)[0] if len(olds) == len(pairs) else None))
     ratio = res.ratio = repeat_db.seconds / floor
     say(f"(d) audit / floor, repeat run (desired state cached, unchanged targets known by their"
         f" change tokens): {repeat_db.seconds:.2f} s, median of {', '.join(f'{r.seconds:.2f}' for r in repeats)};"
@@ -44,6 +42,6 @@ def run(b: Bench) -> None:
     one = db_names(1)[0]
     ones = b.cli("databases", "one.json", target=one)
     b.compare("audit one database (fixed cost)", ones)
-    say(f"    fixed cost: the same command for one database (--target {one}): {ones[0].seconds:.2f} s")
+    say(f"    fixed cost: the same command for one database (--target {one}): {ones.new.seconds:.2f} s")
     res.repeat_db_check = check_report(repeat_db.report, db_names(n), b.db_drift)
     res.db_check = check_report(db_run.report, db_names(n), b.db_drift)

@@ -14,15 +14,15 @@ def run(b: Bench) -> None:
     if not n:
         return
     firsts = b.cli("schemas", "schemas.json")
-    schema_run = res.schema_run = firsts[0]
+    schema_run = res.schema_run = firsts.new
     b.compare("audit schemas, first run", firsts)
     say(f"(b) trueup audit --group schemas ({n} schemas), first run (desired state loaded"
         f" into a scratch database): {schema_run.seconds:.2f} s, exit {schema_run.exit_code}")
     rescans = b.cli("schemas", "schemas2.json", extra=("--rescan",))
     b.compare("audit schemas, --rescan", rescans)
-    say(f"    again with --rescan (desired state from the cache): {rescans[0].seconds:.2f} s")
+    say(f"    again with --rescan (desired state from the cache): {rescans.new.seconds:.2f} s")
     repeats = b.cli("schemas", "schemas3.json")
-    repeat_schemas = res.repeat_schemas = repeats[0]
+    repeat_schemas = res.repeat_schemas = repeats.new
     b.compare("audit schemas, repeat run", repeats)
     say(f"    repeat run (change token): {repeat_schemas.seconds:.2f} s")
     say(f"(c) peak RSS: {schema_run.rss_mb:.0f} MB")

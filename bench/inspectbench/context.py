@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from bench.common.report import Compared
 from bench.inspectbench.reference import Reference
 
 if TYPE_CHECKING:
@@ -36,8 +37,8 @@ class Row:
     cpu_schemainspect: float | None = None  # (i)
     cpu_deparse: float | None = None  # (j)
     bare_model: float | None = None  # (k)
-    #: ``--baseline``: (figure, new seconds, old seconds), medians
-    compared: list[tuple[str, float, float]] = field(default_factory=list)
+    #: ``--baseline``: the CLI's figures with this checkout's code and the baseline's, medians
+    compared: list[Compared] = field(default_factory=list)
 
 
 @dataclass

@@ -9,20 +9,23 @@ import tempfile
 import time
 import warnings
 from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
 
+from bench.common.baseline import BaselineError, Side, baseline_side, current_side, describe
 from bench.common.server import default_url, interrupt_on_sigterm, pick_server
 from bench.inspectbench.context import Phase, Row, SizeRun
 from bench.inspectbench.databases import Databases
+from bench.inspectbench.phase_baseline import BaselinePhase
 from bench.inspectbench.phase_diff import DiffPhase
 from bench.inspectbench.phase_floors import FloorsPhase
 from bench.inspectbench.phase_inspect import InspectPhase
 from bench.inspectbench.reference import Reference, build_reference
-from bench.inspectbench.report import report
+from bench.inspectbench.report import baseline_block, report
 from bench.inspectbench.schema import generate_schema
 
 
-def bench_size(size: int, dbs: Databases, ref: Reference | None, runs: int) -> Row:
+def bench_size(size: int, dbs: Databases, ref: Reference | None, runs: int, sides: list[Side]) -> Row:
     """Time the figures for one size; their runs are interleaved so that a change in the
     machine's load (other processes) weighs on each tool alike."""
     schema = generate_schema(size)
@@ -38,6 +41,10 @@ def bench_size(size: int, dbs: Databases, ref: Reference | None, runs: int) -> R
     # floors come last (they use the others' warm-up), and run first in each round
     warm_up: list[Phase] = [inspect, diff, floors]
     rounds: list[Phase] = [floors, inspect, diff]
+    if len(sides) > 1:
+        baseline = BaselinePhase(s, sides[0], sides[1])
+        warm_up.append(baseline)
+        rounds.append(baseline)
     try:
         for p in warm_up:
             p.warm_up()
@@ -62,6 +69,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=5, help="timed runs per figure (default: %(default)s)")
     parser.add_argument("--sizes", default="40,400", help="table counts (default: %(default)s)")
     parser.add_argument("--no-reference", action="store_true", help="skip schemainspect and migra")
+    parser.add_argument("--baseline", metavar="REF", default=None,
+                        help="also time trueup inspect and trueup diff with the code of git commit REF,"
+                        " interleaved, and print both side by side")
     args = parser.parse_args(argv)
     args.sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     if args.runs < 1 or not args.sizes or min(args.sizes) < 1:
@@ -86,20 +96,32 @@ def reference_tools(tmp: Path, skip: bool) -> Reference | None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     warnings.filterwarnings("ignore", module="platformdirs")
-    admin = pick_server(args.url)
     rows: list[Row] = []
-    dbs = Databases(admin)
-    with interrupt_on_sigterm(), tempfile.TemporaryDirectory(prefix="trueup_bench_") as tmp:
+    with interrupt_on_sigterm(), ExitStack() as stack, tempfile.TemporaryDirectory(prefix="trueup_bench_") as tmp:
+        sides = [current_side()]
+        if args.baseline is not None:
+            try:
+                sides.append(stack.enter_context(baseline_side(args.baseline)))
+            except BaselineError as err:
+                print(f"error: {err}", file=sys.stderr)
+                return 2
+            for line in describe(sides[0], sides[1]):
+                print(line, flush=True)
+        admin = pick_server(args.url)
+        dbs = Databases(admin)
         try:
             ref = reference_tools(Path(tmp), args.no_reference)
             for size in args.sizes:
-                rows.append(bench_size(size, dbs, ref, args.runs))
+                rows.append(bench_size(size, dbs, ref, args.runs, sides))
                 dbs.drop_all()
         except KeyboardInterrupt:
             print("\ninterrupted: dropping the benchmark databases", file=sys.stderr, flush=True)
             return 130
         finally:
             dbs.drop_all()
-    print()
-    print(report(rows, args.runs))
+        print()
+        print(report(rows, args.runs))
+        if len(sides) > 1:
+            print()
+            print(baseline_block(rows, args.runs, sides[1].label))
     return 0

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import os
 
+from bench.common.report import comparison, table
 from bench.common.report import fmt as _fmt
 from bench.common.report import ratio as _ratio
-from bench.common.report import table
 from bench.inspectbench.context import TARGET, TARGET_SIZE, Row
 
 
@@ -83,3 +83,14 @@ def targets_line(rows: list[Row]) -> str:
     return (f"targets at {TARGET_SIZE} tables: trueup inspect >= {TARGET:g}x faster than "
             f"schemainspect: {verdict(ri)}; "
             f"trueup diff >= {TARGET:g}x faster than migra: {verdict(rd)}")
+
+
+def baseline_block(rows: list[Row], runs: int, ref: str) -> str:
+    """``--baseline``: each CLI figure with this checkout's code (new) and REF's (old)."""
+    compared = [c for r in rows for c in r.compared]
+    if not compared:
+        return ""
+    lines = [f"same run, this checkout (new) against {ref} (old), median of {runs} runs; each pair back to back,"
+             " the order swapped every other run; wall time with Python start-up:"]
+    lines += ["    " + line for line in comparison(ref, compared)]
+    return "\n".join(lines)
