@@ -17,6 +17,7 @@ from bench.common.report import Compared, Out
 from bench.common.timing import last_line, measure
 from bench.fleetbench.build import Fleet, Manifest
 from bench.fleetbench.check import Check
+from bench.fleetbench.config import write_config
 from bench.fleetbench.drift import Drift
 from bench.fleetbench.tenant import Tenant
 
@@ -122,17 +123,20 @@ class Bench:
         return self.manifest.drifts("schemas")
 
     def cli(self, group: str, out: str, *, target: str | None = None, command: Sequence[str] = ("audit",),
-            extra: Sequence[str] = (), after: Callable[[SideSetup], None] | None = None) -> Pair:
-        """The same command with each side's code. With a baseline the two runs follow each
-        other, the order swapped on every other call so that neither side always runs second; a
-        failed baseline run is a note, not an error. ``after`` runs after each run."""
-        order = list(range(len(self.sides)))
+            extra: Sequence[str] = (), after: Callable[[SideSetup], None] | None = None,
+            sides: Sequence[SideSetup] | None = None) -> Pair:
+        """The same command with each side's code (``sides``: other folders for them). With a
+        baseline the two runs follow each other, the order swapped on every other call so that
+        neither side always runs second; a failed baseline run is a note, not an error.
+        ``after`` runs after each run."""
+        setups = list(sides or self.sides)
+        order = list(range(len(setups)))
         if self.calls % 2 == 1:
             order.reverse()
         self.calls += 1
         runs: dict[int, Run | None] = {}
         for i in order:
-            s = self.sides[i]
+            s = setups[i]
             try:
                 runs[i] = run_cli(s, group, s.folder / out, self.concurrency, target, command, extra)
             except RuntimeError as err:
@@ -146,6 +150,20 @@ class Bench:
         new = runs[0]
         assert new is not None
         return Pair(new, runs.get(1))
+
+    def first_run(self, group: str, out: str) -> tuple[Run, Pair]:
+        """The first run of ``group``: this checkout's, with nothing cached, as the report prints
+        it, and the pair to compare. The first audit after the fleet was built also pays for the
+        server's cold caches (about half its time at 30 databases, on this machine), so with a
+        baseline both sides' first runs are made after it, each with caches of its own that are
+        empty (this checkout's in a folder of its own)."""
+        new = self.cli(group, out, sides=self.sides[:1]).new
+        if self.baseline is None:
+            return new, Pair(new)
+        fresh = SideSetup(self.sides[0].side, self.workdir / f"first_{group}")
+        fresh.folder.mkdir(parents=True, exist_ok=True)
+        write_config(fresh.folder, self.opts.url, self.tenant, max(1, self.opts.databases))
+        return new, self.cli(group, out, sides=[fresh, self.sides[1]])
 
     def compare(self, label: str, pair: Pair) -> None:
         """Record a figure for the side-by-side table of ``--baseline`` (nothing without one)."""

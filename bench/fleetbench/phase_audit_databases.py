@@ -18,9 +18,9 @@ def run(b: Bench) -> None:
     if not n or res.floor is None:
         return
     floor = res.floor
-    db_runs = b.cli("databases", "databases.json")
-    db_run = res.db_run = db_runs.new
-    b.compare("audit databases, first run", db_runs)
+    db_run, firsts = b.first_run("databases", "databases.json")
+    res.db_run = db_run
+    b.compare("audit databases, first run (server warm)", firsts)
     first_ratio = res.first_ratio = db_run.seconds / floor
     say(f"(b) trueup audit --group databases ({n} databases), first run (nothing cached:"
         f" desired state loaded, every target fingerprinted): {db_run.seconds:.2f} s, exit {db_run.exit_code}")

@@ -13,9 +13,9 @@ def run(b: Bench) -> None:
     n, say, res = b.opts.schemas, b.say, b.results
     if not n:
         return
-    firsts = b.cli("schemas", "schemas.json")
-    schema_run = res.schema_run = firsts.new
-    b.compare("audit schemas, first run", firsts)
+    schema_run, firsts = b.first_run("schemas", "schemas.json")
+    res.schema_run = schema_run
+    b.compare("audit schemas, first run (server warm)", firsts)
     say(f"(b) trueup audit --group schemas ({n} schemas), first run (desired state loaded"
         f" into a scratch database): {schema_run.seconds:.2f} s, exit {schema_run.exit_code}")
     rescans = b.cli("schemas", "schemas2.json", extra=("--rescan",))
