@@ -19,9 +19,13 @@ Layout:
   baseline's checkout (:mod:`~bench.common.baseline`);
 * :mod:`bench.fleetbench`: the fleet (``tenant``, ``drift``, ``build``, ``config``), what the
   phases share (``context``, ``hooks``, ``check``) and one module per phase (``phase_*``);
-* :mod:`bench.inspectbench`: the generated schema (``schema``, ``schema_drift``), the reference
-  tools (``reference``), what the phases share (``context``) and one module per phase
-  (``phase_*``).
+* :mod:`bench.inspectbench`: the generated schema (``schema``), its databases (``databases``), the
+  reference tools (``reference``), what the phases share (``context``, ``catalog_floors``), one
+  module per phase (``phase_*``) and the report (``report``).
+
+A new measurement is a ``phase_*`` module: for the fleet a ``run(bench)`` function listed in
+``bench.fleetbench.main.PHASES``; for inspect a class with the methods of
+``bench.inspectbench.context.Phase``, added to the rounds of ``bench.inspectbench.main.bench_size``.
 
 ``bench/inspect.py`` shares its name with the standard library's ``inspect``: run as a file, it
 takes its own folder off ``sys.path`` before importing anything, and the package's modules are
