@@ -1,0 +1,2 @@
+"""What both benchmarks share: server selection, thread pools, timing, floors, printing and the
+baseline's checkout."""
