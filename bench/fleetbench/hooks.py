@@ -7,6 +7,7 @@ error. Re-point an entry here when a function moves.
 
 from __future__ import annotations
 
+import inspect
 import os
 from collections.abc import Callable
 from typing import Any, cast
@@ -20,15 +21,16 @@ from bench.common.timing import first_found
 #: ``trueup.fleet.audit`` imports with ``from ... import`` is wrapped there, not where it is
 #: defined. Entries of the same name add up; list a function's old and new home while it moves.
 PHASE_HOOKS: tuple[tuple[str, str], ...] = (
-    ("trueup.fleet.audit", "load_desired"),
-    ("trueup.fleet.audit", "discover"),
+    ("trueup.fleet.judging", "load_desired"),  # each group's desired state
+    ("trueup.fleet.targets", "discover"),
     ("trueup.fleet.audit", "default_concurrency"),
-    ("trueup.fleet.audit", "_probe"),  # the probe of one target
-    ("trueup.fleet.audit", "fingerprint"),
-    ("trueup.fleet.audit", "schema_fingerprints"),
-    ("trueup.fleet.audit", "_inspect_for"),  # the full inspection of the drifted
-    ("trueup.fleet.audit", "_schema_findings_for"),
-    ("trueup.fleet.audit", "schema_findings"),
+    ("trueup.fleet.execution", "probe"),  # the probe of one whole database
+    ("trueup.fleet.execution", "probe_target"),  # the probe of one database's tenant schemas
+    ("trueup.engines.postgres.fleet_ops.session", "fingerprint"),
+    ("trueup.engines.postgres.fleet_ops.session", "schema_fingerprints"),
+    ("trueup.engines.postgres.fleet_ops.session", "inspect_connection"),  # full inspections
+    ("trueup.fleet.judging", "diff_schemas"),
+    ("trueup.fleet.judging", "schema_findings"),
 )
 
 #: what the in-process run calls, first found first: ``load_config(path)`` and
@@ -36,7 +38,8 @@ PHASE_HOOKS: tuple[tuple[str, str], ...] = (
 LOAD_CONFIG: tuple[tuple[str, str], ...] = (("trueup.config", "load_config"),)
 RUN_AUDIT: tuple[tuple[str, str], ...] = (("trueup.fleet.audit", "run_audit"),)
 #: the concurrency ``trueup audit`` picks for a server URL
-DEFAULT_CONCURRENCY: tuple[tuple[str, str], ...] = (("trueup.fleet.audit", "default_concurrency"),)
+DEFAULT_CONCURRENCY: tuple[tuple[str, str], ...] = (("trueup.fleet.execution", "default_concurrency"),
+                                                    ("trueup.fleet.audit", "default_concurrency"))
 
 
 def bench_concurrency(url: str) -> int:
@@ -59,4 +62,8 @@ def audit_concurrency(url: str) -> tuple[int, bool]:
     fn = first_found(DEFAULT_CONCURRENCY)
     if fn is None:
         return bench_concurrency(url), False
+    if next(iter(inspect.signature(fn).parameters), "") == "engine":  # (since the engine boundary)
+        from trueup.engines import engine_for_url
+
+        return int(cast(Callable[..., Any], fn)(engine_for_url(url), url)), True
     return int(cast(Callable[[str], Any], fn)(url)), True
