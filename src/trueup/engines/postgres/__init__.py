@@ -14,20 +14,21 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trueup.engines.interface.generators import KindSQL
 from trueup.engines.interface.rows import RowChange
 from trueup.engines.interface.sql import Change, Statement
 from trueup.engines.postgres import driver, scratch
 from trueup.engines.postgres.errors import translated
-from trueup.engines.postgres.fleet_ops import discovery, rows
-from trueup.engines.postgres.fleet_ops.session import PgSession
 from trueup.engines.postgres.inspect import inspect_url
 from trueup.engines.postgres.kinds import FINDING_CATEGORIES, GENERATORS, KIND_ORDER, LAYER_KINDS
 from trueup.engines.postgres.rename import rename_schema
-from trueup.engines.postgres.state import PostgresJournal, PostgresProbeTable
 from trueup.model import DbObject, ObjectId, Schema
+
+if TYPE_CHECKING:  # (the fleet's modules are imported when the fleet asks: inspect and diff do not)
+    from trueup.engines.postgres.fleet_ops.session import PgSession
+    from trueup.engines.postgres.state import PostgresJournal, PostgresProbeTable
 
 _RELATION_KINDS = frozenset({"table", "view", "materialized_view", "sequence", "index", "composite_type"})
 
@@ -74,10 +75,14 @@ class PostgresEngine:
         return rename_schema(schema, old, new)
 
     def row_statement(self, change: RowChange) -> Statement:
+        from trueup.engines.postgres.fleet_ops import rows
+
         return rows.row_statement(change)
 
     # --- locations and connecting ---------------------------------------------------------
     def connect(self, url: str, *, timeout: int | None = None) -> PgSession:
+        from trueup.engines.postgres.fleet_ops.session import PgSession
+
         return PgSession(driver.connect(url, timeout=timeout), url)
 
     def location(self, url: str) -> str:
@@ -104,12 +109,18 @@ class PostgresEngine:
             return inspect_url(url, schemas, connections=connections)
 
     def list_databases(self, server_url: str, pattern: str, *, timeout: int | None = None) -> list[str]:
+        from trueup.engines.postgres.fleet_ops import discovery
+
         return discovery.list_databases(server_url, pattern, timeout)
 
     def list_schemas(self, url: str, pattern: str, *, timeout: int | None = None) -> list[str]:
+        from trueup.engines.postgres.fleet_ops import discovery
+
         return discovery.list_schemas(url, pattern, timeout)
 
     def query(self, url: str, sql: str, *, timeout: int | None = None) -> tuple[list[str], list[dict[str, Any]]]:
+        from trueup.engines.postgres.fleet_ops import discovery
+
         return discovery.query(url, sql, timeout)
 
     # --- scratch databases and scripts ------------------------------------------------------
@@ -138,9 +149,13 @@ class PostgresEngine:
 
     # --- trueup's bookkeeping ---------------------------------------------------------------
     def open_journal(self, url: str) -> PostgresJournal:
+        from trueup.engines.postgres.state import PostgresJournal
+
         return PostgresJournal(url)
 
     def probe_table(self, url: str) -> PostgresProbeTable:
+        from trueup.engines.postgres.state import PostgresProbeTable
+
         return PostgresProbeTable(url)
 
 
