@@ -475,3 +475,24 @@ def test_concurrent_index_runs_after_the_transaction(fleet: dict[str, Any]) -> N
     entry = next(d for d in data["databases"] if d["name"] == name)
     assert entry["applied"][-1].startswith("CREATE INDEX CONCURRENTLY projects_name_idx")
     assert scalar(url, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'projects_name_idx'::regclass") is True
+
+
+def test_a_plan_that_lands_in_steps_is_journaled_step_by_step(fleet: dict[str, Any]) -> None:
+    from trueup.config import ApplySettings
+    from trueup.engines.interface.sql import stmt
+    from trueup.fleet.planning import Work
+    from trueup.fleet.rollout import run_rollout
+    from trueup.fleet.targets import Target
+
+    name, url = db(fleet, 0)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP INDEX projects_name_idx; ALTER TABLE projects ALTER COLUMN name SET DEFAULT 'x'")
+    plan = [stmt("ALTER TABLE projects ALTER COLUMN name SET DEFAULT 'untitled'"),
+            stmt("CREATE INDEX CONCURRENTLY projects_name_idx ON projects (name)", transactional=False)]
+    records: list[tuple[str, str | None]] = []
+    [outcome] = run_rollout([Work(Target("tenants", name, url), plan, [], None)], ApplySettings(), concurrency=1,
+                            allow_destructive=False, record=lambda w, state, reason: records.append((state, reason)))
+    assert outcome.status == "applied" and outcome.applied == [s.sql for s in plan]
+    # the transaction landed first, then the index: a crash between them leaves "1 of 2" behind
+    assert records == [("started", None), ("started", "1 of 2 statement(s) applied"), ("applied", None)]
+    assert scalar(url, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'projects_name_idx'::regclass") is True

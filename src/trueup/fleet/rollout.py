@@ -75,13 +75,15 @@ def run_rollout(items: Sequence[Work], settings: ApplySettings, *, concurrency: 
 
     def one(i: int) -> Outcome:
         w = items[i]
-        # where DDL is not transactional, every statement that lands is journaled as it lands
-        transactional = w.target.engine.transactional_ddl
+        # a plan that lands in steps (statements that cannot run in a transaction, an engine whose
+        # DDL is not transactional) is journaled step by step: a crash leaves the count landed
+        def landed(k: int, n: int) -> None:
+            if k < n:
+                note(w, "started", f"{k} of {n} statement(s) applied")
+
         o = apply_target(w.target, w.statements, skipped=w.skipped, expected_fingerprint=w.fingerprint,
                          settings=settings, allow_destructive=allow_destructive, auditor=auditor, timeout=timeout,
-                         on_started=lambda: note(w, "started"),
-                         on_landed=None if transactional else
-                         lambda k, n: note(w, "started", f"{k} of {n} statement(s) applied"))
+                         on_started=lambda: note(w, "started"), on_landed=landed)
         if o.status in ("applied", "failed", "stale"):
             note(w, "applied" if o.status == "applied" else "failed", o.error)
         if o.verified is not None:

@@ -10,7 +10,7 @@ database listed twice is one target.)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
@@ -59,24 +59,26 @@ def _explicit(group_name: str, group: GroupConfig) -> list[Target]:
     return out
 
 
-def discover(config: Config, group_name: str) -> list[Target]:
-    """Every target of a group; raises :class:`DiscoveryError` with the reason when listing
+def discover(config: Config, group_name: str, keep: Callable[[str], bool] | None = None) -> list[Target]:
+    """Every target of a group (``keep``: only those whose name it accepts, known before their
+    connection strings are built); raises :class:`DiscoveryError` with the reason when listing
     fails or two targets would share a name."""
     group = config.groups[group_name]
     timeout = config.settings.connect_timeout
+    wanted = keep or (lambda name: True)
     try:
-        targets = _explicit(group_name, group)
+        targets = [t for t in _explicit(group_name, group) if wanted(t.name)]
         d = group.discover
         if isinstance(d, DatabaseDiscovery):
             engine = engine_for_url(d.server)
             targets += [Target(group_name, name, engine.database_url(d.server, name), engine_name=engine.name)
-                        for name in engine.list_databases(d.server, d.databases, timeout=timeout)]
+                        for name in engine.list_databases(d.server, d.databases, timeout=timeout) if wanted(name)]
         elif isinstance(d, SchemaDiscovery):
             engine = engine_for_url(d.server)
             targets += [Target(group_name, name, d.server, schema=name, engine_name=engine.name)
-                        for name in engine.list_schemas(d.server, d.schemas, timeout=timeout)]
+                        for name in engine.list_schemas(d.server, d.schemas, timeout=timeout) if wanted(name)]
         elif isinstance(d, RegistryDiscovery):
-            targets += _from_registry(config, group_name, d)
+            targets += _from_registry(config, group_name, d, wanted)
     except DiscoveryError:
         raise
     except TrueupError as err:
@@ -101,7 +103,8 @@ def unique(group_name: str, targets: Sequence[Target]) -> list[Target]:
     return out
 
 
-def _from_registry(config: Config, group_name: str, d: RegistryDiscovery) -> list[Target]:
+def _from_registry(config: Config, group_name: str, d: RegistryDiscovery,
+                   wanted: Callable[[str], bool]) -> list[Target]:
     registry = config.groups.get(d.registry)
     if registry is None:
         raise DiscoveryError(f"group {group_name}: discover.registry names unknown group '{d.registry}'")
@@ -115,6 +118,8 @@ def _from_registry(config: Config, group_name: str, d: RegistryDiscovery) -> lis
     engine = engine_for_url(d.server)
     out = []
     for r in rows:
+        if not wanted(str(r["name"])):
+            continue
         url = engine.database_url(d.server, str(r["database"]), host=_opt(r.get("host")), port=r.get("port"),
                                   user=_opt(r.get("user") or r.get("username")), password=_opt(r.get("password")))
         out.append(Target(group_name, str(r["name"]), url, engine_name=engine.name))
@@ -140,14 +145,12 @@ def select_targets(config: Config, groups: Sequence[str] | None = None, targets:
     work: list[Target] = []
     wanted = set(names) if names is not None else None
     for g in group_names:
+        def keep(name: str, group: str = g) -> bool:
+            return (not targets or any(fnmatchcase(name, p) for p in targets)) and \
+                (wanted is None or (group, name) in wanted)
+
         try:
-            found = discover(config, g)
+            work.extend(discover(config, g, keep))
         except DiscoveryError as err:
             failed.append((g, err))
-            continue
-        if targets:
-            found = [t for t in found if any(fnmatchcase(t.name, p) for p in targets)]
-        if wanted is not None:
-            found = [t for t in found if t.key in wanted]
-        work.extend(found)
     return group_names, work, failed
