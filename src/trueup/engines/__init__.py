@@ -9,6 +9,7 @@ so nothing outside ``engines/`` depends on any engine (or driver) to be importab
 from __future__ import annotations
 
 import importlib
+from functools import cache
 from typing import TYPE_CHECKING
 
 from trueup.errors import TrueupError
@@ -26,6 +27,7 @@ DEFAULT_ENGINE = "postgresql"
 PLANNED: dict[str, str] = {"mysql": "MySQL", "mariadb": "MariaDB"}
 
 
+@cache
 def engine_by_name(name: str) -> Engine:
     package = ENGINES.get(name)
     if package is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -36,6 +37,7 @@ def _is_url(url: str) -> bool:
     return url.split("://", 1)[0].lower() in SCHEMES and "://" in url
 
 
+@lru_cache(maxsize=4096)
 def location(url: str) -> str:
     """Where ``url`` leads, without its password: a URL as given (password as ``***``), a
     conninfo as the URL it stands for."""
@@ -73,6 +75,7 @@ def as_url(params: dict[str, Any]) -> str:
     return f"postgresql://{netloc}/{quote(dbname, safe='')}" + (f"?{query}" if query else "")
 
 
+@lru_cache(maxsize=4096)
 def describe(url: str) -> str:
     """``database 'db' on host:port`` for messages."""
     try:
@@ -102,14 +105,20 @@ def database_url(server_url: str, database: str, *, host: str | None = None, por
         raise ConnectionFailed(f"invalid connection string {location(server_url)}: {err}") from None
 
 
+@lru_cache(maxsize=4096)
+def _sets_timeout(url: str) -> bool:
+    """Whether the connection string sets its own ``connect_timeout`` (a fleet connects to the
+    same targets again and again: parsed once each)."""
+    return "connect_timeout" in _params(url)
+
+
 def connect(url: str, *, timeout: int | None = None, autocommit: bool = True,
             dbname: str | None = None) -> psycopg.Connection[tuple[Any, ...]]:
     """Open a connection or raise :class:`ConnectionFailed` with the reason, its SQLSTATE and a
     hint. ``timeout``: seconds to wait for the server (default 10), unless the URL sets its own
     ``connect_timeout``."""
-    params = _params(url)
     kwargs: dict[str, Any] = {"autocommit": autocommit}
-    if "connect_timeout" not in params:
+    if not _sets_timeout(url):
         kwargs["connect_timeout"] = timeout or CONNECT_TIMEOUT
     if dbname is not None:
         kwargs["dbname"] = dbname

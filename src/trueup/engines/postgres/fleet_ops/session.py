@@ -24,7 +24,11 @@ class PgSession:
 
     def __init__(self, conn: psycopg.Connection[Any], url: str) -> None:
         self.conn, self.url = conn, url
-        self.where = describe(url)
+
+    @property
+    def where(self) -> str:
+        """The database, for messages."""
+        return describe(self.url)
 
     @property
     def server_version(self) -> int:
