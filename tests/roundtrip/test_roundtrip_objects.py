@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 
 from tests.roundtrip import harness
-from tests.roundtrip.harness import Case, case_params, check_roundtrip
+from tests.roundtrip.harness import Case, case_params, run_case
 from trueup.api import diff_models
 from trueup.engines.interface.generators import DiffOptions
 from trueup.model import Schema
@@ -673,8 +673,8 @@ CASES = VIEWS + MATVIEWS + FUNCTIONS + TRIGGERS + POLICIES + GRANTS + COMMENTS +
 assert DESTROYS_DATA.issubset(c.id for c in CASES)
 
 
-@pytest.mark.parametrize("case", case_params(CASES))
-def test_roundtrip_objects(pg_url: str, make_db: Callable[..., str], pg_version: int, case: Case,
+@pytest.mark.parametrize(("case", "server"), case_params(CASES))
+def test_roundtrip_objects(db_on: Callable[..., str], servers: dict[str, tuple[str, int]], case: Case, server: str,
                            monkeypatch: pytest.MonkeyPatch) -> None:
     plans: list[Plan] = []
     diff = diff_models
@@ -684,6 +684,6 @@ def test_roundtrip_objects(pg_url: str, make_db: Callable[..., str], pg_version:
         return plans[-1]
 
     monkeypatch.setattr(harness, "diff_models", capture)
-    check_roundtrip(make_db, case, pg_version)
+    run_case(db_on, servers, case, server)
     # only cases that really remove data may carry a data-loss hazard, and those must carry it
     assert plans[0].destructive == (case.id in DESTROYS_DATA), plans[0].to_sql(allow_destructive=True)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.roundtrip.harness import Case, case_params, check_roundtrip
+from tests.roundtrip.harness import Case, case_params, run_case
 
 # -- schemas and extensions ---------------------------------------------------------------
 SCHEMAS = [
@@ -679,6 +679,6 @@ CASES = (SCHEMAS + EXTENSIONS + ENUMS + DOMAINS + COMPOSITES + SEQUENCES + TABLE
          + INDEXES + TRAPS + EXTRA)
 
 
-@pytest.mark.parametrize("case", case_params(CASES))
-def test_roundtrip(make_db: Callable[..., str], pg_version: int, case: Case) -> None:
-    check_roundtrip(make_db, case, pg_version)
+@pytest.mark.parametrize(("case", "server"), case_params(CASES))
+def test_roundtrip(db_on: Callable[..., str], servers: dict[str, tuple[str, int]], case: Case, server: str) -> None:
+    run_case(db_on, servers, case, server)
