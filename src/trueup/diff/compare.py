@@ -3,7 +3,10 @@
 1. classify every identity: create, drop, alter in place, or replace;
 2. cascade: objects that use something being dropped, replaced or incompatibly altered are
    detached first (dropped, or e.g. a column default removed) and restored afterwards;
-3. build a graph of DROP and APPLY steps from both models' dependencies and sort it.
+3. build a graph of DROP and APPLY steps from both models' dependencies and sort it;
+4. hold back what waits for a statement that never runs (a type change that needs a USING
+   expression the user did not give): every step ordered after it, and the drop of whatever
+   such a step would have restored.
 """
 
 from __future__ import annotations
@@ -214,6 +217,7 @@ def _order(ctx: Context, engine: Engine, st: _State) -> Plan:
         steps[(APPLY, oid)] = Change(oid, "alter", (prior.statements if prior else []) + extra)
 
     edges = list(_edges(ctx, engine, st, steps, implicit, inline_children))
+    _hold_back(steps, edges)
     rank = {k: i for i, k in enumerate(engine.kind_order)}
 
     def key(node: Node) -> tuple[int, int, ObjectId]:
@@ -223,7 +227,43 @@ def _order(ctx: Context, engine: Engine, st: _State) -> Plan:
 
     order = toposort(steps, edges, key)
     changes = [steps[n] for n in order if steps[n].statements]
-    return Plan(changes, old=ctx.old, new=ctx.new, preamble=engine.preamble(changes))
+    return Plan(changes, old=ctx.old, new=ctx.new, preamble=engine.preamble(changes),
+                retyped=dict(ctx.retyped))
+
+
+def _hold_back(steps: dict[Node, Change], edges: list[tuple[Node, Node]]) -> None:
+    """Mark ``needs_using`` every statement that waits for one that never runs.
+
+    A step holding such a statement is held back whole; so is every step ordered after a held
+    one (it needs what the held one does: a default of the new type, a view over the retyped
+    column, the old type's drop once no column uses it), and the DROP step of an object whose
+    APPLY step is held (it would be dropped and never restored). What is left runs as a whole:
+    every step it holds comes after steps that run too.
+    """
+    held: dict[Node, str] = {}
+    for node, change in steps.items():
+        first = next((s for s in change.statements if s.needs_using), None)
+        if first is not None:
+            held[node] = f"waits for the change of {change.id.kind} {change.id.display}, which needs a USING expression"
+    if not held:
+        return
+    after: dict[Node, list[Node]] = {}
+    for a, b in edges:
+        after.setdefault(a, []).append(b)
+    todo = list(held)
+    while todo:
+        node = todo.pop()
+        why = held[node]
+        nxt = list(after.get(node, ()))
+        if node[0] == APPLY and (DROP, node[1]) in steps:
+            nxt.append((DROP, node[1]))
+        for m in nxt:
+            if m not in held:
+                held[m] = why
+                todo.append(m)
+    for node, why in held.items():
+        change = steps[node]
+        change.statements = [s.held_back(why) for s in change.statements]
 
 
 def _edges(ctx: Context, engine: Engine, st: _State, steps: dict[Node, Change],

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from trueup.engines.interface.sql import Change, Statement
 from trueup.model import Schema
-from trueup.plan.policy import may_run, partition
+from trueup.plan.policy import may_run, partition, why_not
 
 
 @dataclass
@@ -17,6 +18,9 @@ class Plan:
     new: Schema | None = field(default=None, repr=False)
     #: session settings the script needs before its first statement
     preamble: list[str] = field(default_factory=list)
+    #: the columns (paths) whose type the plan changes, those a ``--using`` may name, each with
+    #: whether its change waits for a USING expression (and never runs until one is given)
+    retyped: Mapping[tuple[str, ...], bool] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.changes)
@@ -24,6 +28,14 @@ class Plan:
     @property
     def destructive(self) -> bool:
         return any(c.destructive for c in self.changes)
+
+    def needing_using(self) -> list[Statement]:
+        """The statements that wait for a USING expression (they never run)."""
+        return [s for s in self.all_statements() if s.needs_using]
+
+    def waiting_for_using(self) -> list[tuple[str, ...]]:
+        """The columns whose type change waits for a USING expression, by path."""
+        return sorted(p for p, waits in self.retyped.items() if waits)
 
     def all_statements(self) -> list[Statement]:
         return [s for c in self.changes for s in c.statements]
@@ -44,7 +56,8 @@ class Plan:
         """The script: every statement terminated, hazards as comments above it.
 
         Without ``allow_destructive`` a destructive statement is written commented out under
-        its ``-- hazard: deletes_data`` line, so the script is safe to run as it is.
+        its ``-- hazard: deletes_data`` line, so the script is safe to run as it is; so is,
+        always, a statement that needs a USING expression (``-- hazard: needs_using``).
         """
         out: list[str] = [p.rstrip(";") + ";" for p in self.preamble] if self.changes else []
         out += [render_statement(s, run=may_run(s, allow_destructive))
@@ -63,7 +76,8 @@ class Plan:
 
 def render_statement(s: Statement, *, run: bool = True, apply_notes: bool = False) -> str:
     """One statement as a script shows it: its hazards as comments above it, then the SQL,
-    or, when it is not to run (destructive and not allowed), the SQL commented out.
+    or, when it is not to run (destructive and not allowed, or waiting for a USING
+    expression), the SQL commented out under the reason.
     ``apply_notes`` adds where `trueup apply` runs it relative to its transaction."""
     lines = [f"-- hazard: {h.value}" + (f": {n}" if n else "") for h, n in zip(s.hazards, s.notes, strict=False)]
     if apply_notes and not s.transactional:
@@ -74,6 +88,6 @@ def render_statement(s: Statement, *, run: bool = True, apply_notes: bool = Fals
     if run:
         lines.append(body)
     else:
-        lines.append("-- skipped: destructive, rerun with --allow-destructive to include")
+        lines.append(f"-- skipped: {why_not(s, False) or 'left out'}")
         lines.extend("-- " + ln for ln in body.splitlines())
     return "\n".join(lines)

@@ -6,6 +6,7 @@ ordering is not its business (the plan's dependency graph does that).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -18,15 +19,23 @@ class DiffOptions:
     """Knobs that change the SQL a diff produces."""
 
     concurrently: bool = False  # CREATE/DROP INDEX CONCURRENTLY on existing tables
+    #: the user's expressions that convert a column's values to its new type (``--using``), by
+    #: the column's path: put after ``USING`` as given
+    using: Mapping[tuple[str, ...], str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Context:
-    """What a generator may look at: both whole schemas and the options."""
+    """What a generator may look at: both whole schemas and the options.
+
+    ``retyped``: generators record here the paths of the columns whose type they change, each
+    with whether its change waits for a USING expression the user did not give (so that a
+    ``--using`` naming any other column can be reported, and the columns that need one named)."""
 
     old: Schema
     new: Schema
     options: DiffOptions = field(default_factory=DiffOptions)
+    retyped: dict[tuple[str, ...], bool] = field(default_factory=dict)
 
     def is_new(self, obj: DbObject) -> bool:
         """True when ``obj`` (of the new schema) does not exist in the old one."""

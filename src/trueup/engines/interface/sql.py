@@ -18,6 +18,9 @@ class Hazard(StrEnum):
     INDEX_BUILD = "index_build"
     MAY_FAIL = "may_fail"
     AUTHZ = "authz"
+    #: the server has no cast from the old type to the new: the statement needs a USING
+    #: expression the user did not give (it never runs; see :mod:`trueup.plan.policy`)
+    NEEDS_USING = "needs_using"
 
 
 DESTRUCTIVE = frozenset({Hazard.DELETES_DATA})
@@ -43,6 +46,18 @@ class Statement:
     @property
     def destructive(self) -> bool:
         return any(h in DESTRUCTIVE for h in self.hazards)
+
+    @property
+    def needs_using(self) -> bool:
+        """Incomplete: it waits for a USING expression the user did not give."""
+        return Hazard.NEEDS_USING in self.hazards
+
+    def held_back(self, note: str) -> Statement:
+        """This statement marked as one that never runs (``needs_using``), ``note`` saying why."""
+        if self.needs_using:
+            return self
+        return Statement(self.sql, (Hazard.NEEDS_USING, *self.hazards), (note, *self.notes), self.transactional,
+                         self.commit_first)
 
 
 def stmt(sql: str, *hazards: tuple[Hazard, str] | Hazard, transactional: bool = True,
