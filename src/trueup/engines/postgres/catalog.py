@@ -26,6 +26,7 @@ import psycopg
 QUERY_NAMES = (
     "schemas", "extensions", "types", "relations", "columns", "constraints",
     "indexes", "functions", "triggers", "policies", "depend",
+    "column_types",
 )
 
 SYSTEM_SCHEMAS = ("pg_catalog", "information_schema")

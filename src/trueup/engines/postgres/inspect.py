@@ -6,15 +6,17 @@ All catalog queries are sent in one pipeline: one network round trip per databas
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row, tuple_row
 
 from trueup.engines.postgres import catalog
+from trueup.engines.postgres.casts import add_type_facts
 from trueup.engines.postgres.driver import connect, connection
 from trueup.engines.postgres.quoting import ident, qname
 from trueup.errors import ConnectionFailed
@@ -99,7 +101,8 @@ def inspect_connection(conn: psycopg.Connection[Any], schemas: Sequence[str] | N
         for part in _fetch_parts(conn, schemas, second):
             builder.build(part)
             depend = part.get("depend", depend)
-        return Schema.build("postgresql", builder.finish(depend), server_version=conn.info.server_version)
+        return Schema.build("postgresql", builder.finish(depend), server_version=conn.info.server_version,
+                            meta=builder.meta)
 
 
 @dataclass(slots=True)
@@ -123,6 +126,7 @@ class _Builder:
     keys: dict[Key, ObjectId] = field(default_factory=dict)
     rels: dict[int, tuple[str, str, str]] = field(default_factory=dict)  # oid -> (kind, schema, name)
     seq_owner: dict[ObjectId, ObjectId] = field(default_factory=dict)  # sequence -> its owner object
+    meta: dict[str, Any] = field(default_factory=dict)  # facts about the server, not objects (Schema.meta)
 
     def add(self, oid: ObjectId, attrs: dict[str, Any], *, deps: Iterable[ObjectId] = (),
             parent: ObjectId | None = None, key: Key | None = None, position: int = 0) -> ObjectId:
@@ -152,11 +156,12 @@ class _Builder:
     def build(self, rows: dict[str, list[Any]]) -> None:
         """Objects from the rows of catalog queries (of all of them, or of the first ones in
         :data:`catalog.QUERY_NAMES` order, the others to follow in a later call)."""
-        handlers = {
+        handlers: dict[str, Callable[[Row], None]] = {
             "schemas": self._schema, "extensions": self._extension, "types": self._type,
             "relations": self._relation, "columns": self._column, "constraints": self._constraint,
             "indexes": self._index, "functions": self._function, "triggers": self._trigger,
             "policies": self._policy,
+            "column_types": partial(add_type_facts, self),
         }
         for name in catalog.QUERY_NAMES:
             handler = handlers.get(name)

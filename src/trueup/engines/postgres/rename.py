@@ -55,4 +55,6 @@ def rename_schema(schema: Schema, old: str, new: str) -> Schema:
         objects.append(DbObject(
             _rename_id(obj.id, old, new), attrs, frozenset(_rename_id(d, old, new) for d in obj.deps),
             _rename_id(obj.parent, old, new) if obj.parent else None, obj.position))
-    return Schema.build(schema.engine, objects, schema.server_version, schema.meta)
+    # (the facts about the server name the types columns store: those of ``old`` move too)
+    meta = {k: _rename_value(k, v, old, new, pattern) for k, v in schema.meta.items()}
+    return Schema.build(schema.engine, objects, schema.server_version, meta)

@@ -30,7 +30,7 @@ _OID_COLUMNS: dict[str, tuple[str, ...]] = {
 #: kinds whose fingerprint rows are read from the catalog as stored (``queries/fp_<kind>.sql``):
 #: the costly ones, where deparsing every object (pg_get_indexdef, format_type...) or building a
 #: JSON document per row would dominate
-_RAW = ("relations", "columns", "indexes", "constraints", "triggers", "policies")
+_RAW = ("relations", "columns", "indexes", "constraints", "triggers", "policies", "casts")
 
 
 def _rows_sql(name: str, server_version: int | None = None) -> str:
@@ -61,8 +61,8 @@ _SHARES = (("indexes", "policies", "relations"),
 
 
 def _kinds(per_schema: bool) -> list[str]:
-    # per schema: extensions are database-wide and the schema itself is the tenant's own
-    return [n for n in (*_OID_COLUMNS, *_RAW) if not (per_schema and n in ("extensions", "schemas"))]
+    # per schema: extensions and casts are database-wide and the schema itself is the tenant's own
+    return [n for n in (*_OID_COLUMNS, *_RAW) if not (per_schema and n in ("extensions", "schemas", "casts"))]
 
 
 @cache

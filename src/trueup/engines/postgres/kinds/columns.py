@@ -7,6 +7,8 @@ from typing import Any
 
 from trueup.engines.interface.generators import AlterResult, Context, GeneratorBase
 from trueup.engines.interface.sql import Hazard, Statement, stmt
+from trueup.engines.interface.using import format_path
+from trueup.engines.postgres.casts import can_cast
 from trueup.engines.postgres.kinds.constraints import adopting_parent, dropped_parents
 from trueup.engines.postgres.kinds.types import CompositeSQL, DomainSQL, EnumSQL
 from trueup.engines.postgres.quoting import ident, qname
@@ -192,9 +194,7 @@ class ColumnSQL(GeneratorBase):
         if o["identity"] and not n["identity"]:
             out.append(self._alter(new, "DROP IDENTITY"))
         if retype:
-            coll = f" COLLATE {n['collation']}" if n["collation"] else ""
-            using = f" USING {ident(new.id.path[-1])}::{n['type']}"
-            out.append(self._alter(new, f"TYPE {n['type']}{coll}{using}", *type_change_hazards(o["type"], n["type"])))
+            out.append(self._retype(old, new, ctx))
         if n["default"] is not None and (default_changes or retype):
             out.append(self._alter(new, f"SET DEFAULT {n['default']}"))
         if o["notnull"] != n["notnull"]:  # before ADD IDENTITY, which needs NOT NULL
@@ -223,6 +223,37 @@ class ColumnSQL(GeneratorBase):
                 out.extend(_move_sequence(oi["sequence"], ni["sequence"]))
         out.extend(column_settings(new, old))
         return AlterResult(out, breaks_dependents=retype)
+
+    def _retype(self, old: DbObject, new: DbObject, ctx: Context) -> Statement:
+        """``ALTER COLUMN c TYPE new USING ...``: the user's expression (``--using``), else
+        ``c::new`` where the server has a cast path, else (it would fail half-way) a statement
+        that never runs until the user gives one: commented out under ``needs_using``, its USING
+        a placeholder that cannot pass for a whole statement.
+
+        The path is judged from the column's type in the old schema: a column whose type is
+        dropped in the plan (an enum replaced by another) waits as text meanwhile (``detach``),
+        yet text's path to the new type is not the user's data's."""
+        o, n = old.attrs, new.attrs
+        before = ctx.old.get(new.id)
+        source = before.attrs["type"] if before is not None and before.kind == "column" else o["type"]
+        hazards: list[tuple[Hazard, str]] = type_change_hazards(source, n["type"])
+        coll = f" COLLATE {n['collation']}" if n["collation"] else ""
+        column = ident(new.id.path[-1])
+        given = ctx.options.using.get(new.id.path)
+        waits = False
+        if given is not None and o["type"] != n["type"]:
+            using = given
+        elif o["type"] == n["type"] or can_cast(source, n["type"], ctx.old, ctx.new):
+            using = f"{column}::{n['type']}"
+        else:
+            waits = True
+            using = f"/* trueup: needs a USING expression */ {column}::{n['type']}"
+            hazards.insert(0, (Hazard.NEEDS_USING, f"PostgreSQL has no cast from {source} to {n['type']}: "
+                                                   f"give the conversion with --using {format_path(new.id.path)}"
+                                                   "=EXPRESSION"))
+        if o["type"] != n["type"]:
+            ctx.retyped[new.id.path] = waits
+        return self._alter(new, f"TYPE {n['type']}{coll} USING {using}", *hazards)
 
     def release(self, old: DbObject, new: DbObject, ctx: Context) -> tuple[list[Statement], DbObject] | None:
         """An identity that goes is dropped early: its sequence's name may be taken by a new one."""
