@@ -10,6 +10,7 @@ from trueup.engines.interface.sql import Hazard, Statement, stmt
 from trueup.engines.interface.using import format_path
 from trueup.engines.postgres.casts import can_cast
 from trueup.engines.postgres.kinds.constraints import adopting_parent, dropped_parents
+from trueup.engines.postgres.kinds.identity import identity_changes
 from trueup.engines.postgres.kinds.types import CompositeSQL, DomainSQL, EnumSQL
 from trueup.engines.postgres.quoting import ident, qname
 from trueup.model import DbObject, ObjectId
@@ -208,17 +209,7 @@ class ColumnSQL(GeneratorBase):
                                         f"({_identity_options(n['identity'])})", Hazard.MAY_FAIL))
         elif n["identity"] and o["identity"] and n["identity"] != o["identity"]:
             ni, oi = n["identity"], o["identity"]
-            sets = []
-            if ni["generation"] != oi["generation"]:
-                sets.append(f"SET GENERATED {ni['generation']}")
-            for key, word in (("increment", "INCREMENT BY"), ("min", "MINVALUE"), ("max", "MAXVALUE"),
-                              ("start", "START WITH"), ("cache", "CACHE")):
-                if ni[key] != oi[key]:
-                    sets.append(f"SET {word} {ni[key]}")
-            if ni["cycle"] != oi["cycle"]:
-                sets.append("SET CYCLE" if ni["cycle"] else "SET NO CYCLE")
-            if sets:
-                out.append(self._alter(new, " ".join(sets)))
+            out.extend(identity_changes(oi, ni, lambda action, *hz: self._alter(new, action, *hz)))
             if ni.get("sequence") and oi.get("sequence") and ni["sequence"] != oi["sequence"]:
                 out.extend(_move_sequence(oi["sequence"], ni["sequence"]))
         out.extend(column_settings(new, old))
