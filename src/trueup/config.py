@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from trueup.engines.interface.using import parse_path
 from trueup.errors import TrueupError
 
 DEFAULT_CONFIG = "trueup.toml"
@@ -76,6 +77,29 @@ class GroupConfig(_Strict):
     reference_data: str | None = None
     schemas: list[str] | None = None
     ignore: IgnoreRules = IgnoreRules()
+    #: USING expressions for column type changes the server has no cast for, by column
+    #: (``"schema.table.column" = "expression"``; schema-per-tenant: the template schema's)
+    using: dict[str, str] = {}
+
+    @field_validator("using")
+    @classmethod
+    def _column_paths(cls, v: dict[str, str]) -> dict[str, str]:
+        for key, expression in v.items():
+            if parse_path(key) is None:
+                raise ValueError(f"{key!r} is not a column path: write \"SCHEMA.TABLE.COLUMN\" = \"EXPRESSION\" "
+                                 "(a part holding a dot in double quotes)")
+            if not expression.strip():
+                raise ValueError(f"{key!r} has an empty expression")
+        return v
+
+    def using_paths(self) -> dict[tuple[str, ...], str]:
+        """``using`` by column path."""
+        out = {}
+        for key, expression in self.using.items():
+            path = parse_path(key)
+            assert path is not None  # (checked when loaded)
+            out[path] = expression.strip()
+        return out
 
     @field_validator("discover", mode="before")
     @classmethod

@@ -70,6 +70,35 @@ def friendly(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def parse_using_options(values: tuple[str, ...]) -> dict[tuple[str, ...], str]:
+    """``--using`` values by column path (a column named twice is an error naming it)."""
+    from trueup.engines.interface.using import format_path, parse_using
+
+    out: dict[tuple[str, ...], str] = {}
+    for value in values:
+        path, expression = parse_using(value)
+        if path in out:
+            raise TrueupError(f"--using names column {format_path(path)} twice",
+                              hint="give one USING expression per column")
+        out[path] = expression
+    return out
+
+
+def note_skipped(skipped: list[Any], waiting: list[tuple[str, ...]]) -> None:
+    """What a script left commented out, and how to include it, on stderr."""
+    from trueup.engines.interface.using import format_path
+
+    held = sum(1 for s in skipped if s.needs_using)
+    if held:
+        columns = ", ".join(format_path(p) for p in waiting)
+        click.echo(f"note: {held} statement(s) wait for a USING expression and are left commented out: the server "
+                   f"has no cast for the new type of {columns or 'a column'}; give the conversion with "
+                   "--using SCHEMA.TABLE.COLUMN=EXPRESSION", err=True)
+    if len(skipped) > held:
+        click.echo(f"note: {len(skipped) - held} destructive statement(s) left commented out; "
+                   "review them and rerun with --allow-destructive", err=True)
+
+
 def write_output(text: str, output: str | None) -> None:
     if output:
         try:
@@ -94,6 +123,10 @@ schema_option = click.option("--schema", "schemas", multiple=True, metavar="NAME
                              help="Only these schemas (repeatable). Default: all user schemas.")
 dev_url_option = click.option("--dev-url", metavar="URL", envvar="TRUEUP_DEV_URL",
                               help="Server where .sql sources are loaded into a scratch database.")
+using_option = click.option(
+    "--using", "using", multiple=True, metavar="SCHEMA.TABLE.COLUMN=EXPR",
+    help="The SQL that converts a column's values to its new type where the server has no cast "
+         "(repeatable): put after USING in ALTER COLUMN ... TYPE.")
 no_cache_option = click.option("--no-cache", is_flag=True,
                                help="Load .sql sources afresh, not from the cache of earlier loads "
                                     "(kept per file contents and server in ~/.cache/trueup/sources).")
@@ -131,25 +164,36 @@ def inspect(source: str, fmt: str, output: str | None, schemas: tuple[str, ...],
 @click.option("--format", "fmt", type=click.Choice(["sql", "json"]), default="sql", show_default=True)
 @click.option("--allow-destructive", is_flag=True, help="Emit statements that delete data as runnable SQL.")
 @click.option("--concurrently", is_flag=True, help="Build and drop indexes CONCURRENTLY on existing tables.")
+@using_option
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
 @schema_option
 @dev_url_option
 @no_cache_option
 @friendly
 def diff(from_source: str, to_source: str, fmt: str, allow_destructive: bool, concurrently: bool,
-         output: str | None, schemas: tuple[str, ...], dev_url: str | None, no_cache: bool) -> None:
+         using: tuple[str, ...], output: str | None, schemas: tuple[str, ...], dev_url: str | None,
+         no_cache: bool) -> None:
     """Print the SQL that turns FROM into TO.
 
-    Exit status: 0 no differences, 1 differences, 3 differences with destructive changes
-    left commented out (no --allow-destructive), 2 error.
+    Exit status: 0 no differences, 1 differences, 3 differences with statements left commented
+    out: destructive ones (no --allow-destructive), or type changes the server has no cast for
+    (no --using for the column), 2 error.
     """
     from trueup.api import diff_sources
     from trueup.engines.interface.generators import DiffOptions
+    from trueup.engines.interface.using import format_path
     from trueup.model.gcpause import collector_paused
 
+    expressions = parse_using_options(using)
     with collector_paused():  # (as in inspect)
         plan = diff_sources(from_source, to_source, schemas=schemas or None, dev_url=dev_url,
-                            options=DiffOptions(concurrently=concurrently), cache=not no_cache)
+                            options=DiffOptions(concurrently=concurrently, using=expressions), cache=not no_cache)
+        unknown = [p for p in expressions if p not in plan.retyped]
+        if unknown:
+            retyped = ", ".join(format_path(p) for p in sorted(plan.retyped))
+            raise TrueupError(f"--using {format_path(unknown[0])}: the plan does not change the type of that column",
+                              hint=f"the columns whose type it changes: {retyped}" if retyped
+                              else "the plan changes no column's type: leave --using out")
         if fmt == "json":
             write_output(json.dumps(plan.to_json(allow_destructive), indent=2) + "\n", output)
         elif plan:
@@ -158,8 +202,7 @@ def diff(from_source: str, to_source: str, fmt: str, allow_destructive: bool, co
         sys.exit(EXIT_OK)
     skipped = plan.skipped(allow_destructive)
     if skipped:
-        click.echo(f"note: {len(skipped)} destructive statement(s) left commented out; "
-                   "review them and rerun with --allow-destructive", err=True)
+        note_skipped(skipped, plan.waiting_for_using())
         sys.exit(EXIT_DESTRUCTIVE)
     sys.exit(EXIT_DIFF)
 
@@ -252,10 +295,12 @@ def with_fleet_options(func: F) -> F:
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
 @click.option("--concurrency", type=click.IntRange(1, 512))
 @click.option("--concurrently", is_flag=True, help="Build indexes CONCURRENTLY (outside the transaction).")
+@using_option
 @rescan_option
 @friendly
 def plan(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], allow_destructive: bool, fmt: str,
-         output: str | None, concurrency: int | None, concurrently: bool, rescan: bool) -> None:
+         output: str | None, concurrency: int | None, concurrently: bool, using: tuple[str, ...],
+         rescan: bool) -> None:
     """Show the exact SQL that would bring every drifted target back in line.
 
     Identical plans are shown once ("412 targets: same 3 statements"). Exit status: 0 nothing
@@ -268,11 +313,14 @@ def plan(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], al
     from trueup.fleet.saved_plan import SavedPlan
     from trueup.report.plans import render_plan_sql, render_plan_text
 
+    expressions = parse_using_options(using)
     config = load_config(config_path)
     with progress_bar("planning") as tick:
         audit_result = run_audit(config, groups=groups or None, targets=targets or None, concurrency=concurrency,
                                  progress=tick, plans=True, allow_destructive=allow_destructive,
-                                 diff_options=DiffOptions(concurrently=concurrently), rescan=rescan)
+                                 diff_options=DiffOptions(concurrently=concurrently, using=expressions),
+                                 rescan=rescan)
+    warn_unused_using(expressions, audit_result.auditor)
     saved = SavedPlan.from_audit(audit_result, allow_destructive)
     if fmt == "json":
         write_output(json.dumps(saved.to_json(), indent=2) + "\n", output)
@@ -283,6 +331,19 @@ def plan(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], al
     if saved.errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_DIFF if saved.groups else EXIT_OK)
+
+
+def warn_unused_using(expressions: dict[tuple[str, ...], str], auditor: Any) -> None:
+    """A ``--using`` no plan of the fleet needed: a warning, not an error (a column may be
+    converted on some targets already, and not be on the others)."""
+    from trueup.engines.interface.using import format_path
+    from trueup.errors import TrueupWarning
+
+    seen = auditor.retyped if auditor is not None else set()
+    for path in expressions:
+        if path not in seen:
+            warnings.warn(TrueupWarning(f"--using {format_path(path)}: no plan changes the type of that column"),
+                          stacklevel=2)
 
 
 @cli.command()
@@ -299,12 +360,14 @@ def plan(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], al
 @click.option("--dry-run", is_flag=True, help="Show what would run and stop.")
 @click.option("--resume", is_flag=True, help="Continue the last interrupted apply.")
 @click.option("--concurrently", is_flag=True, help="Build indexes CONCURRENTLY (outside the transaction).")
+@using_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("-o", "--output", metavar="FILE", help="Write the result to FILE.")
 @friendly
 def apply(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], plan_file: str | None,
           allow_destructive: bool | None, concurrency: int | None, canary: int, max_failures: int | None, yes: bool,
-          dry_run: bool, resume: bool, concurrently: bool, fmt: str, output: str | None) -> None:
+          dry_run: bool, resume: bool, concurrently: bool, using: tuple[str, ...], fmt: str,
+          output: str | None) -> None:
     """Apply the plan to every drifted target, safely, then audit them again.
 
     Exit status (from the audit after applying): 0 every target verified in sync, 1 some
@@ -317,6 +380,10 @@ def apply(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], p
     from trueup.fleet.rollout import execute
     from trueup.report.plans import render_apply_text
 
+    expressions = parse_using_options(using)
+    if expressions and plan_file:
+        raise TrueupError("--using does not change a saved plan",
+                          hint="plan again with the --using (trueup plan --using ... --format json), then apply that")
     config = load_config(config_path)
     journal = open_journal(config)
     try:
@@ -327,7 +394,9 @@ def apply(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], p
             rollout = prepare(config, groups=list(groups) or None, targets=list(targets) or None,
                               plan_file=plan_file, allow_destructive=allow_destructive, resume=resume,
                               concurrency=concurrency, journal=journal, progress=tick, concurrently=concurrently,
-                              live=live)
+                              live=live, using=expressions)
+        if not live:
+            warn_unused_using(expressions, rollout.auditor)
         for line in rollout.summary_lines():
             click.echo(line, err=True)
         if not rollout.work:

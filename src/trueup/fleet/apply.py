@@ -38,6 +38,8 @@ class Outcome:
     status: str = "not_started"  # applied | failed | unchanged (nothing to do) | not_started | stale
     applied: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    #: how many of the skipped statements wait for a USING expression (the rest are destructive)
+    held: int = 0
     failed: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
     hint: str | None = None
@@ -89,7 +91,8 @@ def apply_target(target: Target, statements: Sequence[Statement] | None, *, sett
     checked under the lock first (it needs the auditor too). ``on_landed(done, total)``: after
     each batch of statements that commits.
     """
-    out = Outcome(target.group, target.name, skipped=[s.sql for s in skipped])
+    out = Outcome(target.group, target.name, skipped=[s.sql for s in skipped],
+                  held=sum(1 for s in skipped if s.needs_using))
     t0 = time.perf_counter()
     try:
         with target.engine.connect(target.url, timeout=timeout) as session:
@@ -100,7 +103,9 @@ def apply_target(target: Target, statements: Sequence[Statement] | None, *, sett
             refused = [s for s in todo if not may_run(s, allow_destructive)]
             if refused:  # (the plan came from elsewhere: a saved plan edited, say)
                 out.status = "failed"
-                out.error = f"refusing to run a destructive statement without --allow-destructive: {refused[0].sql}"
+                out.error = (f"refusing to run a statement that waits for a USING expression: {refused[0].sql}"
+                             if refused[0].needs_using else
+                             f"refusing to run a destructive statement without --allow-destructive: {refused[0].sql}")
                 return out
             if on_started:
                 on_started()
@@ -145,6 +150,7 @@ def _under_lock(session: Session, target: Target, statements: Sequence[Statement
             raise ValueError("planning under the lock needs an auditor")
         before = auditor.judge(session, target, auditor.probe(session, target, again=True), plans=True)
         out.skipped = [s.sql for s in before.skipped]
+        out.held = sum(1 for s in before.skipped if s.needs_using)
         if not before.statements:
             out.status, out.verified = "unchanged", before
             return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from trueup.config import Config
 from trueup.diff import diff_schemas
@@ -41,7 +41,11 @@ class _Shared:
 
 class Auditor:
     """What judging a target needs: each group's desired state (loaded once), the layer owners,
-    and the options of the plans it makes."""
+    and the options of the plans it makes: ``diff_options``, whose USING expressions (the
+    command line's ``--using``) go before those of each group's config.
+
+    ``retyped``: the columns whose type a plan of the run changed (paths as the config names
+    them: a tenant's as the template schema's), to tell a ``--using`` no plan needed."""
 
     def __init__(self, config: Config, group_names: Sequence[str], *, allow_destructive: bool = False,
                  diff_options: DiffOptions | None = None) -> None:
@@ -50,6 +54,8 @@ class Auditor:
         self.timeout = config.settings.connect_timeout
         self.allow_destructive = allow_destructive
         self.diff_options = diff_options
+        self._using = {g: config.groups[g].using_paths() for g in group_names}
+        self.retyped: set[tuple[str, ...]] = set()
         self._lock = threading.Lock()
         self._shared: dict[tuple[str, str], _Shared] = {}
 
@@ -65,10 +71,23 @@ class Auditor:
         for a schema target, its schema): one diff gives both."""
         d = self.desired[target.group]
         actual, want = self._pair(whole, target, d)
-        plan = diff_schemas(actual, want, d.engine, self.diff_options)
+        template, schema = d.template_schema or "public", target.schema
+        plan = diff_schemas(actual, want, d.engine, self.options(target.group, template, schema))
+        with self._lock:
+            self.retyped.update((template, *p[1:]) if schema and p[0] == schema else p for p in plan.retyped)
         found = schema_findings(actual, want, plan, d.engine, where=WHERE,
                                 layer_owners=self.owners.for_group(target.group))
         return found, (plan if plans else None)
+
+    def options(self, group: str, template: str = "public", schema: str | None = None) -> DiffOptions:
+        """The diff options of a target of ``group``; for a tenant ``schema``, the USING
+        expressions the config and the command line give for the ``template`` schema's columns
+        are that schema's."""
+        given = self.diff_options or DiffOptions()
+        using = {**self._using.get(group, {}), **given.using}
+        if schema:
+            using = {(schema, *p[1:]) if p[0] == template else p: e for p, e in using.items()}
+        return replace(given, using=using)
 
     @staticmethod
     def _pair(whole: Schema, target: Target, d: Desired) -> tuple[Schema, Schema]:

@@ -7,6 +7,7 @@ was started with; a different choice on the command line is an error naming both
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
@@ -23,7 +24,7 @@ from trueup.fleet.judging import Auditor
 from trueup.fleet.results import TargetResult
 from trueup.fleet.saved_plan import SavedPlan
 from trueup.fleet.targets import DiscoveryError, Target, discover, select_targets
-from trueup.plan.policy import partition
+from trueup.plan.policy import partition, skipped_phrase
 
 
 @dataclass
@@ -66,7 +67,7 @@ class Rollout:
         for same in sorted(groups.values(), key=lambda g: -len(g)):
             w = same[0]
             who = f"{len(same)} targets" if len(same) > 1 else f"{w.target.group}/{w.target.name}"
-            skipped = f", {len(w.skipped)} destructive skipped" if w.skipped else ""
+            skipped = f", {skipped_phrase(w.skipped)}" if w.skipped else ""
             lines.append(f"{who}: same {len(w.statements or ())} statement(s){skipped}")
         return lines
 
@@ -87,8 +88,10 @@ def resumed_choice(journal: Journal, run: int, given: bool | None) -> bool:
 def prepare(config: Config, *, groups: list[str] | None = None, targets: list[str] | None = None,
             plan_file: str | None = None, allow_destructive: bool | None = None, resume: bool = False,
             concurrency: int | None = None, journal: Journal | None = None,
-            progress: ProgressFn | None = None, concurrently: bool = False, live: bool = False) -> Rollout:
-    """Work out what to apply (``allow_destructive`` None: not given on the command line)."""
+            progress: ProgressFn | None = None, concurrently: bool = False, live: bool = False,
+            using: Mapping[tuple[str, ...], str] | None = None) -> Rollout:
+    """Work out what to apply (``allow_destructive`` None: not given on the command line;
+    ``using``: the command line's USING expressions, before those of the config)."""
     names: list[tuple[str, str]] | None = None
     run: int | None = None
     notes: list[str] = []
@@ -110,7 +113,7 @@ def prepare(config: Config, *, groups: list[str] | None = None, targets: list[st
             raise TrueupError("--plan and --resume do not go together",
                               hint="resume re-plans the unfinished targets itself")
         return _from_saved_plan(config, SavedPlan.read(plan_file), allow, groups, targets)
-    options = DiffOptions(concurrently=concurrently)
+    options = DiffOptions(concurrently=concurrently, using=dict(using or {}))
     if live:
         group_names, found, failed = select_targets(config, groups, targets, names)
         auditor = Auditor(config, group_names, allow_destructive=allow, diff_options=options)
@@ -127,7 +130,8 @@ def prepare(config: Config, *, groups: list[str] | None = None, targets: list[st
         elif r.statements:
             rollout.work.append(Work(r.target, r.statements, r.skipped, r.fingerprint))
         else:
-            rollout.untouched.append(Outcome(r.group, r.name, status="unchanged", skipped=[s.sql for s in r.skipped]))
+            rollout.untouched.append(Outcome(r.group, r.name, status="unchanged", skipped=[s.sql for s in r.skipped],
+                                             held=sum(1 for s in r.skipped if s.needs_using)))
             rollout.settled[(r.group, r.name)] = r
     return rollout
 

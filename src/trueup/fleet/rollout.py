@@ -120,7 +120,8 @@ def run_rollout(items: Sequence[Work], settings: ApplySettings, *, concurrency: 
             for f in finished:
                 finish(pending.pop(f), f.result())
     return [outcomes.get(i) or Outcome(items[i].target.group, items[i].target.name,
-                                       skipped=[s.sql for s in items[i].skipped], error=NOT_STARTED)
+                                       skipped=[s.sql for s in items[i].skipped],
+                                       held=sum(1 for s in items[i].skipped if s.needs_using), error=NOT_STARTED)
             for i in range(len(items))]
 
 

@@ -6,6 +6,7 @@ from trueup.engines.interface.sql import Statement
 from trueup.fleet.results import AuditResult
 from trueup.fleet.rollout import ApplyReport
 from trueup.fleet.saved_plan import SavedPlan
+from trueup.plan.policy import skipped_phrase
 from trueup.plan.script import render_statement
 
 
@@ -29,7 +30,7 @@ def render_plan_text(plan: SavedPlan, audit: AuditResult) -> str:
     for i, g in enumerate(plan.groups, 1):
         count = len(g.targets)
         head = f"{count} targets" if count > 1 else "1 target"
-        skipped = f", {len(g.skipped)} destructive skipped" if g.skipped else ""
+        skipped = f", {skipped_phrase(g.skipped)}" if g.skipped else ""
         lines.append("")
         lines.append(f"== plan {i}: {head}: same {len(g.statements)} statement(s){skipped}")
         lines.append(f"   {_who(g.targets)}")
@@ -39,6 +40,9 @@ def render_plan_text(plan: SavedPlan, audit: AuditResult) -> str:
         lines.append(f"\nerror: {group}/{name}: {err}")
     if plan.groups:
         lines.append("\nApply with: trueup apply (add --allow-destructive to include skipped statements)")
+    if any(s.needs_using for g in plan.groups for s in g.skipped):
+        lines.append("A type change the server has no cast for waits for a USING expression: give it with "
+                     "--using SCHEMA.TABLE.COLUMN=EXPRESSION, or with using = { ... } in the group's config")
     return "\n".join(lines) + "\n"
 
 
@@ -78,7 +82,8 @@ def render_apply_text(report: ApplyReport) -> str:
             listed.add((o.group, o.name))
             lines.append(f"  not started: {o.group}/{o.name}")
         elif o.skipped:
-            lines.append(f"  {o.group}/{o.name}: {len(o.skipped)} destructive statement(s) skipped")
+            waiting = f" ({o.held} waiting for a USING expression)" if o.held else ""
+            lines.append(f"  {o.group}/{o.name}: {len(o.skipped)} statement(s) skipped{waiting}")
     if report.verification is not None:
         v = report.verification.summary()
         lines.append(f"verified: {v['in_sync']} in sync, {v['drift']} still drifted, {_count(v['error'], 'error')}"
