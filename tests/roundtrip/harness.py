@@ -22,9 +22,9 @@ import difflib
 import os
 import re
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
@@ -34,6 +34,8 @@ from pglast.parser import split
 from tests.conftest import pg_dump_schema
 from trueup.api import diff_models
 from trueup.config import ApplySettings
+from trueup.engines.interface.generators import DiffOptions
+from trueup.engines.interface.using import parse_using
 from trueup.engines.postgres import ENGINE
 from trueup.engines.postgres.fleet_ops.fingerprint import fingerprint, schema_fingerprints
 from trueup.fleet.apply import apply_target
@@ -48,6 +50,8 @@ class Case:
     ``min_pg``: major server version the case needs (skipped below it); ``max_pg``: the last
     major version it is meant for (skipped above it).
     ``xfail``: reason for a known, accepted limitation (the case is a strict xfail).
+    ``using``: the USING expressions the case supplies for its type changes (as ``--using``
+    gives them: ``{"public.t.c": "to_timestamp(c)"}``).
     """
 
     id: str
@@ -56,6 +60,11 @@ class Case:
     min_pg: int = 13
     xfail: str | None = None
     max_pg: int | None = None
+    using: Mapping[str, str] = field(default_factory=dict)
+
+    def options(self) -> DiffOptions:
+        """The diff's options: the case's USING expressions."""
+        return DiffOptions(using=dict(parse_using(f"{k}={v}") for k, v in self.using.items()))
 
 
 #: the servers a case runs on besides the main test server: a quarter of the cases (chosen by
@@ -169,7 +178,9 @@ def check_roundtrip(make_db: Callable[..., str], case: Case, pg_version: int | N
     with ThreadPoolExecutor(2) as pool:  # the two databases are independent: build them side by side
         old_url, new_url = pool.map(make_db, (case.old, case.new))
         old_model, new_model = pool.map(ENGINE.inspect, (old_url, new_url))
-    plan = diff_models(old_model, new_model)
+    plan = diff_models(old_model, new_model, case.options())
+    assert not plan.needing_using(), f"a statement waits for a USING expression:\n{plan.to_sql(True)}"
+    assert set(case.options().using) <= set(plan.retyped), "a USING expression of the case names no retyped column"
     script = plan.to_sql(allow_destructive=True)
     if case.old.strip() != case.new.strip():
         assert plan, "the schemas differ but the plan is empty"
