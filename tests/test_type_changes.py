@@ -27,6 +27,7 @@ from trueup.engines.postgres import ENGINE
 from trueup.engines.postgres.fleet_ops.fingerprint import fingerprint
 from trueup.fleet.apply import apply_target
 from trueup.fleet.targets import Target
+from trueup.model import Schema
 from trueup.plan.policy import may_run
 from trueup.plan.script import Plan
 
@@ -123,6 +124,16 @@ def test_a_user_defined_cast_on_the_server_makes_a_path(make_db: Callable[..., s
     assert with_cast.waiting_for_using() == []
     assert "ALTER TABLE public.t ALTER COLUMN c TYPE timestamp with time zone USING c::timestamp with time zone" \
         in with_cast.to_sql(True)
+
+
+def test_a_model_without_the_facts_is_planned_as_before(make_db: Callable[..., str]) -> None:
+    """A snapshot of an earlier trueup holds no facts about casts: ``c::new``, as it was."""
+    old = ENGINE.inspect(make_db("CREATE TABLE t (c bigint)"))
+    new = ENGINE.inspect(make_db("CREATE TABLE t (c timestamptz)"))
+    assert diff_models(old, new).waiting_for_using() == [("public", "t", "c")]
+    bare = Schema(old.engine, old.objects, old.server_version, {})
+    plan = diff_models(bare, new)
+    assert plan.waiting_for_using() == [] and PLACEHOLDER not in plan.to_sql(True)
 
 
 def test_the_user_expression_is_used_as_given(make_db: Callable[..., str]) -> None:
@@ -362,5 +373,5 @@ def test_the_facts_travel_with_snapshots_and_tenant_moves(make_db: Callable[...,
     moved = ENGINE.rename_schema(model, "tmpl", "tenant_a")
     assert any(r[0] == "tenant_a.e[]" and r[3] == "tenant_a.e" for r in moved.meta["pg_types"])
     (tmp_path / "snap.json").write_text(json.dumps(model.to_json()))
-    code, out, err = run("diff", str(tmp_path / "snap.json"), url)
+    code, _, err = run("diff", str(tmp_path / "snap.json"), url)
     assert code == 0, err
