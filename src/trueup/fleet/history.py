@@ -50,17 +50,22 @@ def run_status(config: Config, *, groups: Sequence[str] | None = None, targets: 
     group_names, work, failed = select_targets(config, history_groups(config, groups), targets)
     results = [TargetResult(g, "(discovery)", "", "error", error=err.message, hint=err.hint) for g, err in failed]
     folders: dict[str, MigrationsFolder] = {}
-    replays: dict[str, Replay] = {}
+    replays: dict[str, Replay | None] = {}
     for g in group_names:
+        where = config.path(config.groups[g].migrations.dir)  # type: ignore[union-attr]
         try:
             folders[g] = migrations_folder(config, g)
+        except TrueupError as err:
+            results.append(TargetResult(g, "(migrations)", where, "error", error=err.message, hint=err.hint))
+            continue
+        try:
             r = group_replay(config, g, scratch_server(config, g), config.groups[g].schemas)
             ignore = config.groups[g].ignore  # what the targets are read with
             replays[g] = Replay(r.folder, tuple(apply_ignore(s, ignore) for s in r.states))
-        except TrueupError as err:
-            results.append(TargetResult(g, "(migrations)", config.path(config.groups[g].migrations.dir)  # type: ignore[union-attr]
-                                        , "error", error=err.message, hint=err.hint))
-    work = [t for t in work if t.group in replays]
+        except TrueupError as err:  # the histories are still checked against the files
+            replays[g] = None
+            results.append(TargetResult(g, "(migrations)", where, "error", error=err.message, hint=err.hint))
+    work = [t for t in work if t.group in folders]
     done = [0]
     lock = threading.Lock()
 
@@ -86,7 +91,7 @@ def run_status(config: Config, *, groups: Sequence[str] | None = None, targets: 
     return AuditResult(sort_results(results, group_names), group_names, time.perf_counter() - started)
 
 
-def judge_target(config: Config, target: Target, folder: MigrationsFolder, replay: Replay) -> Status:
+def judge_target(config: Config, target: Target, folder: MigrationsFolder, replay: Replay | None) -> Status:
     group = config.groups[target.group]
     assert group.migrations is not None
     schema = group.migrations.table_schema or target.schema or "public"
@@ -94,7 +99,7 @@ def judge_target(config: Config, target: Target, folder: MigrationsFolder, repla
     with target.engine.connect(target.url, timeout=config.settings.connect_timeout) as session:
         history = read_history(session, group.migrations.history, schema, folder, target.location)
         actual = apply_ignore(session.inspect(scope), group.ignore)
-    return judge(folder, history, actual, lambda: replay)
+    return judge(folder, history, actual, None if replay is None else lambda: replay)
 
 
 def history_json(status: Status) -> dict[str, object]:
