@@ -272,3 +272,15 @@ def _django(folder: Path) -> list[Migration]:
         if "." not in m.key:
             raise SourceError(f"{m.source} is not named <app>.<migration>.sql", _LAYOUT_HINTS["django"])
     return migrations
+
+
+def new_migration(folder: Path, name: str) -> Path:
+    """Create the next trueup migration file in ``folder`` (made if missing): ``V<n>__name.sql``."""
+    slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    if not slug:
+        raise SourceError(f"{name!r} makes no file name", "name it with letters or digits: create_users")
+    folder.mkdir(parents=True, exist_ok=True)
+    existing = _trueup(folder) if any(folder.glob("*.sql")) else []
+    path = folder / f"V{len(existing) + 1}__{slug}.sql"
+    path.write_text(f"-- {name}\n", encoding="utf-8")
+    return path

@@ -80,7 +80,7 @@ def _names(oids: Iterable[ObjectId]) -> str:
     return listed + (f" and {len(items) - _LISTED} more" if len(items) > _LISTED else "")
 
 
-def _roots(oids: set[ObjectId], model: Schema) -> set[ObjectId]:
+def roots(oids: set[ObjectId], model: Schema) -> set[ObjectId]:
     """The objects of ``oids`` whose parent is not among them (a missing table, not its columns)."""
     out = set()
     for oid in oids:
@@ -165,12 +165,12 @@ def _against_replay(r: Replay, index: int, applied: Sequence[int], actual: Schem
     for i, oids in sorted(by_migration.items()):
         m = r.folder.migrations[i]
         created = [oid for oid, at in r.created[index].items() if at == i]
-        roots = _roots(oids, expected)
+        top = roots(oids, expected)
         whole = len(oids) == len(created)
         problems.append(Problem("ghost", m.label,
                                 ("recorded as applied, but everything it created is missing: " if whole else
                                  f"recorded as applied, but {len(oids)} of the {len(created)} objects it created are "
-                                 "missing (partly missing): ") + _names(roots), tuple(sorted(oids))))
+                                 "missing (partly missing): ") + _names(top), tuple(sorted(oids))))
         ghosts |= oids
     extra = {oid for oid in actual.objects if oid not in expected.objects}
     different = {oid for oid in expected.objects
@@ -179,14 +179,14 @@ def _against_replay(r: Replay, index: int, applied: Sequence[int], actual: Schem
     if drifted and index >= 0:
         parts = []
         if different:
-            changed = _roots(different, expected)
+            changed = roots(different, expected)
             parts.append("different: " + ", ".join(
                 f"{oid} (as {r.changed_by(index, oid).label} left it)" for oid in sorted(changed)[:_LISTED])
                 + (f" and {len(changed) - _LISTED} more" if len(changed) > _LISTED else ""))
         if extra:
-            parts.append("not made by any recorded migration: " + _names(_roots(extra, actual)))
+            parts.append("not made by any recorded migration: " + _names(roots(extra, actual)))
         if missing - ghosts:
-            parts.append("missing: " + _names(_roots(missing - ghosts, expected)))
+            parts.append("missing: " + _names(roots(missing - ghosts, expected)))
         problems.append(Problem("drift_at_version", r.folder.migrations[index].label,
                                 f"differs from what its migrations up to {r.folder.migrations[index].label} build: "
                                 + "; ".join(parts), tuple(sorted(drifted))))
