@@ -123,3 +123,24 @@ def test_new_creates_the_next_numbered_file(tmp_path: Path, pg_url: str) -> None
     assert r.stdout.strip().endswith("V2__add_posts.sql")
     r = CliRunner().invoke(cli, ["migrate", "new", "!!!", "-c", str(cfg)])
     assert r.exit_code == 2 and "makes no file name" in r.stderr
+
+
+def test_migrate_diff_writes_the_next_migration_and_nothing_when_in_step(pg_url: str, tmp_path: Path) -> None:
+    folder, _ = write_folder(tmp_path, "trueup")
+    (tmp_path / "schema.sql").write_text("".join(sql for _, sql in MIGRATIONS[:2])
+                                         + "CREATE TABLE comments (id int PRIMARY KEY, body text);\n")
+    cfg = tmp_path / "trueup.toml"
+    cfg.write_text(f'[scratch]\nurl = "{pg_url}"\n[groups.app]\ndesired = "schema.sql"\n'
+                   f'migrations = {{ dir = "{folder.name}" }}\ntargets = ["postgresql://x/y"]\n')
+    r = CliRunner().invoke(cli, ["migrate", "diff", "add comments", "-c", str(cfg)])
+    assert r.exit_code == 1, r.output
+    written = Path(r.stdout.strip())
+    assert written.name == "V4__add_comments.sql"
+    sql = written.read_text()
+    assert "CREATE TABLE public.comments" in sql
+    # V3 added users.name and tags, which schema.sql does not have: dropping them deletes data
+    assert "-- DROP TABLE public.tags" in sql and "hazard: deletes_data" in sql
+    (folder / "V4__add_comments.sql").write_text(sql.replace("-- DROP", "DROP").replace("-- ALTER TABLE", "ALTER TABLE"))
+    r = CliRunner().invoke(cli, ["migrate", "diff", "again", "-c", str(cfg)])
+    assert r.exit_code == 0, r.output
+    assert "nothing written" in r.stderr and not (folder / "V5__again.sql").exists()

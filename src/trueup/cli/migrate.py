@@ -211,3 +211,38 @@ def new(name: str, config_path: str, group: str | None) -> None:
     migrations = config.groups[candidates[0]].migrations
     assert migrations is not None
     click.echo(new_migration(Path(config.path(migrations.dir)), name))
+
+
+@migrate.command(name="diff")
+@click.argument("name")
+@click.option("-c", "--config", "config_path", default="trueup.toml", show_default=True, metavar="FILE")
+@click.option("--group", metavar="NAME", help="The group (one with both desired and trueup migrations).")
+@click.option("--allow-destructive", is_flag=True, help="Write statements that delete data as runnable SQL.")
+@friendly
+def diff_command(name: str, config_path: str, group: str | None, allow_destructive: bool) -> None:
+    """Write the next migration from the difference between the group's `desired` and what its
+    migrations folder builds (declarative work, reviewed as a file); write nothing when they match.
+
+    Exit status: 0 nothing to write, 1 a migration was written (its path on stdout), 2 errors.
+    """
+    from trueup.config import load_config
+    from trueup.fleet.migrate_repair import next_migration
+
+    config = load_config(config_path)
+    candidates = [g for g, c in config.groups.items()
+                  if c.migrations is not None and c.migrations.history == "trueup" and c.desired is not None]
+    if group is not None:
+        if group not in candidates:
+            fail(f"group '{group}' does not have both `desired` and a trueup migrations folder",
+                 "migrate diff compares the two")
+        candidates = [group]
+    if len(candidates) != 1:
+        fail("no group has both `desired` and a trueup migrations folder" if not candidates else
+             f"several groups could be meant ({', '.join(candidates)})",
+             "name one with --group" if candidates else 'declare desired = "..." and migrations = { dir = "..." }')
+    path = next_migration(config, candidates[0], name, allow_destructive=allow_destructive)
+    if path is None:
+        click.echo("the migrations already build the desired state: nothing written", err=True)
+        sys.exit(0)
+    click.echo(path)
+    sys.exit(EXIT_DIFF)

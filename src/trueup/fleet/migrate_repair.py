@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from trueup.config import Config
@@ -27,14 +28,14 @@ from trueup.engines.interface.sql import Statement
 from trueup.engines.interface.state import Journal
 from trueup.errors import TrueupError
 from trueup.fleet.apply import acquire_lock, limits, lock_key
-from trueup.fleet.desired import group_replay, migrations_folder, scratch_server
+from trueup.fleet.desired import group_replay, load_desired, migrations_folder, scope_model, scratch_server
 from trueup.fleet.execution import ProgressFn, describe_error
 from trueup.fleet.history import history_groups
 from trueup.fleet.ignore import apply_ignore
 from trueup.fleet.scheduling import schedule
 from trueup.fleet.targets import Target, select_targets
 from trueup.history import records
-from trueup.history.files import MigrationsFolder
+from trueup.history.files import MigrationsFolder, new_migration
 from trueup.history.replay import Replay
 from trueup.history.status import judge, roots, without_history_table
 from trueup.history.tables import read_history
@@ -259,3 +260,21 @@ def _differences(expected: Schema, actual: Schema, limit: int = 8) -> list[str]:
     out += [f"different: {o}" for o in sorted(roots(different, expected))]
     return out[:limit] + ([f"and {len(out) - limit} more"] if len(out) > limit else [])
 
+
+
+def next_migration(config: Config, group_name: str, name: str, *, allow_destructive: bool = False) -> Path | None:
+    """``migrate diff``: the next migration file, from what the folder builds to ``desired``
+    (None, nothing written, when they match). Destructive statements are written commented out
+    unless ``allow_destructive``."""
+    group = config.groups[group_name]
+    assert group.migrations is not None and group.desired is not None
+    desired = load_desired(config, group_name)
+    r = group_replay(config, group_name, scratch_server(config, group_name), group.schemas)
+    built = scope_model(apply_ignore(r.at(len(r.states) - 1), desired.ignore), desired.template_schema)
+    plan = diff_schemas(built, desired.model, desired.engine)
+    if not plan:
+        return None
+    path = new_migration(Path(config.path(group.migrations.dir)), name)
+    path.write_text(f"-- {name}: written by `trueup migrate diff` from {group.desired}; review before applying\n"
+                    + plan.to_sql(allow_destructive), encoding="utf-8")
+    return path
