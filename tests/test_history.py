@@ -410,3 +410,30 @@ def test_audit_of_a_migrations_only_group_includes_the_history(make_db: Callable
     found = {(f["category"], f["problem"], f["object"]) for f in by_name[ghost.rsplit("/", 1)[1]]["findings"]}
     assert ("migration_history", "ghost", keys[2]) in found
     assert ("table", "missing", "public.tags") in found
+
+
+def test_targets_like_one_found_consistent_are_not_inspected(make_db: Callable[..., str], pg_url: str,
+                                                            tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Per target, its history rows and a fingerprint: a target whose fingerprint a target at the
+    same version was found consistent with is consistent too, without an inspection."""
+    import trueup.engines.postgres.fleet_ops.session as session_module
+
+    inspected: list[str] = []
+    real = session_module.PgSession.inspect
+
+    def counting(self: Any, *args: Any, **kw: Any) -> Any:
+        inspected.append(self.where)
+        return real(self, *args, **kw)
+
+    monkeypatch.setattr(session_module.PgSession, "inspect", counting)
+    folder, keys = write_folder(tmp_path, "trueup")
+    dbs = [make_db() for _ in range(4)]
+    for db in dbs:
+        build(db, MIGRATIONS, 3)
+        record(db, "trueup", folder, keys, 3)
+    with psycopg.connect(dbs[3], autocommit=True) as conn:
+        conn.execute("DROP TABLE tags")
+    code, data, _ = status(config(tmp_path, pg_url, folder, "trueup", dbs), "--concurrency", "1")
+    assert code == 1
+    assert [d["status"] for d in data["databases"]].count("in_sync") == 3
+    assert len(inspected) == 2  # the first consistent one, and the ghost (another fingerprint)

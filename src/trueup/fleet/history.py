@@ -23,8 +23,9 @@ from trueup.fleet.results import AuditResult, TargetResult, sort_results
 from trueup.fleet.targets import Target, select_targets
 from trueup.history.files import MigrationsFolder
 from trueup.history.replay import Replay
-from trueup.history.status import Status, judge
+from trueup.history.status import Status, applied_index, judge
 from trueup.history.tables import read_history
+from trueup.model import Schema
 
 #: targets judged side by side when the config does not say
 DEFAULT_CONCURRENCY = 8
@@ -68,12 +69,13 @@ def run_status(config: Config, *, groups: Sequence[str] | None = None, targets: 
     work = [t for t in work if t.group in folders]
     done = [0]
     lock = threading.Lock()
+    known = Known()
 
     def one(target: Target) -> TargetResult:
         result = TargetResult(target.group, target.name, target.location, target=target)
         t0 = time.perf_counter()
         try:
-            status = judge_target(config, target, folders[target.group], replays[target.group])
+            status = judge_target(config, target, folders[target.group], replays[target.group], known)
             result.findings = [Finding("migration_history", p.problem, p.object, p.detail) for p in status.problems]
             result.status = "drift" if status.problems else "in_sync"
             result.history = history_json(status)
@@ -91,15 +93,42 @@ def run_status(config: Config, *, groups: Sequence[str] | None = None, targets: 
     return AuditResult(sort_results(results, group_names), group_names, time.perf_counter() - started)
 
 
-def judge_target(config: Config, target: Target, folder: MigrationsFolder, replay: Replay | None) -> Status:
+class Known:
+    """Per group, the fingerprints of targets found consistent at each version: a target at that
+    version with one of them is consistent too, without being inspected (its fingerprint and its
+    history rows are its only queries)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_version: dict[tuple[str, int], set[str]] = {}
+
+    def holds(self, group: str, index: int, fingerprint: str) -> bool:
+        with self._lock:
+            return fingerprint in self._by_version.get((group, index), set())
+
+    def learn(self, group: str, index: int, fingerprint: str) -> None:
+        with self._lock:
+            self._by_version.setdefault((group, index), set()).add(fingerprint)
+
+
+def judge_target(config: Config, target: Target, folder: MigrationsFolder, replay: Replay | None,
+                 known: Known | None = None) -> Status:
     group = config.groups[target.group]
     assert group.migrations is not None
     schema = group.migrations.table_schema or target.schema or "public"
     scope = [target.schema] if target.schema else group.schemas
     with target.engine.connect(target.url, timeout=config.settings.connect_timeout) as session:
         history = read_history(session, group.migrations.history, schema, folder, target.location)
+        index = applied_index(folder, history)
+        fingerprint = session.fingerprint(scope) if known is not None and history.table is not None else None
+        if fingerprint is not None and known is not None and known.holds(target.group, index, fingerprint):
+            return judge(folder, history, Schema(target.engine.name), None)
         actual = apply_ignore(session.inspect(scope), group.ignore)
-    return judge(folder, history, actual, None if replay is None else lambda: replay)
+    status = judge(folder, history, actual, None if replay is None else lambda: replay)
+    if fingerprint is not None and known is not None and replay is not None and not any(
+            p.problem in ("ghost", "drift_at_version") for p in status.problems):
+        known.learn(target.group, index, fingerprint)
+    return status
 
 
 def history_json(status: Status) -> dict[str, object]:

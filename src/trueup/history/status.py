@@ -131,7 +131,7 @@ def judge(folder: MigrationsFolder, history: History, actual: Schema,
             problems.append(Problem("checksum_mismatch", m.label, f"the file changed after it was applied: recorded "
                                     f"checksum {a.checksum}, {m.source} now {m.checksum_as(history.framework)}"))
     applied_ok = [i for i, m in enumerate(migrations) if m.key in recorded and recorded[m.key].ok]
-    index = max(applied_ok, default=-1)
+    index = applied_index(folder, history)
     for i, m in enumerate(migrations):
         if m.key not in recorded:
             later = index > i
@@ -141,6 +141,12 @@ def judge(folder: MigrationsFolder, history: History, actual: Schema,
         problems.extend(_against_replay(replay(), index, applied_ok, actual))
     version = migrations[index].label if index >= 0 else None
     return Status(history.framework, True, version, index, tuple(problems), None, latest)
+
+
+def applied_index(folder: MigrationsFolder, history: History) -> int:
+    """The position of the last migration the history records as applied (-1: none)."""
+    ok = {a.key for a in history.applied if a.ok}
+    return max((i for i, m in enumerate(folder.migrations) if m.key in ok), default=-1)
 
 
 def _equal(expected: Schema, actual: Schema) -> bool:
