@@ -437,3 +437,30 @@ def test_targets_like_one_found_consistent_are_not_inspected(make_db: Callable[.
     assert code == 1
     assert [d["status"] for d in data["databases"]].count("in_sync") == 3
     assert len(inspected) == 2  # the first consistent one, and the ghost (another fingerprint)
+
+
+def test_the_replay_is_cached_in_one_entry(make_db: Callable[..., str], pg_url: str, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder is replayed once: the next run reads its models from one cache entry (more
+    migrations than the cache keeps entries must not evict each other)."""
+    from trueup.engines.postgres import PostgresEngine
+
+    many = [(f"step_{i}", f"CREATE TABLE t{i} (id int PRIMARY KEY);\n") for i in range(40)]
+    folder, keys = write_folder(tmp_path, "trueup", many)
+    db = make_db()
+    build(db, many, 40)
+    record(db, "trueup", folder, keys, 40)
+    cfg = config(tmp_path, pg_url, folder, "trueup", [db])
+    scratch: list[str] = []
+    real = PostgresEngine.scratch_database
+
+    def counting(self: Any, server: str) -> Any:
+        scratch.append(server)
+        return real(self, server)
+
+    monkeypatch.setattr(PostgresEngine, "scratch_database", counting)
+    assert status(cfg)[0] == 0
+    assert len(scratch) == 1
+    code, data, _ = status(cfg)
+    assert code == 0 and len(scratch) == 1, data
+    assert len(list((tmp_path / ".trueup" / "cache").glob("replay-*.json"))) == 1

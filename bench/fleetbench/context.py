@@ -68,6 +68,8 @@ class Results:
     #: audit / floor of the databases, repeat run and first run
     ratio: float | None = None
     first_ratio: float | None = None
+    #: the databases' audit with --rescan (every target fingerprinted, desired state cached)
+    rescan_seconds: float | None = None
     db_run: Run | None = None
     schema_run: Run | None = None
     repeat_schemas: Run | None = None

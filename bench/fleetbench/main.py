@@ -20,6 +20,7 @@ from bench.fleetbench import (
     phase_audit_databases,
     phase_audit_schemas,
     phase_floor,
+    phase_history,
     phase_in_process,
 )
 from bench.fleetbench.build import Fleet, fleet_key
@@ -31,7 +32,7 @@ from bench.fleetbench.verdict import correctness, side_by_side, verdict
 
 #: the measured phases, in this order; each is a module with ``run(bench)``
 PHASES: tuple[ModuleType, ...] = (phase_floor, phase_audit_databases, phase_apply, phase_audit_schemas,
-                                  phase_in_process)
+                                  phase_in_process, phase_history)
 
 
 def parse_args(argv: Sequence[str] | None) -> Options:

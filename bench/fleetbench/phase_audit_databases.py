@@ -28,6 +28,7 @@ def run(b: Bench) -> None:
     say(f"(d) audit / floor, first run: {first_ratio:.2f}")
     rescans = b.cli("databases", "databases2.json", extra=("--rescan",))
     b.compare("audit databases, --rescan", rescans)
+    res.rescan_seconds = rescans.new.seconds
     say(f"    again with --rescan (desired state from the cache, every target fingerprinted):"
         f" {rescans.new.seconds:.2f} s, ratio {rescans.new.seconds / floor:.2f}")
     pairs = [b.cli("databases", f"databases3_{i}.json") for i in range(3)]

@@ -2,21 +2,29 @@
 model read after each, and every object attributed to the migration that made it (and each
 later change to the migration that made that change).
 
-Replays are cached like other ``.sql`` sources (:mod:`trueup.sources.cache`), one entry per
-prefix of the folder, keyed by the migrations' SQL, the scope and the scratch server.
+Replays are cached beside the ``.sql`` sources' models (:mod:`trueup.sources.cache`), one entry
+per folder (the first state whole, then what each migration changed), keyed by the migrations'
+SQL, the scope, the scratch server and trueup's code.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
+import os
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from trueup.engines import engine_for_url
 from trueup.errors import SourceError, TrueupError
 from trueup.history.files import Migration, MigrationsFolder
-from trueup.model import ObjectId, Schema
+from trueup.model import DbObject, ObjectId, Schema
+from trueup.model.gcpause import collector_paused
+from trueup.model.objects import objects_from_json, thaw
 from trueup.sources import cache as source_cache
 
 
@@ -64,25 +72,84 @@ class Replay:
         return self.folder.migrations[self.changed[index][oid]]
 
 
-def _digests(migrations: Sequence[Migration]) -> list[str]:
-    """One digest per prefix of the folder: each migration's identity and SQL, chained."""
+def _digest(migrations: Sequence[Migration]) -> str:
+    """The folder's identity: each migration's identity and SQL, in order."""
     h = hashlib.sha256()
-    out = []
     for m in migrations:
         h.update(b"\0migration\0" + m.key.encode() + b"\0" + m.sql.encode())
-        out.append(h.hexdigest())
+    return h.hexdigest()
+
+
+def _encode(states: Sequence[Schema]) -> dict[str, Any]:
+    """The states as one entry: the first whole, each later one as what changed (a folder of
+    forty migrations costs about one model, not forty)."""
+    steps: list[dict[str, Any]] = []
+    before: Schema | None = None
+    for state in states:
+        old = before.objects if before is not None else {}
+        steps.append({
+            "set": [o.to_json() for k, o in state.objects.items() if old.get(k) != o],
+            "drop": [k.to_json() for k in old if k not in state.objects],
+            "server_version": state.server_version,
+            "meta": thaw(state.meta),
+        })
+        before = state
+    return {"format": "trueup-replay", "engine": states[0].engine if states else "", "steps": steps}
+
+
+def _decode(data: dict[str, Any]) -> list[Schema]:
+    if data.get("format") != "trueup-replay":
+        raise ValueError("not a replay")
+    out: list[Schema] = []
+    objects: dict[ObjectId, DbObject] = {}
+    with collector_paused():
+        for step in data["steps"]:
+            objects = dict(objects)
+            for k in step["drop"]:
+                objects.pop(ObjectId.from_json(k), None)
+            for o in objects_from_json(step["set"]):
+                objects[o.id] = o
+            out.append(Schema(str(data["engine"]), objects, int(step["server_version"]), step["meta"]))
     return out
+
+
+def _cached(folder: Path, key: str) -> list[Schema] | None:
+    path = folder / f"replay-{key}.json"
+    try:
+        states = _decode(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # recently used: kept by the cache's pruning
+    return states
+
+
+def _store(folder: Path, key: str, states: Sequence[Schema]) -> None:
+    """Written atomically; a folder that cannot be written only costs the next run a replay."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(_encode(states), out, separators=(",", ":"))
+        os.replace(tmp, folder / f"replay-{key}.json")
+    except (OSError, TypeError, ValueError):
+        Path(tmp).unlink(missing_ok=True)
+        return
+    source_cache.prune(folder)
 
 
 def replay(folder: MigrationsFolder, server: str, scope: Sequence[str] | None, cache: Path | None) -> Replay:
     """Replay ``folder`` on ``server`` (a scratch database), or take the models from ``cache``."""
     engine = engine_for_url(server)
     identity = f"replay\x1f{folder.framework}\x1f" + engine.scratch_identity(server)
-    keys = [source_cache.cache_key(d, scope, None, identity) for d in _digests(folder.migrations)]
+    key = source_cache.cache_key(_digest(folder.migrations), scope, None, identity)
     if cache is not None:
-        hits = [source_cache.get(cache, k) for k in keys]
-        if all(h is not None for h in hits):
-            return Replay(folder, tuple(h[0] for h in hits if h is not None))
+        hit = _cached(cache, key)
+        if hit is not None and len(hit) == len(folder.migrations):
+            return Replay(folder, tuple(hit))
     states = []
     with engine.scratch_database(server) as url:
         for m in folder.migrations:
@@ -93,6 +160,5 @@ def replay(folder: MigrationsFolder, server: str, scope: Sequence[str] | None, c
                                   "the migrations must build a database from nothing, in order") from None
             states.append(engine.inspect(url, scope, connections=1))
     if cache is not None:
-        for k, state in zip(keys, states, strict=True):
-            source_cache.put(cache, k, state, "")
+        _store(cache, key, states)
     return Replay(folder, tuple(states))
