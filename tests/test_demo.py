@@ -20,6 +20,11 @@ def test_demo_audits_applies_and_writes_html() -> None:
     assert "public.schema_tables belongs to group control, found in globex" in out
     assert "public.team_roles[name=Admin]" in out and "trueup_demo_tenant_stark" in out
     assert "public.role_permissions" in out  # the control database's dropped table
+    # the first seed: Laravel's history says the migration ran; status finds the ghost, repair fixes it
+    assert "control: ghost 2024_01_11_000000_create_role_permissions_table: recorded as applied, but everything " \
+           "it created is missing: table public.role_permissions" in out
+    assert "control/control: 2024_01_11_000000_create_role_permissions_table: 3 statement(s)" in out
+    assert "migrate repair: 1 repaired" in out
     html = re.search(r"HTML report: (\S+\.html)", out)
     assert html and Path(html.group(1)).read_text().count("acme") >= 1
     shutil.rmtree(Path(html.group(1)).parent)  # the demo keeps its folder for the user to open

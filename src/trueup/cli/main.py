@@ -445,5 +445,7 @@ def main() -> None:
     cli(prog_name="trueup")
 
 
-if __name__ == "__main__":
-    main()
+if __name__ == "__main__":  # python -m trueup.cli.main: the package's module, where every command registered
+    from trueup.cli.main import main as package_main
+
+    package_main()

@@ -63,7 +63,11 @@ def _registry_rows(registry: list[tuple[str, str]]) -> str:
 def build_fleet(engine: Engine, server: str, workdir: Path) -> Path:
     """Create the demo fleet and its trueup.toml; return the config path."""
     tenant_sql = _text("tenant.sql")
-    control = _create(engine, server, f"{PREFIX}control", _text("control.sql"), "DROP TABLE role_permissions")
+    migrations = sorted(p.name for p in resources.files("trueup.demo").joinpath("migrations").iterdir()
+                        if p.name.endswith(".sql"))
+    ran = ", ".join(f"('{name[:-4]}', 1)" for name in migrations)  # Laravel's history: every one "Ran"
+    control = _create(engine, server, f"{PREFIX}control", _text("control.sql"),
+                      f"INSERT INTO migrations (migration, batch) VALUES {ran}", "DROP TABLE role_permissions")
     registry = []
     for slug in TENANTS:
         db = f"{PREFIX}tenant_{slug}"
@@ -77,6 +81,9 @@ def build_fleet(engine: Engine, server: str, workdir: Path) -> Path:
     (workdir / "schema" / "control.sql").write_text(_text("control.sql"))
     (workdir / "schema" / "tenant.sql").write_text(tenant_sql)
     (workdir / "reference.toml").write_text(_text("reference.toml"))
+    (workdir / "migrations").mkdir(exist_ok=True)
+    for name in migrations:
+        (workdir / "migrations" / name).write_text(_text(f"migrations/{name}"))
     config = workdir / "trueup.toml"
     config.write_text(f'''# written by trueup demo
 [scratch]
@@ -84,6 +91,7 @@ url = "{server}"
 
 [groups.control]
 desired = "schema/control.sql"
+migrations = {{ dir = "migrations", history = "laravel" }}
 targets = [{{ name = "control", url = "{engine.location(control)}" }}]
 
 [groups.tenants]
@@ -97,6 +105,8 @@ discover = {{ registry = "control", server = "{server}", query = "{REGISTRY_QUER
 def run_demo(keep: bool = False, console: Console | None = None) -> None:
     from trueup.config import load_config
     from trueup.fleet.audit import run_audit
+    from trueup.fleet.history import run_status, summary
+    from trueup.fleet.migrate_repair import run_repair
     from trueup.fleet.planning import prepare
     from trueup.fleet.rollout import execute
     from trueup.report.html import render_html
@@ -122,6 +132,16 @@ def run_demo(keep: bool = False, console: Console | None = None) -> None:
         html = workdir / "trueup-audit.html"
         html.write_text(render_html(result, title="trueup demo audit"), encoding="utf-8")
         out.print(f"\nHTML report: [bold]{html}[/] (open it in a browser)")
+        out.print(f"\n[bold]$ trueup migrate status -c {config_path} --group control[/]   (the first seed: "
+                  "Laravel says 'Ran', the table is gone)")
+        history = run_status(load_config(config_path), groups=["control"])
+        for line in summary(history):
+            out.print(f"  {line}", highlight=False)
+        for r in history.results:
+            for f in r.findings:
+                out.print(f"  {r.name}: {f.problem} {f.object}: {f.detail}", highlight=False)
+        out.print(f"\n[bold]$ trueup migrate repair -c {config_path} --group control --yes[/]")
+        out.print(run_repair(load_config(config_path), groups=["control"]).text(), highlight=False, end="")
         out.print(f"\n[bold]$ trueup apply -c {config_path} --yes[/]   (destructive changes stay skipped)")
         rollout = prepare(load_config(config_path))
         for line in rollout.summary_lines():
