@@ -1,0 +1,13 @@
+-- Foreign servers not created by an extension. Database-wide: read only when no schema is given.
+SELECT s.oid,
+       s.srvname AS name,
+       w.fdwname AS wrapper,
+       s.srvtype AS type,
+       s.srvversion AS version,
+       (SELECT array_agg(o ORDER BY o) FROM unnest(s.srvoptions) o) AS options,
+       obj_description(s.oid, 'pg_foreign_server') AS comment,
+       :acl(s.srvacl, 'S', s.srvowner) AS acl
+FROM pg_foreign_server s
+JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw
+WHERE :schemas::text[] IS NULL
+  AND :not_ext(pg_foreign_server, s.oid)
