@@ -36,7 +36,7 @@ def user_mapping(b: _Builder, r: Row) -> None:
     attrs: dict[str, Any] = {"options": r["options"] or [], "secret_keys": r["secret_keys"] or []}
     if r["hidden"]:
         attrs["hidden"] = True  # the reader may not see its options: they are unknown
-    b.add(ObjectId("user_mapping", (r["user"], r["server"])), attrs, deps=[sid], parent=sid,
+    b.add(ObjectId("user_mapping", (r["user"], r["server"])), attrs, deps=[sid],  # (DROP SERVER keeps it)
           key=("pg_user_mapping", r["oid"], 0))
 
 

@@ -2,7 +2,7 @@
 SELECT e.oid,
        e.evtname AS name,
        e.evtevent AS event,
-       (SELECT array_agg(t ORDER BY t) FROM unnest(e.evttags) t) AS tags,
+       e.evttags AS tags,  -- (as given: the order is the one pg_dump writes)
        e.evtfoid::regproc::text AS function,
        e.evtenabled AS enabled,
        obj_description(e.oid, 'pg_event_trigger') AS comment
