@@ -263,9 +263,9 @@ def _hold_back(steps: dict[Node, Change], edges: list[tuple[Node, Node]]) -> Non
             if m not in held:
                 held[m] = why
                 todo.append(m)
-    for node, (why, hazard) in held.items():
+    for node, (note, hazard) in held.items():
         change = steps[node]
-        change.statements = [s.held_back(why, hazard) for s in change.statements]
+        change.statements = [s.held_back(note, hazard) for s in change.statements]
 
 
 def _edges(ctx: Context, engine: Engine, st: _State, steps: dict[Node, Change],

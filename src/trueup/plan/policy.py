@@ -4,10 +4,11 @@ A statement that deletes data (hazard ``deletes_data``) runs only when the user 
 (``--allow-destructive``); a statement that needs a USING expression the user did not give
 (hazard ``needs_using``: a type change the server has no cast for, and what waits for it) never
 runs, whatever the user allowed, nor does one holding a placeholder for a secret trueup never
-reads (hazard ``needs_input``: a user mapping's password, and what waits for it); every other statement always may. ``diff`` and ``plan`` render with
-it, the audit's plans and saved plans split their statements with it, ``apply`` asks it again
-for every statement just before running it, and ``--resume`` asks it with the choice the
-journal recorded when the interrupted apply started.
+reads (hazard ``needs_input``: a user mapping's password, and what waits for it); every other
+statement always may. ``diff`` and ``plan`` render with it, the audit's plans and saved plans
+split their statements with it, ``apply`` asks it again for every statement just before running
+it, and ``--resume`` asks it with the choice the journal recorded when the interrupted apply
+started.
 """
 
 from __future__ import annotations

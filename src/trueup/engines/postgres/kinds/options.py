@@ -9,7 +9,11 @@ from trueup.engines.postgres.quoting import ident, literal
 
 
 def as_dict(options: Iterable[str] | None) -> dict[str, str]:
-    return dict(o.split("=", 1) if "=" in o else (o, "") for o in options or ())
+    out: dict[str, str] = {}
+    for o in options or ():
+        key, _, value = o.partition("=")
+        out[key] = value
+    return out
 
 
 def render(options: Sequence[str] | None, extra: Iterable[str] = ()) -> str:
