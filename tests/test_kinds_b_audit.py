@@ -83,6 +83,7 @@ def test_user_mapping_secrets_never_leave_the_server(make_db: Callable[..., str]
         text = snap.read_text()
         _no_secret(text)
         assert "password" in text  # (by name)
+        assert _run("diff", str(snap), url, stderr=False).strip() == ""  # the snapshot reads back whole
     # two mappings whose secrets differ cannot be told apart: the plan changes only what is known
     out = _run("diff", old, new, "--allow-destructive")
     _no_secret(out)
@@ -92,7 +93,8 @@ def test_user_mapping_secrets_never_leave_the_server(make_db: Callable[..., str]
         _no_secret(_run("diff", bare, new, "--format", fmt, "--allow-destructive"))
     sql = _run("diff", bare, new, "--allow-destructive")
     assert "-- hazard: needs_input" in sql
-    assert "-- CREATE USER MAPPING FOR PUBLIC SERVER s OPTIONS (" in sql and "<password: fill in>" in sql
+    assert ("-- CREATE USER MAPPING FOR PUBLIC SERVER s OPTIONS (\"user\" 'bob', passfile '<passfile: fill in>',"
+            " password '<password: fill in>', sslpassword '<sslpassword: fill in>');") in sql
     assert "\nCREATE USER MAPPING" not in sql  # (never runnable)
     # the audit's report and plan, and an apply, where the target lacks the mappings
     desired = S + MAPPING.format(role=READER, pw=NEW_SECRET)

@@ -7,7 +7,7 @@ SELECT m.umid AS oid,
        CASE WHEN m.umuser = 0 THEN 'PUBLIC' ELSE m.umuser::regrole::text END AS "user",
        (SELECT array_agg(o ORDER BY o) FROM unnest(m.umoptions) o
         WHERE split_part(o, '=', 1) !~* '(pass|pwd|secret|token|key|credential|auth)') AS options,
-       (SELECT array_agg(split_part(o, '=', 1) ORDER BY 1) FROM unnest(m.umoptions) o
+       (SELECT array_agg(split_part(o, '=', 1) ORDER BY split_part(o, '=', 1)) FROM unnest(m.umoptions) o
         WHERE split_part(o, '=', 1) ~* '(pass|pwd|secret|token|key|credential|auth)') AS secret_keys,
        m.umoptions IS NULL AS hidden
 FROM pg_user_mappings m
