@@ -160,7 +160,20 @@ DEFAULT_PRIVILEGES = [
          f"ALTER DEFAULT PRIVILEGES GRANT USAGE ON SCHEMAS TO {READER};"),
 ]
 
-CASES = FOREIGN + EVENT_TRIGGERS + PUBLICATIONS + DEFAULT_PRIVILEGES
+QUOTED = [
+    Case("quoted_names_of_every_kind", 'CREATE SCHEMA "Api";\nCREATE TABLE "Api"."T" (id int PRIMARY KEY);',
+         'CREATE SCHEMA "Api";\nCREATE TABLE "Api"."T" (id int PRIMARY KEY);\n'
+         'CREATE FOREIGN DATA WRAPPER "W-1" OPTIONS ("Opt" \'it\'\'s\');\n'
+         'CREATE SERVER "My Server" FOREIGN DATA WRAPPER "W-1" OPTIONS (host \'h\');\n'
+         f'CREATE USER MAPPING FOR {READER} SERVER "My Server" OPTIONS ("User" \'x\');\n'
+         'CREATE FOREIGN TABLE "Api"."Ft" ("Id" int OPTIONS ("Col" \'c\')) SERVER "My Server";\n'
+         'CREATE FUNCTION "Api"."Evf"() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;\n'
+         'CREATE EVENT TRIGGER "Et" ON ddl_command_end EXECUTE FUNCTION "Api"."Evf"();\n'
+         'CREATE PUBLICATION "Pub" FOR TABLE "Api"."T";\n'
+         f'ALTER DEFAULT PRIVILEGES IN SCHEMA "Api" GRANT SELECT ON TABLES TO {READER};'),
+]
+
+CASES = FOREIGN + EVENT_TRIGGERS + PUBLICATIONS + DEFAULT_PRIVILEGES + QUOTED
 
 
 @pytest.mark.parametrize(("case", "server"), case_params(CASES))

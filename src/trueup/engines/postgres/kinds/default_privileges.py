@@ -17,7 +17,7 @@ OBJTYPES = {"r": "TABLES", "S": "SEQUENCES", "f": "FUNCTIONS", "T": "TYPES", "n"
 
 
 def _grantee(name: str) -> str:
-    return "PUBLIC" if name == "PUBLIC" else ident(name)
+    return name  # (as the catalog query writes it: PUBLIC, or the role's name quoted where needed)
 
 
 class DefaultPrivilegeSQL(GeneratorBase):
@@ -26,7 +26,8 @@ class DefaultPrivilegeSQL(GeneratorBase):
     @staticmethod
     def _head(obj: DbObject) -> str:
         schema, role = obj.id.path[:2]
-        return f"ALTER DEFAULT PRIVILEGES FOR ROLE {ident(role)}" + (f" IN SCHEMA {ident(schema)}" if schema else "")
+        # (the role as the catalog query writes it: quoted where needed)
+        return f"ALTER DEFAULT PRIVILEGES FOR ROLE {role}" + (f" IN SCHEMA {ident(schema)}" if schema else "")
 
     def _give(self, obj: DbObject, grantable: bool) -> Statement:
         on, grantee, privilege = obj.id.path[2:]

@@ -96,7 +96,7 @@ class UserMappingSQL(GeneratorBase):
     @staticmethod
     def _for(obj: DbObject) -> str:
         user, server = obj.id.path
-        return f"FOR {'PUBLIC' if user == 'PUBLIC' else ident(user)} SERVER {ident(server)}"
+        return f"FOR {user} SERVER {ident(server)}"  # (the user quoted where needed by the catalog query)
 
     def create(self, obj: DbObject, ctx: Context) -> list[Statement]:
         secrets = list(obj.attrs["secret_keys"] or ())
