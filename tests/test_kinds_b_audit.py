@@ -119,3 +119,33 @@ def test_a_secret_dropped_from_a_mapping_is_destructive(make_db: Callable[..., s
     [change] = out["changes"]
     assert change["kind"] == "user_mapping" and "deletes_data" in change["hazards"] and change["skipped"]
     _no_secret(json.dumps(out))
+
+
+def test_a_server_recreated_under_a_mapping_with_a_secret_waits_whole(make_db: Callable[..., str]) -> None:
+    # the mapping must be dropped and created again with its password: nothing of it may run,
+    # neither the mapping's drop (its secret would be lost) nor the server's (the mapping holds it)
+    mapping = MAPPING.format(role=READER, pw=OLD_SECRET)
+    old = make_db(W + "CREATE SERVER s TYPE 'a' FOREIGN DATA WRAPPER w;\n" + mapping)
+    new = make_db(W + "CREATE SERVER s TYPE 'b' FOREIGN DATA WRAPPER w;\n" + mapping)
+    out = json.loads(_run("diff", old, new, "--format", "json", "--allow-destructive", stderr=False))
+    kinds = [c["kind"] for c in out["changes"]]
+    assert kinds[0] == "user_mapping" and kinds[-1] == "user_mapping" and "foreign_server" in kinds, kinds
+    assert all(c["skipped"] and "needs_input" in c["hazards"] for c in out["changes"])
+    assert out["statements"] == 0
+    _no_secret(json.dumps(out))
+
+
+def test_a_mapping_whose_options_are_hidden_may_fail() -> None:
+    from trueup.engines.interface.generators import Context
+    from trueup.engines.postgres.kinds.foreign import UserMappingSQL
+    from trueup.model import DbObject, ObjectId, Schema
+
+    oid = ObjectId("user_mapping", (READER, "s"))
+    old = DbObject(oid, {"options": [], "secret_keys": [], "hidden": True})
+    new = DbObject(oid, {"options": ["user=bob"], "secret_keys": []})
+    empty = Schema.build("postgresql", [])
+    result = UserMappingSQL().alter(old, new, Context(empty, empty))
+    assert result is not None
+    [statement] = result.statements
+    assert statement.sql == f"ALTER USER MAPPING FOR {READER} SERVER s OPTIONS (ADD \"user\" 'bob')"
+    assert "may_fail" in [h.value for h in statement.hazards]

@@ -120,6 +120,9 @@ class UserMappingSQL(GeneratorBase):
         if items or dropped:
             hazards = [(Hazard.DELETES_DATA, f"drops the mapping's {', '.join(dropped)}, which trueup cannot restore")
                        ] if dropped else []
+            if o.get("hidden"):
+                hazards.append((Hazard.MAY_FAIL, "the mapping's options could not be read (pg_user_mappings hides them"
+                                                 " from this role): an option added may exist already"))
             out.append(stmt(f"ALTER USER MAPPING {self._for(new)} OPTIONS "
                             f"({', '.join(items + [f'DROP {ident(k)}' for k in dropped])})", *hazards))
         if added:
