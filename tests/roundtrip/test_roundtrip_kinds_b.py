@@ -33,6 +33,14 @@ FOREIGN = [
     Case("fdw_handler_from_postgres_fdw", "CREATE EXTENSION postgres_fdw;",
          "CREATE EXTENSION postgres_fdw;\n"
          "CREATE FOREIGN DATA WRAPPER w2 HANDLER postgres_fdw_handler VALIDATOR postgres_fdw_validator;"),
+    Case("postgres_fdw_server_and_table_with_the_extension", "",
+         "CREATE EXTENSION postgres_fdw;\n"
+         "CREATE SERVER remote FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host 'db.example', dbname 'app');\n"
+         f"CREATE USER MAPPING FOR {READER} SERVER remote OPTIONS (user 'bob');\n"
+         "CREATE FOREIGN TABLE rt (id int) SERVER remote OPTIONS (schema_name 'public', table_name 't');"),
+    Case("file_fdw_table_dropped_with_the_extension",
+         "CREATE EXTENSION file_fdw;\nCREATE SERVER files FOREIGN DATA WRAPPER file_fdw;\n"
+         "CREATE FOREIGN TABLE ff (line text) SERVER files OPTIONS (filename '/dev/null', format 'text');", ""),
     Case("server_create_with_wrapper", "", S),
     Case("server_drop", S, W),
     Case("server_options_changed", S,

@@ -23,7 +23,9 @@ def wrapper(b: _Builder, r: Row) -> None:
 
 
 def server(b: _Builder, r: Row) -> None:
-    wid = ObjectId("foreign_data_wrapper", (r["wrapper"],))
+    # (an extension's wrapper, postgres_fdw's say, is the extension's: the server needs the extension)
+    wid = ObjectId("extension", (r["wrapper_extension"],)) if r["wrapper_extension"] else ObjectId(
+        "foreign_data_wrapper", (r["wrapper"],))
     sid = b.add(ObjectId("foreign_server", (r["name"],)),
                 {"wrapper": r["wrapper"], "type": r["type"], "version": r["version"], "options": r["options"] or []},
                 deps=[wid], key=("pg_foreign_server", r["oid"], 0))

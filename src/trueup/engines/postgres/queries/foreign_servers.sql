@@ -2,6 +2,9 @@
 SELECT s.oid,
        s.srvname AS name,
        w.fdwname AS wrapper,
+       (SELECT e.extname FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+        WHERE d.classid = 'pg_catalog.pg_foreign_data_wrapper'::regclass AND d.objid = w.oid
+          AND d.refclassid = 'pg_catalog.pg_extension'::regclass AND d.deptype = 'e') AS wrapper_extension,
        s.srvtype AS type,
        s.srvversion AS version,
        (SELECT array_agg(o ORDER BY o) FROM unnest(s.srvoptions) o) AS options,
