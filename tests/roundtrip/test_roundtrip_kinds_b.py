@@ -137,6 +137,10 @@ PUBLICATIONS = [
          "CREATE SCHEMA app;\n" + T + "CREATE PUBLICATION p FOR TABLES IN SCHEMA app, TABLE t;", min_pg=15),
     Case("publication_schema_created_with_it", T,
          "CREATE SCHEMA app;\n" + T + "CREATE PUBLICATION p FOR TABLES IN SCHEMA app;", min_pg=15),
+    Case("publication_generated_columns_published", P,
+         T + "CREATE PUBLICATION p FOR TABLE t WITH (publish_generated_columns = stored);", min_pg=18),
+    Case("publication_generated_columns_no_longer_published",
+         T + "CREATE PUBLICATION p FOR TABLE t WITH (publish_generated_columns = stored);", P, min_pg=18),
     Case("publication_commented", P, P + "COMMENT ON PUBLICATION p IS 'to the warehouse';"),
 ]
 

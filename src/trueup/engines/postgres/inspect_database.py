@@ -28,9 +28,11 @@ def publication(b: _Builder, r: Row) -> None:
     deps = [ObjectId("table", (t[0], t[1])) for t in tables]
     deps += [ObjectId("column", (t[0], t[1], c)) for t in tables for c in t[2] or ()]
     deps += [ObjectId("schema", (s,)) for s in schemas]
-    pid = b.add(ObjectId("publication", (r["name"],)),
-                {"all_tables": r["all_tables"], "publish": r["publish"] or [], "via_root": r["via_root"],
-                 "tables": tables, "schemas": schemas}, deps=deps, key=("pg_publication", r["oid"], 0))
+    attrs = {"all_tables": r["all_tables"], "publish": r["publish"] or [], "via_root": r["via_root"],
+             "tables": tables, "schemas": schemas}
+    if r["generated_columns"] in ("s", "true"):  # (PostgreSQL 18; kept only when set)
+        attrs["generated_columns"] = "stored"
+    pid = b.add(ObjectId("publication", (r["name"],)), attrs, deps=deps, key=("pg_publication", r["oid"], 0))
     for oid in r["rel_oids"] or ():  # what a row filter uses, the publication uses
         b.keys[("pg_publication_rel", oid, 0)] = pid
     b.comment(pid, f"PUBLICATION {ident(r['name'])}", r["comment"])

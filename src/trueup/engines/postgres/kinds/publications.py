@@ -27,8 +27,13 @@ def _members(tables: Sequence[Sequence[Any]], schemas: Sequence[str]) -> str:
     return ", ".join([f"TABLE {_table(t)}" for t in tables] + [f"TABLES IN SCHEMA {ident(s)}" for s in schemas])
 
 
-def _with(a: Any) -> str:
-    return f"publish = {literal(', '.join(a['publish']))}, publish_via_partition_root = {str(a['via_root']).lower()}"
+def _with(a: Any, old: Any = None) -> str:
+    """The publication's options; ``publish_generated_columns`` (PostgreSQL 18) only where set
+    (or, given the ``old`` attrs, where it was set before)."""
+    out = f"publish = {literal(', '.join(a['publish']))}, publish_via_partition_root = {str(a['via_root']).lower()}"
+    if a.get("generated_columns") or (old is not None and old.get("generated_columns")):
+        out += f", publish_generated_columns = {a.get('generated_columns') or 'none'}"
+    return out
 
 
 class PublicationSQL(GeneratorBase):
@@ -52,8 +57,8 @@ class PublicationSQL(GeneratorBase):
             return None
         name = ident(new.id.path[0])
         out = []
-        if o["publish"] != n["publish"] or o["via_root"] != n["via_root"]:
-            out.append(stmt(f"ALTER PUBLICATION {name} SET ({_with(n)})"))
+        if any(o.get(k) != n.get(k) for k in ("publish", "via_root", "generated_columns")):
+            out.append(stmt(f"ALTER PUBLICATION {name} SET ({_with(n, o)})"))
         old_t = {tuple(t[:2]): t for t in o["tables"] or ()}
         new_t = {tuple(t[:2]): t for t in n["tables"] or ()}
         old_s, new_s = list(o["schemas"] or ()), list(n["schemas"] or ())

@@ -7,6 +7,7 @@ SELECT p.oid,
                           CASE WHEN p.pubdelete THEN 'delete' END, CASE WHEN p.pubtruncate THEN 'truncate' END],
                     NULL) AS publish,
        p.pubviaroot AS via_root,
+       :since(180000, p.pubgencols::text, NULL::text) AS generated_columns,
        (SELECT json_agg(json_build_array(rn.nspname, rc.relname,
                                          (SELECT array_agg(a.attname ORDER BY a.attnum) FROM pg_attribute a
                                           WHERE a.attrelid = pr.prrelid AND a.attnum = ANY(pr.attrs)),
