@@ -60,7 +60,7 @@ FINDING_CATEGORIES = {
 }
 #: kinds that can "belong" to a layer (group): top-level, named objects
 LAYER_KINDS = frozenset({"table", "view", "materialized_view", "function", "sequence", "enum", "domain",
-                         "composite_type",
-                         "foreign_table"})
+                         "composite_type"})
+LAYER_KINDS |= {"foreign_table"}
 
 __all__ = ["FINDING_CATEGORIES", "GENERATORS", "KIND_ORDER", "LAYER_KINDS"]
