@@ -94,6 +94,11 @@ def note_skipped(skipped: list[Any], waiting: list[tuple[str, ...]]) -> None:
         click.echo(f"note: {held} statement(s) wait for a USING expression and are left commented out: the server "
                    f"has no cast for the new type of {columns or 'a column'}; give the conversion with "
                    "--using SCHEMA.TABLE.COLUMN=EXPRESSION", err=True)
+    secret = sum(1 for s in skipped if s.needs_input and not s.needs_using)
+    if secret:
+        click.echo(f"note: {secret} statement(s) hold a placeholder for a secret trueup never reads (a user "
+                   "mapping's password) and are left commented out; run them by hand with the real value", err=True)
+    held += secret
     if len(skipped) > held:
         click.echo(f"note: {len(skipped) - held} destructive statement(s) left commented out; "
                    "review them and rerun with --allow-destructive", err=True)

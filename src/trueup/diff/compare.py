@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from trueup.engines.interface.generators import Context, DiffOptions
-from trueup.engines.interface.sql import Change, Statement
+from trueup.engines.interface.sql import Change, Hazard, Statement
 from trueup.model import DbObject, ObjectId, Schema
 from trueup.plan.graph import toposort
 from trueup.plan.script import Plan
@@ -232,7 +232,7 @@ def _order(ctx: Context, engine: Engine, st: _State) -> Plan:
 
 
 def _hold_back(steps: dict[Node, Change], edges: list[tuple[Node, Node]]) -> None:
-    """Mark ``needs_using`` every statement that waits for one that never runs.
+    """Mark ``needs_using`` (``needs_input``) every statement that waits for one that never runs.
 
     A step holding such a statement is held back whole; so is every step ordered after a held
     one (it needs what the held one does: a default of the new type, a view over the retyped
@@ -240,11 +240,13 @@ def _hold_back(steps: dict[Node, Change], edges: list[tuple[Node, Node]]) -> Non
     APPLY step is held (it would be dropped and never restored). What is left runs as a whole:
     every step it holds comes after steps that run too.
     """
-    held: dict[Node, str] = {}
+    held: dict[Node, tuple[str, Hazard]] = {}
     for node, change in steps.items():
-        first = next((s for s in change.statements if s.needs_using), None)
+        first = next((s for s in change.statements if s.held), None)
         if first is not None:
-            held[node] = f"waits for the change of {change.id.kind} {change.id.display}, which needs a USING expression"
+            what = "a USING expression" if first.needs_using else "a secret"
+            held[node] = (f"waits for the change of {change.id.kind} {change.id.display}, which needs {what}",
+                          Hazard.NEEDS_USING if first.needs_using else Hazard.NEEDS_INPUT)
     if not held:
         return
     after: dict[Node, list[Node]] = {}
@@ -261,9 +263,9 @@ def _hold_back(steps: dict[Node, Change], edges: list[tuple[Node, Node]]) -> Non
             if m not in held:
                 held[m] = why
                 todo.append(m)
-    for node, why in held.items():
+    for node, (note, hazard) in held.items():
         change = steps[node]
-        change.statements = [s.held_back(why) for s in change.statements]
+        change.statements = [s.held_back(note, hazard) for s in change.statements]
 
 
 def _edges(ctx: Context, engine: Engine, st: _State, steps: dict[Node, Change],

@@ -105,6 +105,8 @@ def apply_target(target: Target, statements: Sequence[Statement] | None, *, sett
                 out.status = "failed"
                 out.error = (f"refusing to run a statement that waits for a USING expression: {refused[0].sql}"
                              if refused[0].needs_using else
+                             f"refusing to run a statement that holds a placeholder for a secret: {refused[0].sql}"
+                             if refused[0].needs_input else
                              f"refusing to run a destructive statement without --allow-destructive: {refused[0].sql}")
                 return out
             if on_started:

@@ -24,6 +24,7 @@ CATEGORIES = (
     "schema", "extension", "type", "sequence", "table", "column", "constraint", "index", "view",
     "function", "trigger", "rls", "policy", "grant", "comment", "reference_data", "layer",
     "migration_history",
+    "foreign_data", "event_trigger", "publication", "default_privilege",
 )
 PROBLEMS = ("missing", "unexpected", "different")
 #: the problems of category "migration_history" (trueup.history.status)

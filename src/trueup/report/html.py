@@ -39,7 +39,7 @@ from trueup.report.templating import inline_static, template
 #: severity of a finding: 3 high, 2 medium, 1 low
 HIGH_CATEGORIES = frozenset({"table", "column", "constraint", "rls", "policy", "grant", "layer"})
 LOW_CATEGORIES = frozenset({"comment"})
-HIGH_HAZARDS = frozenset({"deletes_data", "needs_using"})
+HIGH_HAZARDS = frozenset({"deletes_data", "needs_using", "needs_input"})
 SEVERITY_NAMES = {1: "low", 2: "medium", 3: "high"}
 #: drill-downs start open when there are this many or fewer
 OPEN_AT_MOST = 3

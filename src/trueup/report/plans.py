@@ -43,6 +43,9 @@ def render_plan_text(plan: SavedPlan, audit: AuditResult) -> str:
     if any(s.needs_using for g in plan.groups for s in g.skipped):
         lines.append("A type change the server has no cast for waits for a USING expression: give it with "
                      "--using SCHEMA.TABLE.COLUMN=EXPRESSION, or with using = { ... } in the group's config")
+    if any(s.needs_input for g in plan.groups for s in g.skipped):
+        lines.append("A statement holds a placeholder for a secret trueup never reads (a user mapping's password): "
+                     "run it by hand with the real value")
     return "\n".join(lines) + "\n"
 
 

@@ -21,6 +21,9 @@ class Hazard(StrEnum):
     #: the server has no cast from the old type to the new: the statement needs a USING
     #: expression the user did not give (it never runs; see :mod:`trueup.plan.policy`)
     NEEDS_USING = "needs_using"
+    #: the statement holds a placeholder for a value trueup never reads nor prints (a user
+    #: mapping's password): it never runs; a person runs it by hand with the real value
+    NEEDS_INPUT = "needs_input"
 
 
 DESTRUCTIVE = frozenset({Hazard.DELETES_DATA})
@@ -52,11 +55,22 @@ class Statement:
         """Incomplete: it waits for a USING expression the user did not give."""
         return Hazard.NEEDS_USING in self.hazards
 
-    def held_back(self, note: str) -> Statement:
-        """This statement marked as one that never runs (``needs_using``), ``note`` saying why."""
-        if self.needs_using:
+    @property
+    def needs_input(self) -> bool:
+        """Incomplete: it holds a placeholder for a secret trueup never reads (``needs_input``)."""
+        return Hazard.NEEDS_INPUT in self.hazards
+
+    @property
+    def held(self) -> bool:
+        """It never runs: it waits for a USING expression or for a secret."""
+        return self.needs_using or self.needs_input
+
+    def held_back(self, note: str, hazard: Hazard = Hazard.NEEDS_USING) -> Statement:
+        """This statement marked as one that never runs (``hazard``: ``needs_using`` or
+        ``needs_input``), ``note`` saying why."""
+        if self.held:
             return self
-        return Statement(self.sql, (Hazard.NEEDS_USING, *self.hazards), (note, *self.notes), self.transactional,
+        return Statement(self.sql, (hazard, *self.hazards), (note, *self.notes), self.transactional,
                          self.commit_first)
 
 

@@ -27,6 +27,8 @@ QUERY_NAMES = (
     "schemas", "extensions", "types", "relations", "columns", "constraints",
     "indexes", "functions", "triggers", "policies", "depend",
     "column_types",
+    "foreign_data_wrappers", "foreign_servers", "user_mappings", "foreign_tables",
+    "event_triggers", "publications", "default_privileges",
 )
 
 SYSTEM_SCHEMAS = ("pg_catalog", "information_schema")

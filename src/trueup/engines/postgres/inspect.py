@@ -15,7 +15,7 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row, tuple_row
 
-from trueup.engines.postgres import catalog
+from trueup.engines.postgres import catalog, inspect_database, inspect_foreign
 from trueup.engines.postgres.casts import add_type_facts
 from trueup.engines.postgres.driver import connect, connection
 from trueup.engines.postgres.quoting import ident, qname
@@ -162,6 +162,8 @@ class _Builder:
             "indexes": self._index, "functions": self._function, "triggers": self._trigger,
             "policies": self._policy,
             "column_types": partial(add_type_facts, self),
+            **{n: partial(h, self) for n, h in (*inspect_foreign.HANDLERS.items(),
+                                                 *inspect_database.HANDLERS.items())},
         }
         for name in catalog.QUERY_NAMES:
             handler = handlers.get(name)

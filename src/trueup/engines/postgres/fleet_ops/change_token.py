@@ -47,6 +47,8 @@ CATALOGS: dict[str, int] = {
     "pg_operator": 2617, "pg_rewrite": 2618, "pg_trigger": 2620, "pg_opfamily": 2753, "pg_extension": 3079,
     "pg_policy": 3256, "pg_partitioned_table": 3350, "pg_statistic_ext": 3381, "pg_init_privs": 3394,
     "pg_collation": 3456, "pg_event_trigger": 3466, "pg_enum": 3501, "pg_range": 3541, "pg_seclabel": 3596,
+    "pg_foreign_data_wrapper": 2328, "pg_foreign_server": 1417, "pg_user_mapping": 1418, "pg_foreign_table": 3118,
+    "pg_publication": 6104, "pg_publication_rel": 6106, "pg_publication_namespace": 6237,
 }
 
 #: the servers whose statistics behave as described above: in shared memory (reliable, never

@@ -25,6 +25,19 @@ _OID_COLUMNS: dict[str, tuple[str, ...]] = {
     "extensions": ("oid",),
     "types": ("oid", "constraint_oids"),  # a domain's constraint OIDs: for dependencies only
     "functions": ("oid",),
+    "foreign_tables": ("oid",),
+    "default_privileges": ("oid",),  # (a schema's entries; the whole database's: _GLOBAL)
+}
+
+#: database-wide kinds (no schema: hashed only for a whole database), hashed from the
+#: inspection's own query; per query: the columns holding OIDs
+_GLOBAL: dict[str, tuple[str, ...]] = {
+    "foreign_data_wrappers": ("oid",),
+    "foreign_servers": ("oid",),
+    "user_mappings": ("oid",),
+    "event_triggers": ("oid",),
+    "publications": ("oid", "rel_oids"),
+    "default_privileges": ("oid",),
 }
 
 #: kinds whose fingerprint rows are read from the catalog as stored (``queries/fp_<kind>.sql``):
@@ -40,6 +53,11 @@ def _rows_sql(name: str, server_version: int | None = None) -> str:
     """
     if name in _RAW:
         return catalog.query(f"fp_{name}", server_version)
+    if name.endswith("@db"):  # a database-wide kind: its rows have no schema
+        name = name[:-3]
+        drop = "ARRAY[" + ", ".join(f"'{c}'" for c in _GLOBAL[name]) + "]::text[]"
+        return (f"SELECT '{name}@db' AS src, NULL::text AS nsp, (to_jsonb(q) - {drop})::text AS row"
+                f" FROM ({catalog.query(name, server_version)}) q WHERE to_jsonb(q) ->> 'schema' IS NULL")
     drop = "ARRAY[" + ", ".join(f"'{c}'" for c in (*_OID_COLUMNS[name], "schema")) + "]::text[]"
     if name == "schemas":
         nsp = "q.name"
@@ -51,18 +69,22 @@ def _rows_sql(name: str, server_version: int | None = None) -> str:
     row = (f"replace(replace(({body})::text, btrim(to_json(quote_ident(r.nsp) || '.')::text, '\"'), '$.'),"
            f" to_json(r.nsp)::text, '\"$\"')")
     return (f"SELECT '{name}' AS src, r.nsp, {row} AS row"
-            f" FROM ({catalog.query(name, server_version)}) q CROSS JOIN LATERAL (SELECT {nsp} AS nsp) r")
+            f" FROM ({catalog.query(name, server_version)}) q CROSS JOIN LATERAL (SELECT {nsp} AS nsp) r"
+            " WHERE r.nsp IS NOT NULL")
 
 
 #: how the kinds are shared between two connections: the first three deparse against their
 #: tables (pg_get_expr, pg_get_viewdef), so they share one connection's relation cache
 _SHARES = (("indexes", "policies", "relations"),
-           ("columns", "constraints", "types", "functions", "triggers", "schemas", "extensions"))
+           ("columns", "constraints", "types", "functions", "triggers", "schemas", "extensions",
+            "foreign_tables", "default_privileges"))
 
 
 def _kinds(per_schema: bool) -> list[str]:
-    # per schema: extensions and casts are database-wide and the schema itself is the tenant's own
-    return [n for n in (*_OID_COLUMNS, *_RAW) if not (per_schema and n in ("extensions", "schemas", "casts"))]
+    # per schema: extensions, casts and the _GLOBAL kinds are database-wide and the schema itself
+    # is the tenant's own
+    return [n for n in (*_OID_COLUMNS, *_RAW, *(f"{g}@db" for g in _GLOBAL))
+            if not (per_schema and (n in ("extensions", "schemas", "casts") or n.endswith("@db")))]
 
 
 @cache
@@ -76,7 +98,7 @@ def fingerprint_sql(per_schema: bool, server_version: int | None = None,
     targets be inspected in full.) The kinds' hashes are combined by :func:`_combine`, so any
     split of the kinds among queries gives the same fingerprint."""
     union = "\nUNION ALL\n".join(_rows_sql(n, server_version) for n in kinds or _kinds(per_schema))
-    line = "row" if per_schema else "nsp || ':' || row"
+    line = "row" if per_schema else "coalesce(nsp || ':', '') || row"
     # each fence (OFFSET 0) keeps its expressions from being inlined: the row is built once,
     # and only its hashes (not its text) reach the grouping, which may sort
     return (f"SELECT {'nsp' if per_schema else 'NULL'}, src, count(*) || ':' || sum(h1) || ':' || sum(h2)"

@@ -5,10 +5,19 @@ from __future__ import annotations
 from trueup.engines.interface.generators import KindSQL
 from trueup.engines.postgres.kinds.columns import ColumnSQL
 from trueup.engines.postgres.kinds.constraints import ConstraintSQL
+from trueup.engines.postgres.kinds.default_privileges import DefaultPrivilegeSQL
+from trueup.engines.postgres.kinds.event_triggers import EventTriggerSQL
 from trueup.engines.postgres.kinds.extensions import ExtensionSQL, SchemaSQL
+from trueup.engines.postgres.kinds.foreign import (
+    ForeignDataWrapperSQL,
+    ForeignServerSQL,
+    ForeignTableSQL,
+    UserMappingSQL,
+)
 from trueup.engines.postgres.kinds.functions import FunctionSQL
 from trueup.engines.postgres.kinds.indexes import IndexSQL
 from trueup.engines.postgres.kinds.inherited_columns import InheritedColumnSQL
+from trueup.engines.postgres.kinds.publications import PublicationSQL
 from trueup.engines.postgres.kinds.security import CommentSQL, GrantSQL, PolicySQL, RlsSQL
 from trueup.engines.postgres.kinds.sequences import SequenceOwnerSQL, SequenceSQL
 from trueup.engines.postgres.kinds.tables import TableSQL
@@ -23,6 +32,8 @@ GENERATORS: dict[str, KindSQL] = {
         SequenceOwnerSQL(), TableSQL(), ColumnSQL(), InheritedColumnSQL(), ConstraintSQL(), IndexSQL(),
         ViewSQL(), MaterializedViewSQL(), FunctionSQL(), TriggerSQL(), RlsSQL(), PolicySQL(), GrantSQL(),
         CommentSQL(),
+        ForeignDataWrapperSQL(), ForeignServerSQL(), UserMappingSQL(), ForeignTableSQL(),
+        EventTriggerSQL(), PublicationSQL(), DefaultPrivilegeSQL(),
     )
 }
 
@@ -31,6 +42,8 @@ KIND_ORDER = (
     "schema", "extension", "enum", "domain", "composite_type", "sequence", "function", "table", "column",
     "inherited_column", "sequence_owner", "constraint", "index", "view", "materialized_view", "trigger",
     "rls", "policy", "grant", "comment",
+    "foreign_data_wrapper", "foreign_server", "user_mapping", "foreign_table",
+    "event_trigger", "publication", "default_privilege",
 )
 
 #: each kind's category in the audit's findings (trueup.fleet.findings.CATEGORIES)
@@ -41,9 +54,13 @@ FINDING_CATEGORIES = {
     "constraint": "constraint", "index": "index", "view": "view", "materialized_view": "view",
     "function": "function", "trigger": "trigger", "rls": "rls", "policy": "policy", "grant": "grant",
     "comment": "comment",
+    "foreign_data_wrapper": "foreign_data", "foreign_server": "foreign_data", "user_mapping": "foreign_data",
+    "foreign_table": "foreign_data",
+    "event_trigger": "event_trigger", "publication": "publication", "default_privilege": "default_privilege",
 }
 #: kinds that can "belong" to a layer (group): top-level, named objects
 LAYER_KINDS = frozenset({"table", "view", "materialized_view", "function", "sequence", "enum", "domain",
                          "composite_type"})
+LAYER_KINDS |= {"foreign_table"}
 
 __all__ = ["FINDING_CATEGORIES", "GENERATORS", "KIND_ORDER", "LAYER_KINDS"]
