@@ -158,3 +158,44 @@ def test_a_no_transaction_migration_runs_outside_a_transaction(make_db: Callable
     assert [(v, ok) for v, _, _, ok, _, _ in history(db)] == [(1, True), (2, True)]
     with psycopg.connect(db) as conn:
         assert conn.execute("SELECT indisvalid FROM pg_index WHERE indexrelid = 'users_email'::regclass").fetchone() == (True,)
+
+
+def test_killed_mid_migration_then_resumed(make_db: Callable[..., str], pg_url: str, tmp_path: Path) -> None:
+    """SIGKILL while a migration waits inside its transaction: nothing of it lands (neither the
+    migration nor its history row), the journal's run stays unfinished, and --resume finishes it."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    dbs = [make_db(), make_db()]
+    cfg = project(tmp_path, pg_url, dbs)
+    cfg.write_text(cfg.read_text() + "\n[apply]\nlock_timeout_ms = 600000\n")
+    blocker = psycopg.connect(dbs[1])
+    try:
+        blocker.execute("CREATE TABLE posts (id int)")  # V2 waits for this open transaction's lock
+        proc = subprocess.Popen([sys.executable, "-m", "trueup.cli.main", "migrate", "up", "-c", str(cfg), "--yes",
+                                 "--concurrency", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 120
+        with psycopg.connect(dbs[1], autocommit=True) as watch:
+            while time.monotonic() < deadline:  # until trueup's session waits for the lock
+                if watch.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                                 " AND wait_event_type = 'Lock'").fetchone() == (1,):
+                    break
+                assert proc.poll() is None, proc.communicate()
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=60)
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert [v for v, *_ in history(dbs[0])] == [1, 2, 3]
+    with psycopg.connect(dbs[1], autocommit=True) as conn:  # the killed client's session ends on its own
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
+                     " AND pid <> pg_backend_pid()")
+    assert [v for v, *_ in history(dbs[1])] == [1]
+    assert "posts" not in tables(dbs[1])
+    r = up(cfg, "--yes", "--resume")
+    assert r.exit_code == 0, r.output
+    assert "resuming run" in r.output and "1 target(s) not finished" in r.output
+    assert [v for v, *_ in history(dbs[1])] == [1, 2, 3]
