@@ -5,10 +5,13 @@ from __future__ import annotations
 from trueup.engines.interface.generators import AlterResult, Context, GeneratorBase
 from trueup.engines.interface.sql import Hazard, Statement, stmt
 from trueup.engines.postgres.kinds.indexes import index_flags
+from trueup.engines.postgres.kinds.partitioning import is_partitioned, not_valid_fk_on_partitioned, table_recreated
 from trueup.engines.postgres.quoting import ident, qname
 from trueup.model import DbObject, ObjectId
 
 _VIOLATE = (Hazard.MAY_FAIL, "existing rows may violate the constraint")
+_FK_PARTITIONED = (Hazard.BLOCKS_WRITES, "PostgreSQL before 18 cannot add a NOT VALID foreign key to a partitioned"
+                   " table: every partition is checked while writes to both tables wait")
 
 
 def dropped_parents(table: ObjectId, ctx: Context) -> list[tuple[str, ...]]:
@@ -68,7 +71,11 @@ class ConstraintSQL(GeneratorBase):
         a = obj.attrs
         table, name = self._table(obj), ident(obj.id.path[2])
         add = f"ALTER TABLE {table} ADD CONSTRAINT {name} {a['definition']}"
-        table_is_new = ObjectId("table", obj.id.path[:2]) not in ctx.old
+        table_id = ObjectId("table", obj.id.path[:2])
+        table_is_new = table_recreated(table_id, ctx)
+        if a["type"] == "f" and is_partitioned(table_id, ctx.new) and not not_valid_fk_on_partitioned(ctx):
+            # PostgreSQL before 18 refuses NOT VALID on a partitioned table: one statement checks it all
+            return [stmt(add)] if table_is_new else [stmt(add, _VIOLATE, _FK_PARTITIONED)]
         if a["type"] in ("c", "f"):
             if not a["validated"]:
                 return [stmt(add + " NOT VALID")]

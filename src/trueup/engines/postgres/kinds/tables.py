@@ -6,10 +6,19 @@ from trueup.engines.interface.generators import AlterResult, Context, GeneratorB
 from trueup.engines.interface.sql import Hazard, Statement, stmt
 from trueup.engines.postgres.kinds.columns import column_definition, column_settings
 from trueup.engines.postgres.kinds.constraints import dropped_parents, inherited_checks
+from trueup.engines.postgres.kinds.partition_indexes import detached_leftovers
+from trueup.engines.postgres.kinds.partitioning import (
+    ancestors,
+    detach_check_name,
+    detach_concurrently_allowed,
+    referenced_by_foreign_key,
+)
 from trueup.engines.postgres.quoting import ident, qname
 from trueup.model import DbObject, ObjectId
 
 _REWRITE = (Hazard.BLOCKS_WRITES, "rewrites the table under an ACCESS EXCLUSIVE lock")
+_DETACH = (Hazard.BLOCKS_WRITES, "locks the partitioned table (with --concurrently, PostgreSQL 14 and later detach"
+           " a partition without blocking, unless the table has a default partition)")
 
 
 class TableSQL(GeneratorBase):
@@ -40,7 +49,28 @@ class TableSQL(GeneratorBase):
         return out
 
     def drop(self, obj: DbObject, ctx: Context) -> list[Statement]:
-        return [stmt(f"DROP TABLE {qname(*obj.id.path)}", (Hazard.DELETES_DATA, "drops the table and its rows"))]
+        out = []
+        if obj.attrs["partition_of"] and any(referenced_by_foreign_key(t, ctx.old) for t in ancestors(obj.id, ctx.old)):
+            # a foreign key references the partitioned table: PostgreSQL drops its partitions only detached
+            out.append(stmt(f"ALTER TABLE {qname(*obj.attrs['partition_of'])} DETACH PARTITION {qname(*obj.id.path)}",
+                            _DETACH, (Hazard.MAY_FAIL, "fails while rows of a referencing table refer to its rows")))
+        return [*out, stmt(f"DROP TABLE {qname(*obj.id.path)}", (Hazard.DELETES_DATA, "drops the table and its rows"))]
+
+    @staticmethod
+    def _concurrently(old: DbObject, rest: DbObject, new: DbObject, ctx: Context) -> bool:
+        """DETACH ... CONCURRENTLY (which runs after the plan's transaction) where the server
+        allows it and nothing else in the plan waits for the detach."""
+        parent = ctx.old.get(ObjectId("table", tuple(old.attrs["partition_of"])))
+        if not ctx.options.concurrently or not detach_concurrently_allowed(ctx) or parent is None \
+                or new.attrs["partition_of"] or parent.attrs.get("partition_of"):
+            return False
+        if any(c.kind == "table" and c.attrs.get("partition_bound") == "DEFAULT" for c in ctx.old.children(parent.id)):
+            return False  # PostgreSQL refuses it beside a default partition
+        if detach_check_name(old.id, parent, ctx.old) is None:
+            return False  # the check it leaves behind could not be dropped by name
+        later = TableSQL().alter(rest, new, ctx)
+        news = [c for c in ctx.new.children(new.id) if c.kind in ("index", "constraint") and c.id not in ctx.old]
+        return later is not None and not later.statements and not news and not detached_leftovers(old, ctx)
 
     def release(self, old: DbObject, new: DbObject, ctx: Context) -> tuple[list[Statement], DbObject] | None:
         """A partition that moves or changes bounds is detached first: new bounds may overlap old ones."""
@@ -50,8 +80,14 @@ class TableSQL(GeneratorBase):
             return None
         rest = DbObject(old.id, {**o, "partition_of": None, "partition_bound": None}, old.deps, old.parent,
                         old.position)
-        return [stmt(f"ALTER TABLE {qname(*o['partition_of'])} DETACH PARTITION {qname(*old.id.path)}",
-                     (Hazard.BLOCKS_WRITES, "locks the partitioned table"))], rest
+        detach = f"ALTER TABLE {qname(*o['partition_of'])} DETACH PARTITION {qname(*old.id.path)}"
+        if self._concurrently(old, rest, new, ctx):
+            # it leaves the partition constraint behind as a CHECK constraint: dropped after it
+            check = detach_check_name(old.id, ctx.old.objects[ObjectId("table", tuple(o["partition_of"]))], ctx.old)
+            return [stmt(detach + " CONCURRENTLY", transactional=False),
+                    stmt(f"ALTER TABLE {qname(*old.id.path)} DROP CONSTRAINT IF EXISTS {ident(str(check))}",
+                         transactional=False)], rest
+        return [stmt(detach, _DETACH), *detached_leftovers(old, ctx)], rest
 
     def alter(self, old: DbObject, new: DbObject, ctx: Context) -> AlterResult | None:
         o, n = old.attrs, new.attrs
@@ -64,8 +100,8 @@ class TableSQL(GeneratorBase):
         out = []
         if o["partition_of"] != n["partition_of"] or o["partition_bound"] != n["partition_bound"]:
             if o["partition_of"]:
-                out.append(stmt(f"ALTER TABLE {qname(*o['partition_of'])} DETACH PARTITION {name}",
-                                (Hazard.BLOCKS_WRITES, "locks the partitioned table")))
+                out.append(stmt(f"ALTER TABLE {qname(*o['partition_of'])} DETACH PARTITION {name}", _DETACH))
+                out.extend(detached_leftovers(old, ctx))
             if n["partition_of"]:
                 out.append(stmt(f"ALTER TABLE {qname(*n['partition_of'])} ATTACH PARTITION {name} "
                                 f"{n['partition_bound']}",

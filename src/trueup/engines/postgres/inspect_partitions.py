@@ -1,0 +1,27 @@
+"""The inspection's reading of partitioned indexes (rows of ``queries/indexes.sql``).
+
+A partition's index attached to its parent's is not an object of the model (the parent index
+stands for it); which index is attached to which is kept in the model's ``meta`` (see
+:data:`trueup.engines.postgres.kinds.partitioning.ATTACHED_META`), for the plans to attach the
+partitions' own indexes instead of building them again, and to keep a detached partition's index.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from trueup.engines.postgres.kinds.partitioning import ATTACHED_META
+
+
+def note_attached_index(meta: dict[str, Any], row: dict[str, Any]) -> None:
+    """Record an attached partition index (one a constraint does not back)."""
+    parent = row.get("parent_index")
+    if row["attached"] and not row["constraint_backed"] and parent:
+        meta.setdefault(ATTACHED_META, []).append(
+            [row["schema"], row["name"], row["schema"], row["table_name"], parent[0], parent[1]])
+
+
+def index_validity(row: dict[str, Any]) -> dict[str, bool]:
+    """``valid: False`` for a partitioned table's index that some partition lacks (``ON ONLY``
+    without every partition's index attached); kept only then, so earlier snapshots compare."""
+    return {} if row["valid"] else {"valid": False}
