@@ -264,7 +264,28 @@ CONVERSIONS = [
          " CREATE VIEW recent AS SELECT id, at FROM orders WHERE at > '2024-06-01'"),
 ]
 
-CASES = RANGE_LIST_HASH + DEFAULTS + MULTI_LEVEL + INDEXES + CONSTRAINTS + FOREIGN_KEYS + CONVERSIONS
+DETACHED = [
+    Case("detached_partition_keeps_primary_key", ORD + ORD24 + ORD25 + ORD_PK,
+         ORD + ORD25 + ORD_PK + "CREATE TABLE orders_2024 (id int NOT NULL, at date NOT NULL, amount int,"
+         " CONSTRAINT orders_2024_pkey PRIMARY KEY (id, at))", max_pg=PG18_NAMES),
+    Case("detached_partition_loses_primary_key", ORD + ORD24 + ORD25 + ORD_PK,
+         ORD + ORD25 + ORD_PK + "CREATE TABLE orders_2024 (id int NOT NULL, at date NOT NULL, amount int)",
+         max_pg=PG18_NAMES),
+    Case("detached_partition_keeps_foreign_key",
+         CUST + ORD.replace("amount int", "customer int REFERENCES customers") + ORD24 + ORD25,
+         CUST + ORD.replace("amount int", "customer int REFERENCES customers") + ORD25
+         + "CREATE TABLE orders_2024 (id int NOT NULL, at date NOT NULL, customer int,"
+         " CONSTRAINT orders_customer_fkey FOREIGN KEY (customer) REFERENCES customers)", max_pg=PG18_NAMES),
+    Case("detached_partition_loses_foreign_key",
+         CUST + ORD.replace("amount int", "customer int REFERENCES customers") + ORD24 + ORD25,
+         CUST + ORD.replace("amount int", "customer int REFERENCES customers") + ORD25
+         + "CREATE TABLE orders_2024 (id int NOT NULL, at date NOT NULL, customer int)", max_pg=PG18_NAMES),
+    Case("parent_unique_index_adopts_partition_unique_index",
+         ORD + ORD24 + "CREATE UNIQUE INDEX orders_2024_id_at_idx ON orders_2024 (id, at)",
+         ORD + ORD24 + "CREATE UNIQUE INDEX orders_id_at_idx ON orders (id, at)"),
+]
+
+CASES = DETACHED + RANGE_LIST_HASH + DEFAULTS + MULTI_LEVEL + INDEXES + CONSTRAINTS + FOREIGN_KEYS + CONVERSIONS
 
 
 @pytest.mark.parametrize(("case", "server"), case_params(CASES))

@@ -27,6 +27,7 @@ QUERY_NAMES = (
     "schemas", "extensions", "types", "relations", "columns", "constraints",
     "indexes", "functions", "triggers", "policies", "depend",
     "column_types",
+    "partition_constraints",
 )
 
 SYSTEM_SCHEMAS = ("pg_catalog", "information_schema")

@@ -18,7 +18,11 @@ from psycopg.rows import dict_row, tuple_row
 from trueup.engines.postgres import catalog
 from trueup.engines.postgres.casts import add_type_facts
 from trueup.engines.postgres.driver import connect, connection
-from trueup.engines.postgres.inspect_partitions import index_validity, note_attached_index
+from trueup.engines.postgres.inspect_partitions import (
+    index_validity,
+    note_attached_index,
+    note_partition_constraint,
+)
 from trueup.engines.postgres.quoting import ident, qname
 from trueup.errors import ConnectionFailed
 from trueup.model import DbObject, ObjectId, Schema
@@ -163,6 +167,7 @@ class _Builder:
             "indexes": self._index, "functions": self._function, "triggers": self._trigger,
             "policies": self._policy,
             "column_types": partial(add_type_facts, self),
+            "partition_constraints": partial(note_partition_constraint, self.meta),
         }
         for name in catalog.QUERY_NAMES:
             handler = handlers.get(name)

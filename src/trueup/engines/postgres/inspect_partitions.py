@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from trueup.engines.postgres.kinds.partitioning import ATTACHED_META
+from trueup.engines.postgres.kinds.partitioning import ATTACHED_META, CLONED_META
 
 
 def note_attached_index(meta: dict[str, Any], row: dict[str, Any]) -> None:
@@ -25,3 +25,9 @@ def index_validity(row: dict[str, Any]) -> dict[str, bool]:
     """``valid: False`` for a partitioned table's index that some partition lacks (``ON ONLY``
     without every partition's index attached); kept only then, so earlier snapshots compare."""
     return {} if row["valid"] else {"valid": False}
+
+
+def note_partition_constraint(meta: dict[str, Any], row: dict[str, Any]) -> None:
+    """Record a partition's copy of its parent's constraint (``queries/partition_constraints.sql``)."""
+    meta.setdefault(CLONED_META, []).append([row["schema"], row["table_name"], row["name"], row["parent_schema"],
+                                             row["parent_table"], row["parent_name"]])

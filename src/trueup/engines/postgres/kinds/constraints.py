@@ -5,6 +5,7 @@ from __future__ import annotations
 from trueup.engines.interface.generators import AlterResult, Context, GeneratorBase
 from trueup.engines.interface.sql import Hazard, Statement, stmt
 from trueup.engines.postgres.kinds.indexes import index_flags
+from trueup.engines.postgres.kinds.partition_constraints import adopted_by_parent, adopted_constraint
 from trueup.engines.postgres.kinds.partitioning import is_partitioned, not_valid_fk_on_partitioned, table_recreated
 from trueup.engines.postgres.quoting import ident, qname
 from trueup.model import DbObject, ObjectId
@@ -59,6 +60,9 @@ class ConstraintSQL(GeneratorBase):
         return qname(*obj.id.path[:2])
 
     def create(self, obj: DbObject, ctx: Context) -> list[Statement]:
+        copy = adopted_constraint(obj, ctx)  # a detached partition's copy of its parent's
+        if copy is not None:
+            return copy
         kept = _kept_from_parent(obj, ctx)
         if kept is not None:  # left on the table by NO INHERIT
             if kept.same_definition(obj):
@@ -90,6 +94,8 @@ class ConstraintSQL(GeneratorBase):
                      (Hazard.BLOCKS_WRITES, "builds the index under an ACCESS EXCLUSIVE lock"))]
 
     def drop(self, obj: DbObject, ctx: Context) -> list[Statement]:
+        if adopted_by_parent(obj, ctx):
+            return []  # the parent's constraint adopts it
         parent = adopting_parent(ObjectId("table", obj.id.path[:2]), ctx)
         if obj.attrs["type"] == "c" and parent is not None \
                 and ObjectId("constraint", (*parent, obj.id.path[2])) in ctx.new:

@@ -17,6 +17,10 @@ from trueup.model import DbObject, ObjectId, Schema
 #: as objects): ``[schema, name, table schema, table name, parent index schema, parent index name]``
 ATTACHED_META = "pg_attached_indexes"
 
+#: the partitions' copies of their parent's constraints (not modelled as objects either):
+#: ``[schema, table, name, parent table schema, parent table, parent constraint name]``
+CLONED_META = "pg_partition_constraints"
+
 _INDEX_HEAD = re.compile(r"^CREATE (UNIQUE )?INDEX \S+ ON (?:ONLY )?\S+ (USING .*)$", re.S)
 
 
@@ -122,3 +126,20 @@ def root_index(index: ObjectId, schema: Schema) -> DbObject | None:
         seen.add(index)
         index = parents[index]
     return schema.get(index)
+
+
+def cloned_constraints(schema: Schema, table: ObjectId) -> list[ObjectId]:
+    """A partition's copies of its parent's constraints."""
+    return [ObjectId("constraint", (s, t, n)) for s, t, n, *_ in schema.meta.get(CLONED_META, ())
+            if (s, t) == table.path]
+
+
+def root_constraint(constraint: ObjectId, schema: Schema) -> DbObject | None:
+    """The modelled constraint a partition's copy stands for, through every level."""
+    parents = {ObjectId("constraint", (s, t, n)): ObjectId("constraint", (ps, pt, pn))
+               for s, t, n, ps, pt, pn in schema.meta.get(CLONED_META, ())}
+    seen = set()
+    while constraint in parents and constraint not in seen:
+        seen.add(constraint)
+        constraint = parents[constraint]
+    return schema.get(constraint)

@@ -6,6 +6,7 @@ from trueup.engines.interface.generators import AlterResult, Context, GeneratorB
 from trueup.engines.interface.sql import Hazard, Statement, stmt
 from trueup.engines.postgres.kinds.columns import column_definition, column_settings
 from trueup.engines.postgres.kinds.constraints import dropped_parents, inherited_checks
+from trueup.engines.postgres.kinds.partition_constraints import detached_constraint_leftovers
 from trueup.engines.postgres.kinds.partition_indexes import detached_leftovers
 from trueup.engines.postgres.kinds.partitioning import (
     ancestors,
@@ -70,7 +71,8 @@ class TableSQL(GeneratorBase):
             return False  # the check it leaves behind could not be dropped by name
         later = TableSQL().alter(rest, new, ctx)
         news = [c for c in ctx.new.children(new.id) if c.kind in ("index", "constraint") and c.id not in ctx.old]
-        return later is not None and not later.statements and not news and not detached_leftovers(old, ctx)
+        return later is not None and not later.statements and not news and not detached_leftovers(old, ctx) \
+            and not detached_constraint_leftovers(old, ctx)
 
     def release(self, old: DbObject, new: DbObject, ctx: Context) -> tuple[list[Statement], DbObject] | None:
         """A partition that moves or changes bounds is detached first: new bounds may overlap old ones."""
@@ -87,7 +89,7 @@ class TableSQL(GeneratorBase):
             return [stmt(detach + " CONCURRENTLY", transactional=False),
                     stmt(f"ALTER TABLE {qname(*old.id.path)} DROP CONSTRAINT IF EXISTS {ident(str(check))}",
                          transactional=False)], rest
-        return [stmt(detach, _DETACH), *detached_leftovers(old, ctx)], rest
+        return [stmt(detach, _DETACH), *detached_leftovers(old, ctx), *detached_constraint_leftovers(old, ctx)], rest
 
     def alter(self, old: DbObject, new: DbObject, ctx: Context) -> AlterResult | None:
         o, n = old.attrs, new.attrs
@@ -101,7 +103,7 @@ class TableSQL(GeneratorBase):
         if o["partition_of"] != n["partition_of"] or o["partition_bound"] != n["partition_bound"]:
             if o["partition_of"]:
                 out.append(stmt(f"ALTER TABLE {qname(*o['partition_of'])} DETACH PARTITION {name}", _DETACH))
-                out.extend(detached_leftovers(old, ctx))
+                out.extend([*detached_leftovers(old, ctx), *detached_constraint_leftovers(old, ctx)])
             if n["partition_of"]:
                 out.append(stmt(f"ALTER TABLE {qname(*n['partition_of'])} ATTACH PARTITION {name} "
                                 f"{n['partition_bound']}",
