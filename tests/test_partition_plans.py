@@ -178,3 +178,15 @@ def test_detach_concurrently_where_the_server_allows_it(
     # without --concurrently: under lock too
     _, plan = _plan(db_on, server, ORD + ORD25, parent + ORD25 + alone)
     assert not any("CONCURRENTLY" in s.sql for s in plan.all_statements())
+
+
+def test_new_partition_of_an_existing_table_is_tagged(db_on: Callable[..., str],
+                                                      servers: dict[str, tuple[str, int]]) -> None:
+    server, _ = _server(servers, "main")
+    default = "CREATE TABLE orders_other PARTITION OF orders DEFAULT;"
+    _, plan = _plan(db_on, server, ORD + default, ORD + default + ORD25)
+    create = next(s for s in plan.all_statements() if s.sql.startswith("CREATE TABLE public.orders_2025"))
+    assert {Hazard.BLOCKS_WRITES, Hazard.MAY_FAIL} <= set(create.hazards)
+    # a partition created with its new partitioned table blocks nothing
+    _, plan = _plan(db_on, server, "", ORD)
+    assert all(not s.hazards for s in plan.all_statements())

@@ -13,6 +13,7 @@ from trueup.engines.postgres.kinds.partitioning import (
     detach_check_name,
     detach_concurrently_allowed,
     referenced_by_foreign_key,
+    table_recreated,
 )
 from trueup.engines.postgres.quoting import ident, qname
 from trueup.model import DbObject, ObjectId
@@ -44,9 +45,22 @@ class TableSQL(GeneratorBase):
             sql += f" PARTITION BY {a['partition_key']}"
         if a["options"]:
             sql += " WITH (" + ", ".join(a["options"]) + ")"
-        out = [stmt(sql), *(s for c in columns for s in column_settings(c))]
+        out = [stmt(sql, *self._partition_hazards(obj, ctx)), *(s for c in columns for s in column_settings(c))]
         if a.get("replica_identity") in ("FULL", "NOTHING"):
             out.append(stmt(f"ALTER TABLE {name} REPLICA IDENTITY {a['replica_identity']}"))
+        return out
+
+    @staticmethod
+    def _partition_hazards(obj: DbObject, ctx: Context) -> list[tuple[Hazard, str]]:
+        """A new partition of a partitioned table that exists: ``PARTITION OF`` locks it whole,
+        and scans its default partition, if it has one, for rows that belong to the new one."""
+        parent = ObjectId("table", tuple(obj.attrs["partition_of"] or ()))
+        if not obj.attrs["partition_of"] or table_recreated(parent, ctx):
+            return []
+        out = [(Hazard.BLOCKS_WRITES, "takes an ACCESS EXCLUSIVE lock on the partitioned table")]
+        if any(c.kind == "table" and c.attrs.get("partition_bound") == "DEFAULT" and c.id != obj.id
+               for c in ctx.old.children(parent)):
+            out.append((Hazard.MAY_FAIL, "rows of the default partition that belong to the new partition make it fail"))
         return out
 
     def drop(self, obj: DbObject, ctx: Context) -> list[Statement]:
