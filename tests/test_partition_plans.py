@@ -190,3 +190,28 @@ def test_new_partition_of_an_existing_table_is_tagged(db_on: Callable[..., str],
     # a partition created with its new partitioned table blocks nothing
     _, plan = _plan(db_on, server, "", ORD)
     assert all(not s.hazards for s in plan.all_statements())
+
+
+def test_an_interrupted_detach_concurrently_is_finalized(db_on: Callable[..., str],
+                                                         servers: dict[str, tuple[str, int]]) -> None:
+    from trueup.engines.interface.session import ExecutionLimits
+    from trueup.engines.interface.sql import stmt
+    from trueup.engines.postgres.fleet_ops.execute import execute
+
+    server, _ = _server(servers, "main")
+    url = db_on(server, ORD + ORD25)
+    detach = "ALTER TABLE public.orders DETACH PARTITION public.orders_2024 CONCURRENTLY"
+    with psycopg.connect(url) as reader, psycopg.connect(url, autocommit=True) as deployer, \
+            psycopg.connect(url, autocommit=True) as admin:
+        reader.execute("SELECT count(*) FROM orders")  # an open transaction: the detach waits for it
+        deployer.execute("SET statement_timeout = '1s'")
+        with pytest.raises(psycopg.errors.QueryCanceled):
+            deployer.execute(detach)  # type: ignore[arg-type]
+        reader.rollback()
+        assert admin.execute("SELECT inhdetachpending FROM pg_inherits"
+                             " WHERE inhrelid = 'orders_2024'::regclass").fetchone() == (True,)
+    with psycopg.connect(url, autocommit=True) as conn:
+        landed: list[object] = []
+        execute(conn, [stmt(detach, transactional=False)], ExecutionLimits(), landed.extend)
+        assert len(landed) == 1
+    assert _one(url, "SELECT count(*) FROM pg_inherits WHERE inhrelid = 'orders_2024'::regclass") == 0
