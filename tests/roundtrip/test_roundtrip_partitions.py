@@ -285,7 +285,36 @@ DETACHED = [
          ORD + ORD24 + "CREATE UNIQUE INDEX orders_id_at_idx ON orders (id, at)"),
 ]
 
-CASES = DETACHED + RANGE_LIST_HASH + DEFAULTS + MULTI_LEVEL + INDEXES + CONSTRAINTS + FOREIGN_KEYS + CONVERSIONS
+REFUNDS = ("CREATE TABLE refunds (order_id int, order_at date,"
+           " CONSTRAINT refunds_order_fkey FOREIGN KEY (order_id, order_at) REFERENCES orders);\n")
+REFERENCED = [
+    Case("referenced_partitioned_table_dropped", ORD + ORD24 + ORD_PK + REFUNDS,
+         "CREATE TABLE refunds (order_id int, order_at date)"),
+    Case("referenced_partitioned_key_changed", ORD + ORD24 + ORD_PK + REFUNDS,
+         "CREATE TABLE orders (id int NOT NULL, at date NOT NULL, amount int) PARTITION BY HASH (at);"
+         " CREATE TABLE orders_0 PARTITION OF orders FOR VALUES WITH (MODULUS 1, REMAINDER 0);\n"
+         + ORD_PK + REFUNDS),
+    Case("referenced_sub_partition_leaf_dropped",
+         ORD + "CREATE TABLE orders_2024 PARTITION OF orders FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"
+         " PARTITION BY HASH (id); CREATE TABLE orders_2024_0 PARTITION OF orders_2024 FOR VALUES WITH"
+         " (MODULUS 2, REMAINDER 0); CREATE TABLE orders_2024_1 PARTITION OF orders_2024 FOR VALUES WITH"
+         " (MODULUS 2, REMAINDER 1);\n" + ORD_PK + REFUNDS,
+         ORD + "CREATE TABLE orders_2024 PARTITION OF orders FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"
+         " PARTITION BY HASH (id); CREATE TABLE orders_2024_0 PARTITION OF orders_2024 FOR VALUES WITH"
+         " (MODULUS 2, REMAINDER 0);\n" + ORD_PK + REFUNDS),
+    Case("self_referencing_partitioned_table", ORD + ORD24 + ORD_PK,
+         ORD.replace("amount int", "amount int, parent_id int, parent_at date") + ORD24 + ORD_PK
+         + "ALTER TABLE orders ADD FOREIGN KEY (parent_id, parent_at) REFERENCES orders"),
+    Case("partitioned_both_sides_becomes_plain",
+         ORD + ORD24 + ORD_PK + "CREATE TABLE lines (order_id int, order_at date NOT NULL) PARTITION BY RANGE"
+         " (order_at); CREATE TABLE lines_2024 PARTITION OF lines FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');"
+         " ALTER TABLE lines ADD FOREIGN KEY (order_id, order_at) REFERENCES orders",
+         "CREATE TABLE orders (id int NOT NULL, at date NOT NULL, amount int, PRIMARY KEY (id, at));"
+         " CREATE TABLE lines (order_id int, order_at date NOT NULL, FOREIGN KEY (order_id, order_at)"
+         " REFERENCES orders)"),
+]
+
+CASES = REFERENCED + DETACHED + RANGE_LIST_HASH + DEFAULTS + MULTI_LEVEL + INDEXES + CONSTRAINTS + FOREIGN_KEYS + CONVERSIONS
 
 
 @pytest.mark.parametrize(("case", "server"), case_params(CASES))
