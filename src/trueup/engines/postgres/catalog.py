@@ -28,6 +28,7 @@ QUERY_NAMES = (
     "indexes", "functions", "triggers", "policies", "depend",
     "column_types",
     "partition_constraints",
+    "notnull_names",
 )
 
 SYSTEM_SCHEMAS = ("pg_catalog", "information_schema")

@@ -21,6 +21,7 @@ from trueup.engines.postgres.driver import connect, connection
 from trueup.engines.postgres.inspect_partitions import (
     index_validity,
     note_attached_index,
+    note_notnull_name,
     note_partition_constraint,
 )
 from trueup.engines.postgres.quoting import ident, qname
@@ -168,6 +169,7 @@ class _Builder:
             "policies": self._policy,
             "column_types": partial(add_type_facts, self),
             "partition_constraints": partial(note_partition_constraint, self.meta),
+            "notnull_names": partial(note_notnull_name, self.meta),
         }
         for name in catalog.QUERY_NAMES:
             handler = handlers.get(name)

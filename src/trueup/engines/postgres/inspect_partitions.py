@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from trueup.engines.postgres.kinds.partitioning import ATTACHED_META, CLONED_META
+from trueup.engines.postgres.kinds.partitioning import ATTACHED_META, CLONED_META, NOTNULL_META
 
 
 def note_attached_index(meta: dict[str, Any], row: dict[str, Any]) -> None:
@@ -31,3 +31,8 @@ def note_partition_constraint(meta: dict[str, Any], row: dict[str, Any]) -> None
     """Record a partition's copy of its parent's constraint (``queries/partition_constraints.sql``)."""
     meta.setdefault(CLONED_META, []).append([row["schema"], row["table_name"], row["name"], row["parent_schema"],
                                              row["parent_table"], row["parent_name"]])
+
+
+def note_notnull_name(meta: dict[str, Any], row: dict[str, Any]) -> None:
+    """Record the name of a NOT NULL constraint (``queries/notnull_names.sql``, PostgreSQL 18)."""
+    meta.setdefault(NOTNULL_META, []).append([row["schema"], row["table_name"], row["column_name"], row["name"]])

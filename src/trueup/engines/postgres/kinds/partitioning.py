@@ -21,6 +21,9 @@ ATTACHED_META = "pg_attached_indexes"
 #: ``[schema, table, name, parent table schema, parent table, parent constraint name]``
 CLONED_META = "pg_partition_constraints"
 
+#: the names of NOT NULL constraints (PostgreSQL 18): ``[schema, table, column, name]``
+NOTNULL_META = "pg_notnull_names"
+
 _INDEX_HEAD = re.compile(r"^CREATE (UNIQUE )?INDEX \S+ ON (?:ONLY )?\S+ (USING .*)$", re.S)
 
 
@@ -143,3 +146,8 @@ def root_constraint(constraint: ObjectId, schema: Schema) -> DbObject | None:
         seen.add(constraint)
         constraint = parents[constraint]
     return schema.get(constraint)
+
+
+def notnull_names(schema: Schema, table: ObjectId) -> dict[str, str]:
+    """The names of a table's NOT NULL constraints by column (PostgreSQL 18; empty before)."""
+    return {c: n for s, t, c, n in schema.meta.get(NOTNULL_META, ()) if (s, t) == table.path}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from trueup.engines.interface.generators import AlterResult, Context, GeneratorBase
 from trueup.engines.interface.sql import Hazard, Statement, stmt
 from trueup.engines.postgres.kinds.columns import column_definition, column_settings
@@ -12,6 +14,7 @@ from trueup.engines.postgres.kinds.partitioning import (
     ancestors,
     detach_check_name,
     detach_concurrently_allowed,
+    notnull_names,
     referenced_by_foreign_key,
     table_recreated,
 )
@@ -21,6 +24,17 @@ from trueup.model import DbObject, ObjectId
 _REWRITE = (Hazard.BLOCKS_WRITES, "rewrites the table under an ACCESS EXCLUSIVE lock")
 _DETACH = (Hazard.BLOCKS_WRITES, "locks the partitioned table (with --concurrently, PostgreSQL 14 and later detach"
            " a partition without blocking, unless the table has a default partition)")
+
+
+def _notnull_renames(new: DbObject, ctx: Context) -> list[Statement]:
+    """A partition detached or attached keeps its NOT NULL constraints' names (PostgreSQL 18: a
+    partition's are its parent's): give them the names of the table's new state."""
+    old = ctx.old.get(new.id)
+    if old is None or old.attrs["partition_of"] == new.attrs["partition_of"]:
+        return []
+    have, want = notnull_names(ctx.old, new.id), notnull_names(ctx.new, new.id)
+    return [stmt(f"ALTER TABLE {qname(*new.id.path)} RENAME CONSTRAINT {ident(have[c])} TO {ident(want[c])}")
+            for c in sorted(have) if c in want and have[c] != want[c]]
 
 
 class TableSQL(GeneratorBase):
@@ -100,10 +114,12 @@ class TableSQL(GeneratorBase):
         if self._concurrently(old, rest, new, ctx):
             # it leaves the partition constraint behind as a CHECK constraint: dropped after it
             check = detach_check_name(old.id, ctx.old.objects[ObjectId("table", tuple(o["partition_of"]))], ctx.old)
+            after = [dataclasses.replace(r, transactional=False) for r in _notnull_renames(new, ctx)]
             return [stmt(detach + " CONCURRENTLY", transactional=False),
                     stmt(f"ALTER TABLE {qname(*old.id.path)} DROP CONSTRAINT IF EXISTS {ident(str(check))}",
-                         transactional=False)], rest
-        return [stmt(detach, _DETACH), *detached_leftovers(old, ctx), *detached_constraint_leftovers(old, ctx)], rest
+                         transactional=False), *after], rest
+        return [stmt(detach, _DETACH), *detached_leftovers(old, ctx), *detached_constraint_leftovers(old, ctx),
+                *_notnull_renames(new, ctx)], rest
 
     def alter(self, old: DbObject, new: DbObject, ctx: Context) -> AlterResult | None:
         o, n = old.attrs, new.attrs
@@ -119,6 +135,8 @@ class TableSQL(GeneratorBase):
                 out.append(stmt(f"ALTER TABLE {qname(*o['partition_of'])} DETACH PARTITION {name}", _DETACH))
                 out.extend([*detached_leftovers(old, ctx), *detached_constraint_leftovers(old, ctx)])
             if n["partition_of"]:
+                if not (ctx.old.get(new.id) or old).attrs["partition_of"]:  # (a detached one was renamed then)
+                    out.extend(_notnull_renames(new, ctx))  # while it is its own: inherited, they cannot be
                 out.append(stmt(f"ALTER TABLE {qname(*n['partition_of'])} ATTACH PARTITION {name} "
                                 f"{n['partition_bound']}",
                                 (Hazard.MAY_FAIL, "rows outside the partition bound make it fail"),
