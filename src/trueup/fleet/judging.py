@@ -57,7 +57,7 @@ class Auditor:
         self._using = {g: config.groups[g].using_paths() for g in group_names}
         self.retyped: set[tuple[str, ...]] = set()
         self._lock = threading.Lock()
-        self._shared: dict[tuple[str, str], _Shared] = {}
+        self._shared: dict[tuple[str, str, int], _Shared] = {}
 
     def probe(self, session: Session, target: Target, again: bool = False) -> Probe:
         return probe(session, self.desired[target.group], [target.schema] if target.schema else None, again=again)
@@ -113,12 +113,14 @@ class Auditor:
                 return found, plan
 
             shared = not target.schema and target.schema not in probed.unmeasured
-            found, plan = self.once((target.group, fp), inspect, plans) if shared else inspect()
+            # (a plan is written for its server's major version: targets share one per version)
+            key = (target.group, fp, session.server_version // 10000)
+            found, plan = self.once(key, inspect, plans) if shared else inspect()
             self.record(r, found, plan)
         self.reference_findings(r, probed, plans)
         return r
 
-    def once(self, key: tuple[str, str], make: Callable[[], tuple[list[Finding], Plan | None]],
+    def once(self, key: tuple[str, str, int], make: Callable[[], tuple[list[Finding], Plan | None]],
              plans: bool) -> tuple[list[Finding], Plan | None]:
         """``make()``'s value, made once per key (targets with equal fingerprints)."""
         with self._lock:

@@ -29,6 +29,8 @@ QUERY_NAMES = (
     "column_types",
     "foreign_data_wrappers", "foreign_servers", "user_mappings", "foreign_tables",
     "event_triggers", "publications", "default_privileges",
+    "partition_constraints",
+    "notnull_names",
 )
 
 SYSTEM_SCHEMAS = ("pg_catalog", "information_schema")

@@ -18,6 +18,12 @@ from psycopg.rows import dict_row, tuple_row
 from trueup.engines.postgres import catalog, inspect_database, inspect_foreign
 from trueup.engines.postgres.casts import add_type_facts
 from trueup.engines.postgres.driver import connect, connection
+from trueup.engines.postgres.inspect_partitions import (
+    index_validity,
+    note_attached_index,
+    note_notnull_name,
+    note_partition_constraint,
+)
 from trueup.engines.postgres.quoting import ident, qname
 from trueup.errors import ConnectionFailed
 from trueup.model import DbObject, ObjectId, Schema
@@ -164,6 +170,8 @@ class _Builder:
             "column_types": partial(add_type_facts, self),
             **{n: partial(h, self) for n, h in (*inspect_foreign.HANDLERS.items(),
                                                  *inspect_database.HANDLERS.items())},
+            "partition_constraints": partial(note_partition_constraint, self.meta),
+            "notnull_names": partial(note_notnull_name, self.meta),
         }
         for name in catalog.QUERY_NAMES:
             handler = handlers.get(name)
@@ -361,13 +369,14 @@ class _Builder:
 
     def _index(self, r: Row) -> None:
         if r["constraint_backed"] or r["attached"]:
+            note_attached_index(self.meta, r)
             return
         t = self._table_of(r["indrelid"])
         if t is None:
             return
         tid = t[0]
         iid = self.add(ObjectId("index", (r["schema"], r["name"])),
-                       {"definition": r["def"], "table": list(tid.path), **_index_flags(r)},
+                       {"definition": r["def"], "table": list(tid.path), **_index_flags(r), **index_validity(r)},
                        deps=[tid], parent=tid, key=("pg_class", r["oid"], 0))
         if r["comment"] is not None:
             self.comment(iid, f"INDEX {qname(r['schema'], r['name'])}", r["comment"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from trueup.engines.postgres.kinds.partitioning import ATTACHED_META, CLONED_META, NOTNULL_META
 from trueup.engines.postgres.quoting import ident
 from trueup.model import DbObject, ObjectId, Schema
 
@@ -57,4 +58,13 @@ def rename_schema(schema: Schema, old: str, new: str) -> Schema:
             _rename_id(obj.parent, old, new) if obj.parent else None, obj.position))
     # (the facts about the server name the types columns store: those of ``old`` move too)
     meta = {k: _rename_value(k, v, old, new, pattern) for k, v in schema.meta.items()}
+    if ATTACHED_META in meta:  # [schema, name, table schema, table, parent schema, parent]
+        meta[ATTACHED_META] = [[new if i % 2 == 0 and x == old else x for i, x in enumerate(row)]
+                               for row in schema.meta[ATTACHED_META]]
+    if NOTNULL_META in meta:  # [schema, table, column, name]
+        meta[NOTNULL_META] = [[new if i == 0 and x == old else x for i, x in enumerate(row)]
+                              for row in schema.meta[NOTNULL_META]]
+    if CLONED_META in meta:  # [schema, table, name, parent schema, parent table, parent name]
+        meta[CLONED_META] = [[new if i in (0, 3) and x == old else x for i, x in enumerate(row)]
+                             for row in schema.meta[CLONED_META]]
     return Schema.build(schema.engine, objects, schema.server_version, meta)

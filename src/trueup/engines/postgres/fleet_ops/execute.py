@@ -20,6 +20,7 @@ from trueup.engines.postgres.errors import explain, primary
 from trueup.errors import StatementFailed
 
 _RETRYABLE = {"55P03", "40P01"}
+_DETACH_CONCURRENTLY = re.compile(r" DETACH PARTITION .+ CONCURRENTLY$", re.I | re.S)
 _CONCURRENT_INDEX = re.compile(r"^CREATE (UNIQUE )?INDEX CONCURRENTLY (?!IF NOT EXISTS )", re.I)
 
 Landed = Callable[[Sequence[Statement]], None]
@@ -85,6 +86,10 @@ def _alone(conn: psycopg.Connection[Any], s: Statement, limits: ExecutionLimits,
             return
         except psycopg.Error as err:
             if attempt == 0 and _drop_invalid_index(conn, sql):
+                continue
+            if attempt == 0 and err.sqlstate == "55000" and _DETACH_CONCURRENTLY.search(sql):
+                # an earlier run was interrupted half-way: the partition is "pending detach"
+                sql = sql[: -len("CONCURRENTLY")] + "FINALIZE"
                 continue
             raise _failed(s.sql, err) from None
 

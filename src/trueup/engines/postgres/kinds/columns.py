@@ -11,6 +11,7 @@ from trueup.engines.interface.using import format_path
 from trueup.engines.postgres.casts import can_cast
 from trueup.engines.postgres.kinds.constraints import adopting_parent, dropped_parents
 from trueup.engines.postgres.kinds.identity import identity_changes
+from trueup.engines.postgres.kinds.partitioning import ancestors
 from trueup.engines.postgres.kinds.types import CompositeSQL, DomainSQL, EnumSQL
 from trueup.engines.postgres.quoting import ident, qname
 from trueup.model import DbObject, ObjectId
@@ -94,7 +95,10 @@ def _kept_from_parent(col: DbObject, ctx: Context) -> DbObject | None:
     """The column as ``NO INHERIT`` leaves it, when the table stops inheriting it from a parent."""
     table_id = ObjectId("table", col.id.path[:-1])
     for parent in dropped_parents(table_id, ctx):
-        inherited = ctx.old.get(ObjectId("column", (*parent, col.id.path[-1])))
+        # (a partition of a partition: the column is the topmost table's)
+        tops = [ObjectId("table", parent), *ancestors(ObjectId("table", parent), ctx.old)]
+        inherited = next((c for c in (ctx.old.get(ObjectId("column", (*t.path, col.id.path[-1]))) for t in tops)
+                          if c is not None), None)
         if inherited is not None:
             attrs = dict(inherited.attrs)
             own = ctx.old.get(ObjectId("inherited_column", col.id.path))

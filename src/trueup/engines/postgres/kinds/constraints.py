@@ -5,10 +5,14 @@ from __future__ import annotations
 from trueup.engines.interface.generators import AlterResult, Context, GeneratorBase
 from trueup.engines.interface.sql import Hazard, Statement, stmt
 from trueup.engines.postgres.kinds.indexes import index_flags
+from trueup.engines.postgres.kinds.partition_constraints import adopted_by_parent, adopted_constraint
+from trueup.engines.postgres.kinds.partitioning import is_partitioned, not_valid_fk_on_partitioned, table_recreated
 from trueup.engines.postgres.quoting import ident, qname
 from trueup.model import DbObject, ObjectId
 
 _VIOLATE = (Hazard.MAY_FAIL, "existing rows may violate the constraint")
+_FK_PARTITIONED = (Hazard.BLOCKS_WRITES, "PostgreSQL before 18 cannot add a NOT VALID foreign key to a partitioned"
+                   " table: every partition is checked while writes to both tables wait")
 
 
 def dropped_parents(table: ObjectId, ctx: Context) -> list[tuple[str, ...]]:
@@ -56,6 +60,9 @@ class ConstraintSQL(GeneratorBase):
         return qname(*obj.id.path[:2])
 
     def create(self, obj: DbObject, ctx: Context) -> list[Statement]:
+        copy = adopted_constraint(obj, ctx)  # a detached partition's copy of its parent's
+        if copy is not None:
+            return copy
         kept = _kept_from_parent(obj, ctx)
         if kept is not None:  # left on the table by NO INHERIT
             if kept.same_definition(obj):
@@ -68,7 +75,11 @@ class ConstraintSQL(GeneratorBase):
         a = obj.attrs
         table, name = self._table(obj), ident(obj.id.path[2])
         add = f"ALTER TABLE {table} ADD CONSTRAINT {name} {a['definition']}"
-        table_is_new = ObjectId("table", obj.id.path[:2]) not in ctx.old
+        table_id = ObjectId("table", obj.id.path[:2])
+        table_is_new = table_recreated(table_id, ctx)
+        if a["type"] == "f" and is_partitioned(table_id, ctx.new) and not not_valid_fk_on_partitioned(ctx):
+            # PostgreSQL before 18 refuses NOT VALID on a partitioned table: one statement checks it all
+            return [stmt(add)] if table_is_new else [stmt(add, _VIOLATE, _FK_PARTITIONED)]
         if a["type"] in ("c", "f"):
             if not a["validated"]:
                 return [stmt(add + " NOT VALID")]
@@ -83,6 +94,8 @@ class ConstraintSQL(GeneratorBase):
                      (Hazard.BLOCKS_WRITES, "builds the index under an ACCESS EXCLUSIVE lock"))]
 
     def drop(self, obj: DbObject, ctx: Context) -> list[Statement]:
+        if adopted_by_parent(obj, ctx):
+            return []  # the parent's constraint adopts it
         parent = adopting_parent(ObjectId("table", obj.id.path[:2]), ctx)
         if obj.attrs["type"] == "c" and parent is not None \
                 and ObjectId("constraint", (*parent, obj.id.path[2])) in ctx.new:

@@ -8,6 +8,7 @@ from typing import Any
 
 from trueup.engines.interface.generators import AlterResult, Context, GeneratorBase
 from trueup.engines.interface.sql import Hazard, Statement, stmt
+from trueup.engines.postgres.kinds.partition_indexes import adopted_create, adopted_drop, attach_children
 from trueup.engines.postgres.quoting import ident, qname
 from trueup.model import DbObject, ObjectId
 
@@ -41,7 +42,14 @@ class IndexSQL(GeneratorBase):
         return bool(ctx.options.concurrently and table is not None and not table.attrs.get("partitioned"))
 
     def create(self, obj: DbObject, ctx: Context) -> list[Statement]:
+        kept = adopted_create(obj, ctx)  # a detached partition's index, kept
+        if kept is not None:
+            return kept + index_flags(ObjectId("table", tuple(obj.attrs["table"])), obj.id.path[-1], {},
+                                      obj.attrs, ctx)
+        if obj.attrs.get("valid") is False:  # the partitioned table's index alone, and what is attached
+            return [stmt(obj.attrs["definition"]), *attach_children(obj, ctx)]
         # pg_get_indexdef says ON ONLY for a partitioned table; that would skip the partitions
+        # (the partitions' own equivalent indexes are attached, not built again)
         sql = _ON_ONLY.sub(" ON ", obj.attrs["definition"], count=1)
         table_existed = ObjectId("table", tuple(obj.attrs["table"])) in ctx.old
         if self._concurrent(obj, ctx):
@@ -55,12 +63,15 @@ class IndexSQL(GeneratorBase):
                      (Hazard.BLOCKS_WRITES, "blocks writes to the table while it builds")), *flags]
 
     def drop(self, obj: DbObject, ctx: Context) -> list[Statement]:
+        if adopted_drop(obj, ctx):
+            return []  # a parent index adopts it
         if self._concurrent(obj, ctx):
             return [stmt(f"DROP INDEX CONCURRENTLY {qname(*obj.id.path)}", transactional=False)]
         return [stmt(f"DROP INDEX {qname(*obj.id.path)}")]
 
     def alter(self, old: DbObject, new: DbObject, ctx: Context) -> AlterResult | None:
         o, n = old.attrs, new.attrs
-        if o["definition"] != n["definition"] or o["table"] != n["table"]:
+        if o["definition"] != n["definition"] or o["table"] != n["table"] or n.get("valid", True) is False:
             return None
-        return AlterResult(index_flags(ObjectId("table", tuple(n["table"])), new.id.path[-1], o, n, ctx))
+        out = attach_children(new, ctx) if o.get("valid", True) is False else []
+        return AlterResult(out + index_flags(ObjectId("table", tuple(n["table"])), new.id.path[-1], o, n, ctx))

@@ -4,6 +4,9 @@
 SELECT 'indexes' AS src,
        n.nspname AS nsp,
        ROW(ic.relname, tc.relname, cb.backed, ic.relispartition, i.indisclustered, i.indisreplident,
+           i.indisvalid OR tc.relkind <> 'p',
+           CASE WHEN ic.relispartition THEN (SELECT h.inhparent::regclass::text FROM pg_inherits h
+                                             WHERE h.inhrelid = i.indexrelid) END,
            ds.description,
            CASE WHEN NOT cb.backed AND NOT ic.relispartition THEN
              ROW(CASE WHEN ic.relam < 10000 THEN ic.relam::text
