@@ -21,6 +21,8 @@ class Hazard(StrEnum):
     #: the server has no cast from the old type to the new: the statement needs a USING
     #: expression the user did not give (it never runs; see :mod:`trueup.plan.policy`)
     NEEDS_USING = "needs_using"
+    #: a rename: clients (code, queries) still using the old name fail
+    BREAKS_CLIENTS = "breaks_clients"
 
 
 DESTRUCTIVE = frozenset({Hazard.DELETES_DATA})
