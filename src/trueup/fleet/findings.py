@@ -17,7 +17,7 @@ from trueup.engines.interface.engine import Engine
 from trueup.engines.interface.sql import Change
 from trueup.model import DbObject, ObjectId, Schema
 from trueup.model.objects import thaw
-from trueup.plan.script import Plan
+from trueup.plan.script import Plan, possible_rename_note
 
 CATEGORIES = (
     "schema", "extension", "type", "sequence", "table", "column", "constraint", "index", "view",
@@ -154,6 +154,9 @@ def schema_findings(actual: Schema, desired: Schema, plan: Plan, engine: Engine,
         to = owner.get(change.id) or _owner_by_dependency(change.id, owner, actual, desired)
         if to is not None:
             fixes[to].append(change)
+    maybe: dict[ObjectId, str] = {}
+    for dropped, added in plan.possible_renames:
+        maybe[dropped] = maybe[added] = possible_rename_note(dropped, added)
     out = []
     for root in roots:
         part = Plan(fixes[root], preamble=engine.preamble(fixes[root]))
@@ -171,5 +174,7 @@ def schema_findings(actual: Schema, desired: Schema, plan: Plan, engine: Engine,
         else:
             problem = "different"
             detail = f"{name} differs in {where}: {_describe_difference(actual.objects[root], desired.objects[root])}"
+        if root in maybe:
+            detail = f"{detail}; {maybe[root]}"
         out.append(Finding(category, problem, root.display, detail, hazards, part.to_sql(allow_destructive=True)))
     return out

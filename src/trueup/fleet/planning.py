@@ -13,6 +13,7 @@ from fnmatch import fnmatchcase
 
 from trueup.config import Config
 from trueup.engines.interface.generators import DiffOptions
+from trueup.engines.interface.renames import Rename
 from trueup.engines.interface.sql import Statement
 from trueup.engines.interface.state import Journal
 from trueup.errors import TrueupError
@@ -89,7 +90,7 @@ def prepare(config: Config, *, groups: list[str] | None = None, targets: list[st
             plan_file: str | None = None, allow_destructive: bool | None = None, resume: bool = False,
             concurrency: int | None = None, journal: Journal | None = None,
             progress: ProgressFn | None = None, concurrently: bool = False, live: bool = False,
-            using: Mapping[tuple[str, ...], str] | None = None) -> Rollout:
+            using: Mapping[tuple[str, ...], str] | None = None, renames: tuple[Rename, ...] = ()) -> Rollout:
     """Work out what to apply (``allow_destructive`` None: not given on the command line;
     ``using``: the command line's USING expressions, before those of the config)."""
     names: list[tuple[str, str]] | None = None
@@ -113,7 +114,7 @@ def prepare(config: Config, *, groups: list[str] | None = None, targets: list[st
             raise TrueupError("--plan and --resume do not go together",
                               hint="resume re-plans the unfinished targets itself")
         return _from_saved_plan(config, SavedPlan.read(plan_file), allow, groups, targets)
-    options = DiffOptions(concurrently=concurrently, using=dict(using or {}))
+    options = DiffOptions(concurrently=concurrently, using=dict(using or {}), renames=renames)
     if live:
         group_names, found, failed = select_targets(config, groups, targets, names)
         auditor = Auditor(config, group_names, allow_destructive=allow, diff_options=options)

@@ -34,6 +34,8 @@ class TargetResult:
     target: Target | None = field(default=None, repr=False)
     #: with an error: what to do about it
     hint: str | None = None
+    #: with plans: notes on renames (declared ones that did not apply, possible ones)
+    notes: list[str] = field(default_factory=list)
 
     def fail(self, message: str, hint: str | None = None) -> None:
         self.status, self.error, self.hint = "error", message, hint

@@ -56,6 +56,10 @@ class Engine(Protocol):
         """Session settings a script of these changes needs first."""
         ...
 
+    def declared_renames(self, files: Sequence[str]) -> list[Rename]:
+        """The renames ``.sql`` files declare in their markers (``-- trueup:renamed-from ...``)."""
+        ...
+
     def apply_renames(self, current: Schema, desired: Schema, renames: Sequence[Rename]) -> RenameResult:
         """The declared renames that apply to ``current`` (see
         :mod:`trueup.engines.interface.renames`): the model once renamed, the changes that rename

@@ -71,6 +71,11 @@ class PostgresEngine:
             return ["SET check_function_bodies = off"]
         return []
 
+    def declared_renames(self, files: Sequence[str]) -> list[Rename]:
+        from trueup.engines.postgres.rename_markers import files_renames
+
+        return [Rename(tuple(r["from"]), r["to"]) for r in files_renames([Path(f) for f in files])]
+
     def apply_renames(self, current: Schema, desired: Schema, renames: Sequence[Rename]) -> RenameResult:
         from trueup.engines.postgres.renames import apply_renames
 
