@@ -58,7 +58,7 @@ def test_malformed_rename_is_an_error_naming_it(text: str) -> None:
 
 
 def test_one_object_renamed_twice_is_an_error() -> None:
-    with pytest.raises(RenameError, match="public.t twice"):
+    with pytest.raises(RenameError, match=r"public\.t twice"):
         parse_renames(["public.t=a", "public.t=b"])
 
 
