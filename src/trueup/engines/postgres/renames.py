@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from trueup.engines.interface.renames import Rename, RenameResult
 from trueup.engines.interface.sql import Change, Hazard, Statement, stmt
 from trueup.engines.interface.using import format_path
-from trueup.engines.postgres.quoting import ident, qname
+from trueup.engines.postgres.quoting import ident, literal, qname
 from trueup.engines.postgres.renames_model import REL_KINDS, function_name, rename_in_model, renamed_id
 from trueup.model import ObjectId, Schema
 
@@ -168,4 +168,30 @@ def _rename(model: Schema, desired: Schema, src: ObjectId, new: str, changes: li
     for oid, name in _derived(model, desired, dest, old_name or _name(src)):
         changes.append(Change(renamed_id(oid, name), "rename", [rename_statement(oid, name, model)]))
         model = rename_in_model(model, oid, name)
+    changes.extend(_not_null_names(model, dest, old_name or _name(src)))
     return model
+
+
+def _not_null_names(model: Schema, renamed: ObjectId, old: str) -> list[Change]:
+    """PostgreSQL 18 names NOT NULL constraints (``t_c_not_null``), which the model keeps as a
+    column's ``notnull``: those named after a renamed table or column follow it, where they
+    exist (a statement that checks first: another name is left alone)."""
+    if model.server_version < 180000 or renamed.kind not in ("table", "column"):
+        return []
+    table = renamed.path[:2]
+    columns = [o for o in model.of_kind("column") if o.id.path[:2] == table and o.attrs.get("notnull")]
+    if renamed.kind == "column":
+        columns = [o for o in columns if o.id == renamed]
+    out = []
+    for col in columns:
+        t_old, t_new = (old, table[1]) if renamed.kind == "table" else (table[1], table[1])
+        c_old = old if renamed.kind == "column" else col.id.path[2]
+        before, after = f"{t_old}_{c_old}_not_null", f"{t_new}_{col.id.path[2]}_not_null"
+        if len(before.encode()) > 63 or len(after.encode()) > 63:
+            continue
+        rel = qname(*table)
+        sql = (f"DO $trueup$ BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_constraint WHERE conrelid = "
+               f"{literal(rel)}::regclass AND conname = {literal(before)} AND contype = 'n') THEN "
+               f"ALTER TABLE {rel} RENAME CONSTRAINT {ident(before)} TO {ident(after)}; END IF; END $trueup$")
+        out.append(Change(col.id, "rename", [stmt(sql)]))
+    return out
