@@ -271,3 +271,25 @@ def test_schema_per_tenant_names_the_template_schemas_objects(make_db: Callable[
     code, out, err = run("apply", "-c", str(cfg), "--yes")
     assert code == 0, out + err
     assert rows(url, "SELECT id, at FROM tenant_b.happenings") == [(1, 7)]
+
+
+def test_a_rename_with_neither_name_on_a_target_is_a_note_not_a_failure(make_db: Callable[..., str], pg_url: str,
+                                                                        tmp_path: Path) -> None:
+    cfg, targets = _fleet(make_db, pg_url, tmp_path, 'renames = { "public.events.at" = "happened_at" }\n')
+    bare = make_db("CREATE TABLE events (id int PRIMARY KEY)")
+    cfg.write_text(cfg.read_text().replace(f'"{targets[1]}"]', f'"{targets[1]}", "{bare}"]'))
+    code, out, _ = run("audit", "-c", str(cfg), "--format", "json")
+    assert code == 1
+    details = [f["detail"] for db in json.loads(out)["databases"] for f in db["findings"]
+               if f["object"] == "public.events.happened_at"]
+    assert len(details) == 3
+    assert sum("note: rename" in d for d in details) == 1
+    assert "note: rename public.events.at=happened_at: neither public.events.at nor public.events.happened_at " \
+        "exists here: nothing renamed" in "".join(details)
+    code, out, _ = run("plan", "-c", str(cfg))
+    assert code == 1 and "note: rename public.events.at=happened_at: neither" in out
+    code, out, err = run("apply", "-c", str(cfg), "--yes")
+    assert code == 0, out + err
+    assert all(rows(url, "SELECT happened_at FROM events") == [(1700000000,)] for url in targets)
+    assert rows(bare, "SELECT count(*) FROM events") == [(0,)]
+    assert run("audit", "-c", str(cfg))[0] == 0

@@ -61,6 +61,7 @@ def diff_schemas(old: Schema, new: Schema, engine: Engine, options: DiffOptions 
         plan.preamble = engine.preamble(plan.changes)
     plan.renamed = list(renamed.applied)
     plan.notes = list(renamed.notes)
+    plan.noted = list(renamed.noted)
     plan.possible_renames = possible_renames(ctx.old, ctx.new, st.drops, st.creates)
     return plan
 

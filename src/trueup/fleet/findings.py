@@ -157,6 +157,10 @@ def schema_findings(actual: Schema, desired: Schema, plan: Plan, engine: Engine,
     maybe: dict[ObjectId, str] = {}
     for dropped, added in plan.possible_renames:
         maybe[dropped] = maybe[added] = possible_rename_note(dropped, added)
+    about: dict[tuple[str, ...], list[str]] = {}
+    for paths, text in plan.noted:  # (declared renames that do not apply here)
+        for path in paths:
+            about.setdefault(path, []).append(text)
     out = []
     for root in roots:
         part = Plan(fixes[root], preamble=engine.preamble(fixes[root]))
@@ -176,5 +180,7 @@ def schema_findings(actual: Schema, desired: Schema, plan: Plan, engine: Engine,
             detail = f"{name} differs in {where}: {_describe_difference(actual.objects[root], desired.objects[root])}"
         if root in maybe:
             detail = f"{detail}; {maybe[root]}"
+        for text in about.get(root.path, ()) if root.kind not in ("comment", "grant") else ():
+            detail = f"{detail}; note: {text}"
         out.append(Finding(category, problem, root.display, detail, hazards, part.to_sql(allow_destructive=True)))
     return out

@@ -27,6 +27,8 @@ class Plan:
     renamed: list[Rename] = field(default_factory=list)
     #: declared renames that did not apply here, each a sentence
     notes: list[str] = field(default_factory=list)
+    #: the same notes with the paths each is about (a rename's old and new path)
+    noted: list[tuple[tuple[tuple[str, ...], ...], str]] = field(default_factory=list)
     #: (dropped, added) columns of one table with the same type: perhaps an undeclared rename
     possible_renames: list[tuple[ObjectId, ObjectId]] = field(default_factory=list)
 

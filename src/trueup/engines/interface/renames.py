@@ -140,6 +140,13 @@ class RenameResult:
     changes: list[Change] = field(default_factory=list)
     applied: list[Rename] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: the paths each note is about (a rename's old and new path), for the audit's findings
+    noted: list[tuple[tuple[tuple[str, ...], ...], str]] = field(default_factory=list)
+
+    def note(self, rename: Rename, text: str) -> None:
+        """A note on ``rename``, which does not apply."""
+        self.notes.append(text)
+        self.noted.append(((rename.path, rename.new_path), text))
 
 
 def config_renames(mapping: Mapping[str, str], where: str = "renames") -> tuple[Rename, ...]:

@@ -101,7 +101,7 @@ def apply_renames(current: Schema, desired: Schema, renames: Sequence[Rename]) -
         src = resolve(current, here)
         if src is None:
             if resolve(current, (*here[:-1], r.new)) is None:
-                result.notes.append(f"rename {r}: neither {format_path(r.path)} nor {format_path(r.new_path)} "
+                result.note(r, f"rename {r}: neither {format_path(r.path)} nor {format_path(r.new_path)} "
                                     "exists here: nothing renamed")
             continue  # (already renamed: nothing to do)
         found.append((src, r.new, r, prefix))
@@ -114,17 +114,17 @@ def apply_renames(current: Schema, desired: Schema, renames: Sequence[Rename]) -
         as_desired = ObjectId(src.kind, (*prefix, src.path[-1])) if len(src.path) == 3 else src
         dest = renamed_id(as_desired, new)
         if as_desired in desired and as_desired.path not in dests:
-            result.notes.append(f"rename {r}: the desired schema still has {src.kind} {as_desired.display}: "
+            result.note(r, f"rename {r}: the desired schema still has {src.kind} {as_desired.display}: "
                                 "not renamed")
             continue
         if dest not in desired:
-            result.notes.append(f"rename {r}: the desired schema has no {dest.kind} {dest.display}: not renamed")
+            result.note(r, f"rename {r}: the desired schema has no {dest.kind} {dest.display}: not renamed")
             continue
         mine = renamed_id(src, new)
         occupied = (next((ObjectId(k, mine.path) for k in REL_KINDS if ObjectId(k, mine.path) in current), None)
                     if src.kind in REL_KINDS else (mine if mine in current else None))
         if occupied is not None and occupied not in sources:
-            result.notes.append(f"rename {r}: {format_path(mine.path)} is taken here by {occupied.kind} "
+            result.note(r, f"rename {r}: {format_path(mine.path)} is taken here by {occupied.kind} "
                                 f"{occupied.display}: not renamed")
             continue
         kept.append((src, new, r, occupied is not None or any(renamed_id(s, n) == src for s, n, _, _ in found)))
