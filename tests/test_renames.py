@@ -293,3 +293,30 @@ def test_a_rename_with_neither_name_on_a_target_is_a_note_not_a_failure(make_db:
     assert all(rows(url, "SELECT happened_at FROM events") == [(1700000000,)] for url in targets)
     assert rows(bare, "SELECT count(*) FROM events") == [(0,)]
     assert run("audit", "-c", str(cfg))[0] == 0
+
+
+def test_resume_goes_on_with_the_renames_the_run_was_started_with(make_db: Callable[..., str], pg_url: str,
+                                                                  tmp_path: Path) -> None:
+    from trueup.errors import TrueupError
+    from trueup.fleet.journal import SqliteJournal, open_journal
+    from trueup.fleet.planning import resumed_renames
+
+    cfg, _ = _fleet(make_db, pg_url, tmp_path)
+    code, out, err = run("apply", "-c", str(cfg), "--yes", "--rename", "public.events.at=happened_at")
+    assert code == 0, out + err
+    journal = open_journal(load_config(cfg))
+    try:
+        assert journal.run_args(1)["renames"] == ["public.events.at=happened_at"]
+    finally:
+        journal.close()
+    # an interrupted run resumed: its renames, whether or not the command repeats them
+    journal = SqliteJournal(tmp_path / "j.sqlite")
+    try:
+        started = journal.start_run({"renames": ["public.events.at=happened_at"]}, [("app", "a")])
+        ours = (Rename(("public", "events", "at"), "happened_at"),)
+        assert resumed_renames(journal, started, ()) == ours
+        assert resumed_renames(journal, started, ours) == ours
+        with pytest.raises(TrueupError, match=r"started with --rename public\.events\.at=happened_at"):
+            resumed_renames(journal, started, (Rename(("public", "events", "at"), "other"),))
+    finally:
+        journal.close()
