@@ -320,3 +320,14 @@ def test_resume_goes_on_with_the_renames_the_run_was_started_with(make_db: Calla
             resumed_renames(journal, started, (Rename(("public", "events", "at"), "other"),))
     finally:
         journal.close()
+
+
+def test_a_rename_naming_overloaded_functions_is_a_note(make_db: Callable[..., str]) -> None:
+    fns = "CREATE FUNCTION {0}(a int) RETURNS int LANGUAGE sql AS 'SELECT 1'; " \
+          "CREATE FUNCTION {0}(a text) RETURNS int LANGUAGE sql AS 'SELECT 2';"
+    old, new = make_db(fns.format("f")), make_db(fns.format("g"))
+    plan = diff_models(ENGINE.inspect(old), ENGINE.inspect(new),
+                       DiffOptions(renames=(Rename(("public", "f"), "g"),)))
+    assert plan.notes == ["rename public.f=g: public.f names 2 functions (public.f(a integer), public.f(a text)): "
+                          "not renamed"]
+    assert not plan.renamed

@@ -99,6 +99,12 @@ def apply_renames(current: Schema, desired: Schema, renames: Sequence[Rename]) -
             here = (*rev.get(r.path[:2], r.path[:2]), r.path[2])
             prefix = fwd.get(here[:2], here[:2])
         src = resolve(current, here)
+        overloads = [o.id.display for o in current.of_kind("function")
+                     if len(here) == 2 and o.id.path[0] == here[0] and function_name(o.id) == here[1]]
+        if src is None and len(overloads) > 1:
+            result.note(r, f"rename {r}: {format_path(here)} names {len(overloads)} functions "
+                           f"({', '.join(overloads)}): not renamed")
+            continue
         if src is None:
             if resolve(current, (*here[:-1], r.new)) is None:
                 result.note(r, f"rename {r}: neither {format_path(r.path)} nor {format_path(r.new_path)} "
