@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from trueup.engines.interface.renames import Rename, config_renames
 from trueup.engines.interface.using import parse_path
 from trueup.errors import TrueupError
 
@@ -96,6 +97,22 @@ class GroupConfig(_Strict):
     #: USING expressions for column type changes the server has no cast for, by column
     #: (``"schema.table.column" = "expression"``; schema-per-tenant: the template schema's)
     using: dict[str, str] = {}
+    #: declared renames, ``"schema.old" = "new"`` or ``"schema.table.old" = "new"``
+    #: (schema-per-tenant: the template schema's objects)
+    renames: dict[str, str] = {}
+
+    @field_validator("renames")
+    @classmethod
+    def _rename_paths(cls, v: dict[str, str]) -> dict[str, str]:
+        try:
+            config_renames(v)
+        except TrueupError as err:
+            raise ValueError(f"{err} ({err.hint})" if getattr(err, "hint", None) else str(err)) from None
+        return v
+
+    def rename_list(self) -> tuple[Rename, ...]:
+        """``renames`` as renames."""
+        return config_renames(self.renames)
 
     @field_validator("using")
     @classmethod

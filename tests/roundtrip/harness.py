@@ -35,6 +35,7 @@ from tests.conftest import pg_dump_schema
 from trueup.api import diff_models
 from trueup.config import ApplySettings
 from trueup.engines.interface.generators import DiffOptions
+from trueup.engines.interface.renames import parse_renames
 from trueup.engines.interface.using import parse_using
 from trueup.engines.postgres import ENGINE
 from trueup.engines.postgres.fleet_ops.fingerprint import fingerprint, schema_fingerprints
@@ -61,10 +62,17 @@ class Case:
     xfail: str | None = None
     max_pg: int | None = None
     using: Mapping[str, str] = field(default_factory=dict)
+    #: declared renames (as ``--rename`` gives them: ``{"public.t.old": "new"}``)
+    renames: Mapping[str, str] = field(default_factory=dict)
+    #: data the plan must keep: (query on the migrated OLD, the rows it must return)
+    kept: tuple[tuple[str, tuple[tuple[Any, ...], ...]], ...] = ()
+    #: whether the plan may delete data (a case with renames is checked to delete none)
+    destructive: bool = False
 
     def options(self) -> DiffOptions:
-        """The diff's options: the case's USING expressions."""
-        return DiffOptions(using=dict(parse_using(f"{k}={v}") for k, v in self.using.items()))
+        """The diff's options: the case's USING expressions and renames."""
+        return DiffOptions(using=dict(parse_using(f"{k}={v}") for k, v in self.using.items()),
+                           renames=parse_renames(f"{k}={v}" for k, v in self.renames.items()))
 
 
 #: the servers a case runs on besides the main test server: a quarter of the cases (chosen by
@@ -182,6 +190,9 @@ def check_roundtrip(make_db: Callable[..., str], case: Case, pg_version: int | N
     assert not plan.needing_using(), f"a statement waits for a USING expression:\n{plan.to_sql(True)}"
     assert set(case.options().using) <= set(plan.retyped), "a USING expression of the case names no retyped column"
     script = plan.to_sql(allow_destructive=True)
+    if case.renames or case.kept:
+        assert case.destructive or not plan.destructive, f"the plan deletes data:\n{script}"
+        assert not plan.notes, f"a rename did not apply: {plan.notes}"
     if case.old.strip() != case.new.strip():
         assert plan, "the schemas differ but the plan is empty"
     if plan:
@@ -198,6 +209,10 @@ def check_roundtrip(make_db: Callable[..., str], case: Case, pg_version: int | N
                                settings=ApplySettings(), allow_destructive=True)
         if outcome.status != "applied":
             pytest.fail(f"the plan failed: {outcome.error}\n--- plan ---\n{script}")
+    for query, rows in case.kept:
+        with psycopg.connect(old_url) as conn:
+            found = tuple(tuple(r) for r in conn.execute(query).fetchall())  # type: ignore[arg-type]
+        assert found == tuple(rows), f"data lost: {query} gave {found}\n--- plan ---\n{script}"
     with ThreadPoolExecutor(2) as pool:
         got, want = pool.map(dump_text, (old_url, new_url))
     if got != want:

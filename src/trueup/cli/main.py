@@ -132,6 +132,10 @@ using_option = click.option(
     "--using", "using", multiple=True, metavar="SCHEMA.TABLE.COLUMN=EXPR",
     help="The SQL that converts a column's values to its new type where the server has no cast "
          "(repeatable): put after USING in ALTER COLUMN ... TYPE.")
+rename_option = click.option(
+    "--rename", "rename", multiple=True, metavar="SCHEMA.OLD=NEW",
+    help="A declared rename (repeatable): SCHEMA.NAME=NEW for a table, view, index, sequence or function, "
+         "SCHEMA.TABLE.NAME=NEW for a column or constraint; planned as ALTER ... RENAME, keeping the data.")
 no_cache_option = click.option("--no-cache", is_flag=True,
                                help="Load .sql sources afresh, not from the cache of earlier loads "
                                     "(kept per file contents and server in ~/.cache/trueup/sources).")
@@ -170,14 +174,15 @@ def inspect(source: str, fmt: str, output: str | None, schemas: tuple[str, ...],
 @click.option("--allow-destructive", is_flag=True, help="Emit statements that delete data as runnable SQL.")
 @click.option("--concurrently", is_flag=True, help="Build and drop indexes CONCURRENTLY on existing tables.")
 @using_option
+@rename_option
 @click.option("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout.")
 @schema_option
 @dev_url_option
 @no_cache_option
 @friendly
 def diff(from_source: str, to_source: str, fmt: str, allow_destructive: bool, concurrently: bool,
-         using: tuple[str, ...], output: str | None, schemas: tuple[str, ...], dev_url: str | None,
-         no_cache: bool) -> None:
+         using: tuple[str, ...], rename: tuple[str, ...], output: str | None, schemas: tuple[str, ...],
+         dev_url: str | None, no_cache: bool) -> None:
     """Print the SQL that turns FROM into TO.
 
     Exit status: 0 no differences, 1 differences, 3 differences with statements left commented
@@ -186,13 +191,18 @@ def diff(from_source: str, to_source: str, fmt: str, allow_destructive: bool, co
     """
     from trueup.api import diff_sources
     from trueup.engines.interface.generators import DiffOptions
+    from trueup.engines.interface.renames import parse_renames
     from trueup.engines.interface.using import format_path
     from trueup.model.gcpause import collector_paused
 
     expressions = parse_using_options(using)
+    renames = parse_renames(rename)
     with collector_paused():  # (as in inspect)
         plan = diff_sources(from_source, to_source, schemas=schemas or None, dev_url=dev_url,
-                            options=DiffOptions(concurrently=concurrently, using=expressions), cache=not no_cache)
+                            options=DiffOptions(concurrently=concurrently, using=expressions, renames=renames),
+                            cache=not no_cache)
+        for note in plan.rename_notes():
+            click.echo(f"note: {note}", err=True)
         unknown = [p for p in expressions if p not in plan.retyped]
         if unknown:
             retyped = ", ".join(format_path(p) for p in sorted(plan.retyped))
@@ -301,11 +311,12 @@ def with_fleet_options(func: F) -> F:
 @click.option("--concurrency", type=click.IntRange(1, 512))
 @click.option("--concurrently", is_flag=True, help="Build indexes CONCURRENTLY (outside the transaction).")
 @using_option
+@rename_option
 @rescan_option
 @friendly
 def plan(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], allow_destructive: bool, fmt: str,
          output: str | None, concurrency: int | None, concurrently: bool, using: tuple[str, ...],
-         rescan: bool) -> None:
+         rename: tuple[str, ...], rescan: bool) -> None:
     """Show the exact SQL that would bring every drifted target back in line.
 
     Identical plans are shown once ("412 targets: same 3 statements"). Exit status: 0 nothing
@@ -314,16 +325,19 @@ def plan(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], al
     from trueup.cli.progress import progress_bar
     from trueup.config import load_config
     from trueup.engines.interface.generators import DiffOptions
+    from trueup.engines.interface.renames import parse_renames
     from trueup.fleet.audit import run_audit
     from trueup.fleet.saved_plan import SavedPlan
     from trueup.report.plans import render_plan_sql, render_plan_text
 
     expressions = parse_using_options(using)
+    renames = parse_renames(rename)
     config = load_config(config_path)
     with progress_bar("planning") as tick:
         audit_result = run_audit(config, groups=groups or None, targets=targets or None, concurrency=concurrency,
                                  progress=tick, plans=True, allow_destructive=allow_destructive,
-                                 diff_options=DiffOptions(concurrently=concurrently, using=expressions),
+                                 diff_options=DiffOptions(concurrently=concurrently, using=expressions,
+                                                          renames=renames),
                                  rescan=rescan)
     warn_unused_using(expressions, audit_result.auditor)
     saved = SavedPlan.from_audit(audit_result, allow_destructive)
@@ -366,12 +380,13 @@ def warn_unused_using(expressions: dict[tuple[str, ...], str], auditor: Any) -> 
 @click.option("--resume", is_flag=True, help="Continue the last interrupted apply.")
 @click.option("--concurrently", is_flag=True, help="Build indexes CONCURRENTLY (outside the transaction).")
 @using_option
+@rename_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("-o", "--output", metavar="FILE", help="Write the result to FILE.")
 @friendly
 def apply(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], plan_file: str | None,
           allow_destructive: bool | None, concurrency: int | None, canary: int, max_failures: int | None, yes: bool,
-          dry_run: bool, resume: bool, concurrently: bool, using: tuple[str, ...], fmt: str,
+          dry_run: bool, resume: bool, concurrently: bool, using: tuple[str, ...], rename: tuple[str, ...], fmt: str,
           output: str | None) -> None:
     """Apply the plan to every drifted target, safely, then audit them again.
 
@@ -380,15 +395,20 @@ def apply(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], p
     """
     from trueup.cli.progress import progress_bar
     from trueup.config import load_config
+    from trueup.engines.interface.renames import parse_renames
     from trueup.fleet.journal import open_journal
     from trueup.fleet.planning import prepare
     from trueup.fleet.rollout import execute
     from trueup.report.plans import render_apply_text
 
     expressions = parse_using_options(using)
+    renames = parse_renames(rename)
     if expressions and plan_file:
         raise TrueupError("--using does not change a saved plan",
                           hint="plan again with the --using (trueup plan --using ... --format json), then apply that")
+    if renames and plan_file:
+        raise TrueupError("--rename does not change a saved plan",
+                          hint="plan again with the --rename (trueup plan --rename ... --format json), then apply that")
     config = load_config(config_path)
     journal = open_journal(config)
     try:
@@ -399,7 +419,7 @@ def apply(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], p
             rollout = prepare(config, groups=list(groups) or None, targets=list(targets) or None,
                               plan_file=plan_file, allow_destructive=allow_destructive, resume=resume,
                               concurrency=concurrency, journal=journal, progress=tick, concurrently=concurrently,
-                              live=live, using=expressions)
+                              live=live, using=expressions, renames=renames)
         if not live:
             warn_unused_using(expressions, rollout.auditor)
         for line in rollout.summary_lines():

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from trueup.engines.interface.generators import Context, DiffOptions
+from trueup.engines.interface.renames import RenameResult, merge, model_renames
 from trueup.engines.interface.sql import Change, Hazard, Statement
 from trueup.model import DbObject, ObjectId, Schema
 from trueup.plan.graph import toposort
@@ -48,10 +49,38 @@ class _State:
 
 
 def diff_schemas(old: Schema, new: Schema, engine: Engine, options: DiffOptions | None = None) -> Plan:
-    ctx = Context(old, new, options or DiffOptions())
+    options = options or DiffOptions()
+    renames = merge(options.renames, model_renames(new))
+    renamed = engine.apply_renames(old, new, renames) if renames else RenameResult(old)
+    ctx = Context(renamed.schema, new, options)
     st = _classify(ctx, engine)
     _cascade(ctx, engine, st)
-    return _order(ctx, engine, st)
+    plan = _order(ctx, engine, st)
+    if renamed.changes:  # (they run first: everything after names the objects anew)
+        plan.changes[:0] = renamed.changes
+        plan.preamble = engine.preamble(plan.changes)
+    plan.renamed = list(renamed.applied)
+    plan.notes = list(renamed.notes)
+    plan.noted = list(renamed.noted)
+    plan.possible_renames = possible_renames(ctx.old, ctx.new, st.drops, st.creates)
+    return plan
+
+
+def possible_renames(old: Schema, new: Schema, drops: Iterable[ObjectId], creates: Iterable[ObjectId],
+                     ) -> list[tuple[ObjectId, ObjectId]]:
+    """(dropped, added) columns of one table with the same type: perhaps a rename nobody declared."""
+    added: dict[tuple[tuple[str, ...], object], list[ObjectId]] = {}
+    for oid in sorted(creates):
+        obj = new.objects[oid]
+        if oid.kind == "column" and obj.parent is not None and obj.parent in old:
+            added.setdefault((obj.parent.path, obj.attrs.get("type")), []).append(oid)
+    out = []
+    for oid in sorted(drops):
+        obj = old.objects[oid]
+        if oid.kind == "column" and obj.parent is not None and obj.parent in new:
+            for a in added.get((obj.parent.path, obj.attrs.get("type")), ()):
+                out.append((oid, a))
+    return out
 
 
 def _classify(ctx: Context, engine: Engine) -> _State:

@@ -19,6 +19,7 @@ from pathlib import Path
 from trueup.config import Config, IgnoreRules, SchemaDiscovery
 from trueup.engines import default_engine, engine_by_name, engine_for_url
 from trueup.engines.interface.engine import Engine
+from trueup.engines.interface.renames import META_KEY
 from trueup.errors import TrueupError
 from trueup.fleet.ignore import apply_ignore
 from trueup.fleet.refdata import RefTable, load_reference_data
@@ -168,7 +169,12 @@ def _measure(config: Config, engine: Engine, source: Source, server: str, scope:
     def make() -> tuple[Schema, str]:
         with engine.scratch_database(server) as url:
             engine.apply_files(url, [str(f) for f in source.files])
-            return measure(url)
+            model, fp = measure(url)
+        renames = engine.declared_renames([str(f) for f in source.files])
+        if renames:  # (kept in the model's meta, so the cache keeps them too)
+            model = Schema(model.engine, model.objects, model.server_version,
+                           {**model.meta, META_KEY: [r.to_json() for r in renames]})
+        return model, fp
 
     if not config.state.cache:
         return make()

@@ -18,7 +18,7 @@ from trueup.engines.interface.sql import Change
 from trueup.history.status import PROBLEMS as HISTORY_PROBLEM_NAMES
 from trueup.model import DbObject, ObjectId, Schema
 from trueup.model.objects import thaw
-from trueup.plan.script import Plan
+from trueup.plan.script import Plan, possible_rename_note
 
 CATEGORIES = (
     "schema", "extension", "type", "sequence", "table", "column", "constraint", "index", "view",
@@ -159,6 +159,13 @@ def schema_findings(actual: Schema, desired: Schema, plan: Plan, engine: Engine,
         to = owner.get(change.id) or _owner_by_dependency(change.id, owner, actual, desired)
         if to is not None:
             fixes[to].append(change)
+    maybe: dict[ObjectId, str] = {}
+    for dropped, added in plan.possible_renames:
+        maybe[dropped] = maybe[added] = possible_rename_note(dropped, added)
+    about: dict[tuple[str, ...], list[str]] = {}
+    for paths, text in plan.noted:  # (declared renames that do not apply here)
+        for path in paths:
+            about.setdefault(path, []).append(text)
     out = []
     for root in roots:
         part = Plan(fixes[root], preamble=engine.preamble(fixes[root]))
@@ -176,5 +183,9 @@ def schema_findings(actual: Schema, desired: Schema, plan: Plan, engine: Engine,
         else:
             problem = "different"
             detail = f"{name} differs in {where}: {_describe_difference(actual.objects[root], desired.objects[root])}"
+        if root in maybe:
+            detail = f"{detail}; {maybe[root]}"
+        for text in about.get(root.path, ()) if root.kind not in ("comment", "grant") else ():
+            detail = f"{detail}; note: {text}"
         out.append(Finding(category, problem, root.display, detail, hazards, part.to_sql(allow_destructive=True)))
     return out

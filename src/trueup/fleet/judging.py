@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from trueup.config import Config
 from trueup.diff import diff_schemas
 from trueup.engines.interface.generators import DiffOptions
+from trueup.engines.interface.renames import merge, retarget
 from trueup.engines.interface.session import Session
 from trueup.engines.interface.sql import Statement
 from trueup.fleet.desired import Desired, load_desired, scope_model
@@ -55,6 +56,7 @@ class Auditor:
         self.allow_destructive = allow_destructive
         self.diff_options = diff_options
         self._using = {g: config.groups[g].using_paths() for g in group_names}
+        self._renames = {g: config.groups[g].rename_list() for g in group_names}
         self.retyped: set[tuple[str, ...]] = set()
         self._lock = threading.Lock()
         self._shared: dict[tuple[str, str, int], _Shared] = {}
@@ -85,9 +87,11 @@ class Auditor:
         are that schema's."""
         given = self.diff_options or DiffOptions()
         using = {**self._using.get(group, {}), **given.using}
+        renames = merge(given.renames, self._renames.get(group, ()))
         if schema:
             using = {(schema, *p[1:]) if p[0] == template else p: e for p, e in using.items()}
-        return replace(given, using=using)
+            renames = retarget(renames, template, schema)
+        return replace(given, using=using, renames=renames)
 
     @staticmethod
     def _pair(whole: Schema, target: Target, d: Desired) -> tuple[Schema, Schema]:
@@ -135,6 +139,7 @@ class Auditor:
                           for f in found)
         if plan is not None:
             self._add_statements(r, plan.preamble_statements() + plan.all_statements())
+            r.notes.extend(plan.rename_notes())
 
     def _add_statements(self, r: TargetResult, statements: Sequence[Statement]) -> None:
         run, skipped = partition(statements, self.allow_destructive)

@@ -13,6 +13,7 @@ from fnmatch import fnmatchcase
 
 from trueup.config import Config
 from trueup.engines.interface.generators import DiffOptions
+from trueup.engines.interface.renames import Rename, parse_renames
 from trueup.engines.interface.sql import Statement
 from trueup.engines.interface.state import Journal
 from trueup.errors import TrueupError
@@ -53,6 +54,8 @@ class Rollout:
     auditor: Auditor | None = field(default=None, repr=False)
     #: what to tell the user before it runs (a resumed run's recorded choice)
     notes: list[str] = field(default_factory=list)
+    #: the command line's declared renames (the journal records them: --resume goes on with them)
+    renames: tuple[Rename, ...] = ()
 
     @property
     def statements(self) -> int:
@@ -72,6 +75,18 @@ class Rollout:
         return lines
 
 
+def resumed_renames(journal: Journal, run: int, given: tuple[Rename, ...]) -> tuple[Rename, ...]:
+    """The ``--rename``s a resumed run goes on with: those it was started with (a resume that
+    left them out would plan a drop and a create)."""
+    recorded = parse_renames(journal.run_args(run).get("renames") or ())
+    if given and set(given) != set(recorded):
+        shown = " ".join(f"--rename {r}" for r in recorded) or "no --rename"
+        raise TrueupError(f"--resume continues run {run}, started with {shown}, but this command's --rename differ",
+                          hint="resume with the run's renames (leave --rename out), or start a new apply without "
+                               "--resume")
+    return recorded
+
+
 def resumed_choice(journal: Journal, run: int, given: bool | None) -> bool:
     """The destructive choice a resumed run goes on with: the one it was started with."""
     recorded = bool(journal.run_args(run).get("allow_destructive", False))
@@ -89,7 +104,7 @@ def prepare(config: Config, *, groups: list[str] | None = None, targets: list[st
             plan_file: str | None = None, allow_destructive: bool | None = None, resume: bool = False,
             concurrency: int | None = None, journal: Journal | None = None,
             progress: ProgressFn | None = None, concurrently: bool = False, live: bool = False,
-            using: Mapping[tuple[str, ...], str] | None = None) -> Rollout:
+            using: Mapping[tuple[str, ...], str] | None = None, renames: tuple[Rename, ...] = ()) -> Rollout:
     """Work out what to apply (``allow_destructive`` None: not given on the command line;
     ``using``: the command line's USING expressions, before those of the config)."""
     names: list[tuple[str, str]] | None = None
@@ -108,6 +123,7 @@ def prepare(config: Config, *, groups: list[str] | None = None, targets: list[st
                               hint=f"resume it with `trueup {command} --resume`")
         names = [k for k, v in states.items() if v not in DONE]
         allow_destructive = resumed_choice(journal, run, allow_destructive)
+        renames = resumed_renames(journal, run, renames)
         notes.append(f"resuming run {run} of the journal, " + (
             "with --allow-destructive as it was started" if allow_destructive
             else "without --allow-destructive as it was started"))
@@ -117,17 +133,18 @@ def prepare(config: Config, *, groups: list[str] | None = None, targets: list[st
             raise TrueupError("--plan and --resume do not go together",
                               hint="resume re-plans the unfinished targets itself")
         return _from_saved_plan(config, SavedPlan.read(plan_file), allow, groups, targets)
-    options = DiffOptions(concurrently=concurrently, using=dict(using or {}))
+    options = DiffOptions(concurrently=concurrently, using=dict(using or {}), renames=renames)
     if live:
         group_names, found, failed = select_targets(config, groups, targets, names)
         auditor = Auditor(config, group_names, allow_destructive=allow, diff_options=options)
         return Rollout([Work(t, None, [], None) for t in found], allow, run=run, auditor=auditor, notes=notes,
+                       renames=renames,
                        untouched=[Outcome(g, "(discovery)", status="failed", error=err.message, hint=err.hint)
                                   for g, err in failed])
     audit = run_audit(config, groups=groups, targets=targets, concurrency=concurrency, progress=progress,
                       plans=True, allow_destructive=allow, names=names, diff_options=options,
                       rescan=True)  # what apply acts on is measured, not recalled
-    rollout = Rollout([], allow, run=run, auditor=audit.auditor, notes=notes)
+    rollout = Rollout([], allow, run=run, auditor=audit.auditor, notes=notes, renames=renames)
     for r in audit.results:
         if r.status == "error" or r.target is None:
             rollout.untouched.append(Outcome(r.group, r.name, status="failed", error=r.error, hint=r.hint))

@@ -36,6 +36,8 @@ class TargetResult:
     hint: str | None = None
     #: with migrations: the target's history (framework, version, matches, latest)
     history: dict[str, Any] | None = None
+    #: with plans: notes on renames (declared ones that did not apply, possible ones)
+    notes: list[str] = field(default_factory=list)
 
     def fail(self, message: str, hint: str | None = None) -> None:
         self.status, self.error, self.hint = "error", message, hint

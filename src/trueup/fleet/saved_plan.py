@@ -24,6 +24,8 @@ class PlanGroup:
     statements: list[Statement]
     skipped: list[Statement]
     targets: list[tuple[str, str]] = field(default_factory=list)
+    #: notes on renames (declared ones that did not apply, possible ones) of its targets
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -49,6 +51,7 @@ class SavedPlan:
             key = tuple((s.sql, tuple(h.value for h in s.hazards), s.transactional) for s in r.statements + r.skipped)
             g = groups.setdefault(key, PlanGroup(list(r.statements), list(r.skipped)))
             g.targets.append((r.group, r.name))
+            g.notes.extend(n for n in r.notes if n not in g.notes)
             fps[(r.group, r.name)] = r.fingerprint or ""
         created = datetime.now(UTC).isoformat(timespec="seconds")
         ordered = sorted(groups.values(), key=lambda g: (-len(g.targets), g.targets[0]))
@@ -59,7 +62,8 @@ class SavedPlan:
             "format": PLAN_FORMAT, "version": PLAN_VERSION, "created": self.created,
             "allow_destructive": self.allow_destructive,
             "plans": [{"id": i, "targets": len(g.targets), "statements": [_stmt_json(s) for s in g.statements],
-                       "skipped": [_stmt_json(s) for s in g.skipped]} for i, g in enumerate(self.groups)],
+                       "skipped": [_stmt_json(s) for s in g.skipped], "notes": list(g.notes)}
+                      for i, g in enumerate(self.groups)],
             "targets": [{"group": t[0], "name": t[1], "fingerprint": self.fingerprints.get(t, ""), "plan": i}
                         for i, g in enumerate(self.groups) for t in g.targets],
             "errors": [{"group": k[0], "name": k[1], "error": v} for k, v in sorted(self.errors.items())],

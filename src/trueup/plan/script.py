@@ -6,8 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from trueup.engines.interface.renames import Rename
 from trueup.engines.interface.sql import Change, Statement
-from trueup.model import Schema
+from trueup.engines.interface.using import format_path
+from trueup.model import ObjectId, Schema
 from trueup.plan.policy import may_run, partition, why_not
 
 
@@ -21,6 +23,18 @@ class Plan:
     #: the columns (paths) whose type the plan changes, those a ``--using`` may name, each with
     #: whether its change waits for a USING expression (and never runs until one is given)
     retyped: Mapping[tuple[str, ...], bool] = field(default_factory=dict)
+    #: the declared renames the plan carries out (``ALTER ... RENAME``, first)
+    renamed: list[Rename] = field(default_factory=list)
+    #: declared renames that did not apply here, each a sentence
+    notes: list[str] = field(default_factory=list)
+    #: the same notes with the paths each is about (a rename's old and new path)
+    noted: list[tuple[tuple[tuple[str, ...], ...], str]] = field(default_factory=list)
+    #: (dropped, added) columns of one table with the same type: perhaps an undeclared rename
+    possible_renames: list[tuple[ObjectId, ObjectId]] = field(default_factory=list)
+
+    def rename_notes(self) -> list[str]:
+        """The notes on renames: those that did not apply, and the possible ones."""
+        return self.notes + [possible_rename_note(d, a) for d, a in self.possible_renames]
 
     def __bool__(self) -> bool:
         return bool(self.changes)
@@ -59,7 +73,8 @@ class Plan:
         its ``-- hazard: deletes_data`` line, so the script is safe to run as it is; so is,
         always, a statement that needs a USING expression (``-- hazard: needs_using``).
         """
-        out: list[str] = [p.rstrip(";") + ";" for p in self.preamble] if self.changes else []
+        out: list[str] = [f"-- note: {n}" for n in self.rename_notes()] if self.changes else []
+        out += [p.rstrip(";") + ";" for p in self.preamble] if self.changes else []
         out += [render_statement(s, run=may_run(s, allow_destructive))
                 for change in self.changes for s in change.statements]
         return "\n\n".join(out) + ("\n" if out else "")
@@ -71,7 +86,18 @@ class Plan:
             "destructive": self.destructive,
             "statements": len(self.statements(allow_destructive)),
             "skipped": len(self.skipped(allow_destructive)),
+            "renamed": [str(r) for r in self.renamed],
+            "notes": list(self.notes),
+            "possible_renames": [{"dropped": d.display, "added": a.display, "note": possible_rename_note(d, a)}
+                                 for d, a in self.possible_renames],
         }
+
+
+def possible_rename_note(dropped: ObjectId, added: ObjectId) -> str:
+    """``possible_rename: ...``: a dropped and an added column of one table of the same type."""
+    return (f"possible_rename: column {dropped.display} is dropped and column {added.display} added with the "
+            f"same type; if it is a rename, declare it (--rename {format_path(dropped.path)}="
+            f"{format_path((added.path[-1],))}) to keep its data")
 
 
 def render_statement(s: Statement, *, run: bool = True, apply_notes: bool = False) -> str:

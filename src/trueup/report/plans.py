@@ -34,6 +34,7 @@ def render_plan_text(plan: SavedPlan, audit: AuditResult) -> str:
         lines.append("")
         lines.append(f"== plan {i}: {head}: same {len(g.statements)} statement(s){skipped}")
         lines.append(f"   {_who(g.targets)}")
+        lines.extend(f"   note: {n}" for n in g.notes)
         lines.append("")
         lines.append(_sql(g.statements, g.skipped).rstrip())
     for (group, name), err in sorted(plan.errors.items()):

@@ -17,6 +17,7 @@ from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 from trueup.engines.interface.generators import KindSQL
+from trueup.engines.interface.renames import Rename, RenameResult
 from trueup.engines.interface.rows import RowChange
 from trueup.engines.interface.session import Session
 from trueup.engines.interface.sql import Change, Statement
@@ -53,6 +54,16 @@ class Engine(Protocol):
 
     def preamble(self, changes: Sequence[Change]) -> list[str]:
         """Session settings a script of these changes needs first."""
+        ...
+
+    def declared_renames(self, files: Sequence[str]) -> list[Rename]:
+        """The renames ``.sql`` files declare in their markers (``-- trueup:renamed-from ...``)."""
+        ...
+
+    def apply_renames(self, current: Schema, desired: Schema, renames: Sequence[Rename]) -> RenameResult:
+        """The declared renames that apply to ``current`` (see
+        :mod:`trueup.engines.interface.renames`): the model once renamed, the changes that rename
+        (they run before every other change), and notes on those that do not apply."""
         ...
 
     # --- the audit's vocabulary ------------------------------------------------------------

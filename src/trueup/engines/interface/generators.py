@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from trueup.engines.interface.renames import Rename
 from trueup.engines.interface.sql import Statement
 from trueup.model import DbObject, Schema
 
@@ -22,6 +23,9 @@ class DiffOptions:
     #: the user's expressions that convert a column's values to its new type (``--using``), by
     #: the column's path: put after ``USING`` as given
     using: Mapping[tuple[str, ...], str] = field(default_factory=dict)
+    #: declared renames (``--rename``, a group's ``renames``), before those the desired model's
+    #: source declares: an ``ALTER ... RENAME`` instead of a drop and a create
+    renames: tuple[Rename, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ class Hazard(StrEnum):
     #: the statement holds a placeholder for a value trueup never reads nor prints (a user
     #: mapping's password): it never runs; a person runs it by hand with the real value
     NEEDS_INPUT = "needs_input"
+    #: a rename: clients (code, queries) still using the old name fail
+    BREAKS_CLIENTS = "breaks_clients"
 
 
 DESTRUCTIVE = frozenset({Hazard.DELETES_DATA})

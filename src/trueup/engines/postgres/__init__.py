@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trueup.engines.interface.generators import KindSQL
+from trueup.engines.interface.renames import Rename, RenameResult
 from trueup.engines.interface.rows import RowChange
 from trueup.engines.interface.sql import Change, Statement
 from trueup.engines.postgres import driver, scratch
@@ -69,6 +70,16 @@ class PostgresEngine:
         if any(c.id.kind == "function" and c.action != "drop" for c in changes):
             return ["SET check_function_bodies = off"]
         return []
+
+    def declared_renames(self, files: Sequence[str]) -> list[Rename]:
+        from trueup.engines.postgres.rename_markers import files_renames
+
+        return [Rename(tuple(r["from"]), r["to"]) for r in files_renames([Path(f) for f in files])]
+
+    def apply_renames(self, current: Schema, desired: Schema, renames: Sequence[Rename]) -> RenameResult:
+        from trueup.engines.postgres.renames import apply_renames
+
+        return apply_renames(current, desired, renames)
 
     # --- the audit's vocabulary -----------------------------------------------------------
     def rename_schema(self, schema: Schema, old: str, new: str) -> Schema:

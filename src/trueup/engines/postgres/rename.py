@@ -11,7 +11,8 @@ from trueup.engines.postgres.quoting import ident
 from trueup.model import DbObject, ObjectId, Schema
 
 #: attrs holding [schema, name, ...] lists
-_PATH_KEYS = frozenset({"partition_of", "table", "column", "owned_by", "sequence", "parent"})
+_PATH_KEYS = frozenset({"partition_of", "table", "column", "owned_by", "sequence", "parent",
+                        "from"})  # ("from": a declared rename's old path, in the model's meta)
 _PATH_LIST_KEYS = frozenset({"inherits"})
 #: attrs never rewritten (user data)
 _LITERAL_KEYS = frozenset({"labels", "text"})

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import psycopg
 
+from trueup.engines.interface.renames import META_KEY
 from trueup.engines.postgres.driver import connection, database_url, describe
 from trueup.engines.postgres.errors import database_error, explain, translated
 from trueup.engines.postgres.inspect import inspect_url
 from trueup.engines.postgres.quoting import ident
+from trueup.engines.postgres.rename_markers import files_renames
 from trueup.errors import DatabaseError, SourceError
 from trueup.model import Schema
 
@@ -136,4 +138,8 @@ def load_sql(server_url: str, files: Sequence[Path], schemas: Sequence[str] | No
              connections: int = 2) -> Schema:
     with scratch_database(server_url) as url:
         apply_files(url, files)
-        return inspect_url(url, schemas, connections=connections)
+        model = inspect_url(url, schemas, connections=connections)
+    renames = files_renames(files)
+    if not renames:
+        return model
+    return Schema(model.engine, model.objects, model.server_version, {**model.meta, META_KEY: renames})
