@@ -22,6 +22,7 @@ from trueup.plan.script import Plan
 CATEGORIES = (
     "schema", "extension", "type", "sequence", "table", "column", "constraint", "index", "view",
     "function", "trigger", "rls", "policy", "grant", "comment", "reference_data", "layer",
+    "collation", "statistics", "rule",
 )
 PROBLEMS = ("missing", "unexpected", "different")
 

@@ -27,6 +27,7 @@ QUERY_NAMES = (
     "schemas", "extensions", "types", "relations", "columns", "constraints",
     "indexes", "functions", "triggers", "policies", "depend",
     "column_types",
+    "ranges", "collations", "statistics", "rules",
 )
 
 SYSTEM_SCHEMAS = ("pg_catalog", "information_schema")

@@ -18,6 +18,7 @@ from psycopg.rows import dict_row, tuple_row
 from trueup.engines.postgres import catalog
 from trueup.engines.postgres.casts import add_type_facts
 from trueup.engines.postgres.driver import connect, connection
+from trueup.engines.postgres.inspect_kinds import add_collation, add_range, add_rule, add_statistics
 from trueup.engines.postgres.quoting import ident, qname
 from trueup.errors import ConnectionFailed
 from trueup.model import DbObject, ObjectId, Schema
@@ -162,6 +163,8 @@ class _Builder:
             "indexes": self._index, "functions": self._function, "triggers": self._trigger,
             "policies": self._policy,
             "column_types": partial(add_type_facts, self),
+            "ranges": partial(add_range, self), "collations": partial(add_collation, self),
+            "statistics": partial(add_statistics, self), "rules": partial(add_rule, self),
         }
         for name in catalog.QUERY_NAMES:
             handler = handlers.get(name)

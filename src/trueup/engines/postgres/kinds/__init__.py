@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from trueup.engines.interface.generators import KindSQL
+from trueup.engines.postgres.kinds.collations import CollationSQL
 from trueup.engines.postgres.kinds.columns import ColumnSQL
 from trueup.engines.postgres.kinds.constraints import ConstraintSQL
 from trueup.engines.postgres.kinds.extensions import ExtensionSQL, SchemaSQL
 from trueup.engines.postgres.kinds.functions import FunctionSQL
 from trueup.engines.postgres.kinds.indexes import IndexSQL
 from trueup.engines.postgres.kinds.inherited_columns import InheritedColumnSQL
+from trueup.engines.postgres.kinds.ranges import RangeSQL
+from trueup.engines.postgres.kinds.rules import RuleSQL
 from trueup.engines.postgres.kinds.security import CommentSQL, GrantSQL, PolicySQL, RlsSQL
 from trueup.engines.postgres.kinds.sequences import SequenceOwnerSQL, SequenceSQL
+from trueup.engines.postgres.kinds.statistics import StatisticsSQL
 from trueup.engines.postgres.kinds.tables import TableSQL
 from trueup.engines.postgres.kinds.triggers import TriggerSQL
 from trueup.engines.postgres.kinds.types import CompositeSQL, DomainSQL, EnumSQL
@@ -23,13 +27,21 @@ GENERATORS: dict[str, KindSQL] = {
         SequenceOwnerSQL(), TableSQL(), ColumnSQL(), InheritedColumnSQL(), ConstraintSQL(), IndexSQL(),
         ViewSQL(), MaterializedViewSQL(), FunctionSQL(), TriggerSQL(), RlsSQL(), PolicySQL(), GrantSQL(),
         CommentSQL(),
+        RangeSQL(), CollationSQL(), StatisticsSQL(), RuleSQL(),
     )
 }
 
 #: order in which kinds are created when nothing else decides (drops use the reverse)
 KIND_ORDER = (
-    "schema", "extension", "enum", "domain", "composite_type", "sequence", "function", "table", "column",
-    "inherited_column", "sequence_owner", "constraint", "index", "view", "materialized_view", "trigger",
+    "schema", "extension",
+    "collation",
+    "enum", "domain", "composite_type",
+    "range",
+    "sequence", "function", "table", "column",
+    "inherited_column", "sequence_owner", "constraint", "index",
+    "statistics",
+    "view", "materialized_view", "trigger",
+    "rule",
     "rls", "policy", "grant", "comment",
 )
 
@@ -41,9 +53,11 @@ FINDING_CATEGORIES = {
     "constraint": "constraint", "index": "index", "view": "view", "materialized_view": "view",
     "function": "function", "trigger": "trigger", "rls": "rls", "policy": "policy", "grant": "grant",
     "comment": "comment",
+    "range": "type", "collation": "collation", "statistics": "statistics", "rule": "rule",
 }
 #: kinds that can "belong" to a layer (group): top-level, named objects
 LAYER_KINDS = frozenset({"table", "view", "materialized_view", "function", "sequence", "enum", "domain",
-                         "composite_type"})
+                         "composite_type",
+                         "range", "collation"})
 
 __all__ = ["FINDING_CATEGORIES", "GENERATORS", "KIND_ORDER", "LAYER_KINDS"]
