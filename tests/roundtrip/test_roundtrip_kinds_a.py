@@ -80,6 +80,27 @@ COLLATIONS = [
          CC + "CREATE TABLE u (id int, name varchar(20) COLLATE cc);\nCREATE INDEX u_name ON u (name);",
          "CREATE COLLATION cc (provider = libc, locale = 'POSIX');\n"
          "CREATE TABLE u (id int, name varchar(20) COLLATE cc);\nCREATE INDEX u_name ON u (name);"),
+    Case("collation_icu_recreated_under_its_column", CI + "CREATE TABLE u (id int, email text COLLATE ci UNIQUE);",
+         "CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level1', deterministic = false);\n"
+         "CREATE TABLE u (id int, email text COLLATE ci UNIQUE);"),
+    Case("collation_recreated_under_a_domain", CC + "CREATE DOMAIN code AS text COLLATE cc CHECK (VALUE <> '');\n"
+         "CREATE TABLE u (id int, c code);",
+         "CREATE COLLATION cc (provider = libc, locale = 'POSIX');\n"
+         "CREATE DOMAIN code AS text COLLATE cc CHECK (VALUE <> '');\nCREATE TABLE u (id int, c code);"),
+    Case("collation_recreated_under_a_range", CC + "CREATE TYPE coderange AS RANGE (subtype = text, collation = cc);\n"
+         "CREATE TABLE u (id int, r coderange, m codemultirange);",
+         "CREATE COLLATION cc (provider = libc, locale = 'POSIX');\n"
+         "CREATE TYPE coderange AS RANGE (subtype = text, collation = cc);\n"
+         "CREATE TABLE u (id int, r coderange, m codemultirange);"),
+    Case("collation_recreated_under_a_composite", CC + "CREATE TYPE pair AS (k text COLLATE cc, v text);\n"
+         "CREATE TABLE u (id int, p pair);",
+         "CREATE COLLATION cc (provider = libc, locale = 'POSIX');\n"
+         "CREATE TYPE pair AS (k text COLLATE cc, v text);\nCREATE TABLE u (id int, p pair);"),
+    Case("collation_recreated_under_an_index", T + CC + "CREATE INDEX t_name_cc ON t (name COLLATE cc);",
+         T + "CREATE COLLATION cc (provider = libc, locale = 'POSIX');\n"
+         "CREATE INDEX t_name_cc ON t (name COLLATE cc);"),
+    Case("collation_domain_collation_changes", "CREATE DOMAIN code AS text;\nCREATE TABLE u (id int, c code);",
+         CC + "CREATE DOMAIN code AS text COLLATE cc;\nCREATE TABLE u (id int, c code);"),
     Case("collation_domain_with_new_collation", "", CI + "CREATE DOMAIN email AS text COLLATE ci;\n"
          "CREATE TABLE u (id int, e email);"),
     Case("collation_index_with_new_collation", T, T + CC + "CREATE INDEX t_name_cc ON t (name COLLATE cc);"),
@@ -145,6 +166,16 @@ RULES = [
     Case("rule_on_view", T + "CREATE VIEW v AS SELECT id, name FROM t;",
          T + "CREATE VIEW v AS SELECT id, name FROM t;\n"
          "CREATE RULE v_ins AS ON INSERT TO v DO INSTEAD INSERT INTO t (id, name) VALUES (NEW.id, NEW.name);"),
+    Case("rule_on_view_changes",
+         T + "CREATE VIEW v AS SELECT id, name FROM t;\n"
+         "CREATE RULE v_del AS ON DELETE TO v DO INSTEAD DELETE FROM t WHERE t.id = OLD.id;",
+         T + "CREATE VIEW v AS SELECT id, name FROM t;\n"
+         "CREATE RULE v_del AS ON DELETE TO v DO INSTEAD UPDATE t SET name = NULL WHERE t.id = OLD.id;"),
+    Case("rule_view_recreated_under_it",
+         T + "CREATE VIEW v AS SELECT id, name FROM t;\n"
+         "CREATE RULE v_del AS ON DELETE TO v DO INSTEAD DELETE FROM t WHERE t.id = OLD.id;",
+         T + "CREATE VIEW v AS SELECT id, a, name FROM t WHERE id > 0;\n"
+         "CREATE RULE v_del AS ON DELETE TO v DO INSTEAD DELETE FROM t WHERE t.id = OLD.id;"),
     Case("rule_on_new_view", T,
          T + "CREATE VIEW v AS SELECT id, name FROM t;\n"
          "CREATE RULE v_ins AS ON INSERT TO v DO INSTEAD INSERT INTO t (id, name) VALUES (NEW.id, NEW.name);"),
