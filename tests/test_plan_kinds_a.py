@@ -54,16 +54,21 @@ def test_values_stay_while_their_collation_and_range_type_are_recreated(make_db:
     fr = "CREATE TYPE floatrange AS RANGE (subtype = float8, subtype_diff = fdiff);\n"
     fdiff = "CREATE FUNCTION fdiff(float8, float8) RETURNS float8 LANGUAGE sql IMMUTABLE AS 'SELECT $1 - $2';\n"
     table = ("CREATE TYPE coderange AS RANGE (subtype = text, collation = cc);\n"
-             "CREATE TABLE u (id int PRIMARY KEY, name text COLLATE cc, codes codemultirange, span floatrange);\n")
+             "CREATE DOMAIN code AS text COLLATE cc CHECK (VALUE <> '');\n"
+             "CREATE TYPE pair AS (k text COLLATE cc, v int);\n"
+             "CREATE TABLE u (id int PRIMARY KEY, name text COLLATE cc, codes codemultirange, span floatrange,"
+             " c code, p pair);\n")
     url, plan = _plan(make_db, CC + fdiff + "CREATE TYPE floatrange AS RANGE (subtype = float8);\n" + table
-                      + "INSERT INTO u VALUES (1, 'b', '{[a,c)}', '[1.5,2)');", CP + fdiff + fr + table)
+                      + "INSERT INTO u VALUES (1, 'b', '{[a,c)}', '[1.5,2)', 'x', ROW('k', 2));",
+                      CP + fdiff + fr + table)
     sql = plan.to_sql(True)
     assert "DROP COLLATION public.cc" in sql and "DROP TYPE public.floatrange" in sql
+    assert "DROP DOMAIN public.code" in sql and "DROP TYPE public.pair" in sql
     assert "DROP COLUMN" not in sql and "DROP TABLE" not in sql
     _apply(url, plan)
     with psycopg.connect(url) as conn:
-        assert conn.execute("SELECT id, name, codes::text, span::text FROM u").fetchall() == [
-            (1, "b", "{[a,c)}", "[1.5,2)")]
+        assert conn.execute("SELECT id, name, codes::text, span::text, c, p::text FROM u").fetchall() == [
+            (1, "b", "{[a,c)}", "[1.5,2)", "x", "(k,2)")]
         assert conn.execute("SELECT collcollate FROM pg_collation WHERE collname = 'cc'").fetchone() == ("POSIX",)
 
 

@@ -11,6 +11,7 @@ from trueup.engines.interface.using import format_path
 from trueup.engines.postgres.casts import can_cast
 from trueup.engines.postgres.kinds.collations import CollationSQL
 from trueup.engines.postgres.kinds.constraints import adopting_parent, dropped_parents
+from trueup.engines.postgres.kinds.functions import FunctionSQL
 from trueup.engines.postgres.kinds.identity import identity_changes
 from trueup.engines.postgres.kinds.ranges import RangeSQL
 from trueup.engines.postgres.kinds.types import CompositeSQL, DomainSQL, EnumSQL
@@ -129,19 +130,20 @@ def _move_sequence(old: Any, new: Any) -> list[Statement]:
 
 _TYPES: dict[str, GeneratorBase] = {"enum": EnumSQL(), "domain": DomainSQL(), "composite_type": CompositeSQL(),
                                     "range": RangeSQL(), "collation": CollationSQL()}
+#: what a range type uses that recreates it when recreated itself
+_RANGE_USES: dict[str, GeneratorBase] = {**_TYPES, "function": FunctionSQL()}
 
 
 def _recreated(d: ObjectId, ctx: Context, depth: int = 0) -> bool:
     """True when the type or collation ``d`` is dropped or recreated: its definition changes in a
-    way it cannot be altered, or (a range type) a collation or function it uses is recreated."""
+    way it cannot be altered, or (a range, domain or composite type) a type, collation or
+    function it uses is recreated."""
     old, new = ctx.old.objects[d], ctx.new.get(d)
-    if new is None or (not new.same_definition(old) and _TYPES[d.kind].alter(old, new, ctx) is None):
+    if new is None or (not new.same_definition(old) and _RANGE_USES[d.kind].alter(old, new, ctx) is None):
         return True
-    if d.kind != "range" or depth > 3:
+    if d.kind not in ("range", "domain", "composite_type") or depth > 3:
         return False
-    return any((u.kind in _TYPES and _recreated(u, ctx, depth + 1))
-               or (u.kind == "function" and u in ctx.new and not ctx.new.objects[u].same_definition(ctx.old.objects[u]))
-               for u in old.deps if u in ctx.old)
+    return any(u.kind in _RANGE_USES and _recreated(u, ctx, depth + 1) for u in old.deps if u in ctx.old)
 
 
 def _user_type_changes(col: DbObject, ctx: Context) -> bool:
