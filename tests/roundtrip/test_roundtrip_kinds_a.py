@@ -48,6 +48,8 @@ RANGES = [
          using={"public.r.span": "floatrange(lower(span)::float8, upper(span)::float8)"}),
     Case("range_text_column_retyped_to_new_range", "CREATE TABLE r (id int, span text);",
          FR + "CREATE TABLE r (id int, span floatrange);"),
+    Case("range_replaces_enum_of_its_name", "CREATE TYPE span AS ENUM ('short', 'long');",
+         "CREATE TYPE span AS RANGE (subtype = int4);"),
     Case("range_comment", FR, FR + "COMMENT ON TYPE floatrange IS 'spans of floats';"),
     Case("range_in_other_schema", "", "CREATE SCHEMA geo;\nCREATE TYPE geo.span AS RANGE (subtype = float8,"
          " multirange_type_name = geo.spans);\nCREATE TABLE geo.r (s geo.span, m geo.spans);"),
@@ -135,6 +137,8 @@ STATISTICS = [
          ST + "CREATE SCHEMA st;\nCREATE STATISTICS st.t_ab ON a, b FROM public.t;"),
     Case("statistics_on_materialized_view", ST + "CREATE MATERIALIZED VIEW mv AS SELECT a, b FROM t;",
          ST + "CREATE MATERIALIZED VIEW mv AS SELECT a, b FROM t;\nCREATE STATISTICS mv_ab ON a, b FROM mv;"),
+    Case("statistics_moves_to_other_table", ST + "CREATE TABLE t2 (a int, b int);\nCREATE STATISTICS s_ab ON a, b FROM t;",
+         ST + "CREATE TABLE t2 (a int, b int);\nCREATE STATISTICS s_ab ON a, b FROM t2;"),
     Case("statistics_comment", ST + "CREATE STATISTICS t_ab ON a, b FROM t;",
          ST + "CREATE STATISTICS t_ab ON a, b FROM t;\nCOMMENT ON STATISTICS t_ab IS 'correlated';"),
 ]

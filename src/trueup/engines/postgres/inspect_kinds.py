@@ -28,9 +28,12 @@ def add_range(b: _Builder, r: Row) -> None:
 
 
 def add_collation(b: _Builder, r: Row) -> None:
+    """A collation: libc's by its LC_COLLATE and LC_CTYPE, the others' (ICU, builtin) by their locale."""
+    libc = r["provider"] == "c"
     cid = b.add(ObjectId("collation", (r["schema"], r["name"])), {
         "provider": PROVIDERS.get(r["provider"], r["provider"]), "deterministic": r["deterministic"],
-        "lc_collate": r["lc_collate"], "lc_ctype": r["lc_ctype"], "locale": r["locale"], "rules": r["rules"],
+        "lc_collate": r["lc_collate"] if libc else None, "lc_ctype": r["lc_ctype"] if libc else None,
+        "locale": None if libc else r["locale"], "rules": r["rules"],
     }, deps=b._schema_dep(r["schema"]), key=("pg_collation", r["oid"], 0))
     b.comment(cid, f"COLLATION {qname(r['schema'], r['name'])}", r["comment"])
 

@@ -58,10 +58,10 @@ def _rows_sql(name: str, server_version: int | None = None) -> str:
 
 #: how the kinds are shared between two connections: the first three deparse against their
 #: tables (pg_get_expr, pg_get_viewdef), so they share one connection's relation cache
-_SHARES = (("indexes", "policies", "relations",
-            "rules"),
-           ("columns", "constraints", "types", "functions", "triggers", "schemas", "extensions",
-            "ranges", "collations", "statistics"))
+_SHARES: tuple[tuple[str, ...], ...] = (("indexes", "policies", "relations"),
+                                        ("columns", "constraints", "types", "functions", "triggers", "schemas",
+                                         "extensions"))
+_SHARES = (_SHARES[0] + ("rules",), _SHARES[1] + ("ranges", "collations", "statistics"))  # (rules deparse)
 
 
 def _kinds(per_schema: bool) -> list[str]:

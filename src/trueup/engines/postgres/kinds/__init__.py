@@ -33,16 +33,10 @@ GENERATORS: dict[str, KindSQL] = {
 
 #: order in which kinds are created when nothing else decides (drops use the reverse)
 KIND_ORDER = (
-    "schema", "extension",
-    "collation",
-    "enum", "domain", "composite_type",
-    "range",
-    "sequence", "function", "table", "column",
-    "inherited_column", "sequence_owner", "constraint", "index",
-    "statistics",
-    "view", "materialized_view", "trigger",
-    "rule",
+    "schema", "extension", "enum", "domain", "composite_type", "sequence", "function", "table", "column",
+    "inherited_column", "sequence_owner", "constraint", "index", "view", "materialized_view", "trigger",
     "rls", "policy", "grant", "comment",
+    "collation", "range", "statistics", "rule",  # (their dependencies order them: see inspect_kinds.py)
 )
 
 #: each kind's category in the audit's findings (trueup.fleet.findings.CATEGORIES)
@@ -57,7 +51,7 @@ FINDING_CATEGORIES = {
 }
 #: kinds that can "belong" to a layer (group): top-level, named objects
 LAYER_KINDS = frozenset({"table", "view", "materialized_view", "function", "sequence", "enum", "domain",
-                         "composite_type",
-                         "range", "collation"})
+                         "composite_type"})
+LAYER_KINDS = LAYER_KINDS | {"range", "collation"}
 
 __all__ = ["FINDING_CATEGORIES", "GENERATORS", "KIND_ORDER", "LAYER_KINDS"]
