@@ -15,6 +15,7 @@ from typing import Any
 import psycopg
 import pytest
 from click.testing import CliRunner
+from conftest import flush_statistics
 
 from trueup.cli.main import cli
 
@@ -75,6 +76,7 @@ def fleet(make_db: Callable[..., str], pg_url: str, tmp_path: Path) -> dict[str,
     with psycopg.connect(control, autocommit=True) as conn:
         for i, db in enumerate(tenants):
             conn.execute("INSERT INTO tenant_databases VALUES (%s, %s, 'active')", (f"tenant{i}", db))
+        flush_statistics(conn)
     return {"dir": tmp_path, "prefix": prefix, "control": control, "tenants": tenants, "server": pg_url}
 
 

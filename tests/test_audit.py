@@ -240,7 +240,9 @@ def test_target_filter_and_text_output(fleet: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("body, needle", [
-    ("[groups.a]\ntargets = []\n", "groups.a.desired: required key is missing"),
+    ("[groups.a]\ntargets = []\n", "groups.a: a group needs 'targets' or 'discover'"),
+    ("[groups.a]\ntargets = [\"postgresql://x/y\"]\n", "groups.a: a group needs 'desired' or 'migrations'"),
+    ("[groups.a]\ntargets = [\"postgresql://x/y\"]\nmigrations = { dir = \"m\", history = \"rails\" }\n", "groups.a.migrations.history"),
     ('[groups.a]\ndesired = "x.sql"\n', "groups.a: a group needs 'targets' or 'discover'"),
     ('[groups.a]\ndesired = "x.sql"\ntargets = ["u"]\ncolour = 1\n', "groups.a.colour: unknown key"),
     ('[groups.a]\ndesired = "x.sql"\ndiscover = { server = "u" }\n', "discover needs one of"),

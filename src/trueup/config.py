@@ -70,8 +70,24 @@ class IgnoreRules(_Strict):
     preset: Literal["supabase"] | None = None
 
 
+class MigrationsConfig(_Strict):
+    """A group's migrations folder and whose history table records them (docs/history.md)."""
+
+    dir: str
+    history: Literal["trueup", "flyway", "prisma", "laravel", "alembic", "django", "auto"] = "trueup"
+    #: the schema holding the history table (default: the engine's default schema, or the
+    #: tenant's schema for schema-per-tenant groups)
+    table_schema: str | None = Field(default=None, alias="schema")
+
+    @property
+    def layout(self) -> str:
+        """The folder's layout: the framework named, trueup's own for "auto"."""
+        return "trueup" if self.history == "auto" else self.history
+
+
 class GroupConfig(_Strict):
-    desired: str
+    desired: str | None = None
+    migrations: MigrationsConfig | None = None
     targets: list[str | TargetSpec] = []
     discover: RegistryDiscovery | DatabaseDiscovery | SchemaDiscovery | None = None
     reference_data: str | None = None
@@ -116,7 +132,18 @@ class GroupConfig(_Strict):
     def _has_targets(self) -> GroupConfig:
         if not self.targets and self.discover is None:
             raise ValueError("a group needs 'targets' or 'discover'")
+        if self.desired is None and self.migrations is None:
+            raise ValueError("a group needs 'desired' or 'migrations' (or both)")
         return self
+
+    @property
+    def source_key(self) -> str:
+        """What the group's desired state is built from: its ``desired`` source, else its
+        migrations folder."""
+        if self.desired is not None:
+            return self.desired
+        assert self.migrations is not None  # (checked when loaded)
+        return f"migrations:{self.migrations.dir}"
 
 
 class Settings(_Strict):

@@ -435,6 +435,10 @@ def demo(keep: bool) -> None:
     run_demo(keep=keep)
 
 
+# the command groups that live in modules of their own register themselves on import
+from trueup.cli import migrate as _migrate  # noqa: E402, F401
+
+
 def main() -> None:
     warnings.filterwarnings("ignore", module="platformdirs")
     warnings.filterwarnings("ignore", category=RuntimeWarning, message=".*XDG_RUNTIME_DIR.*")

@@ -65,7 +65,7 @@ def limits(settings: ApplySettings) -> ExecutionLimits:
     return ExecutionLimits(settings.lock_timeout_ms, settings.statement_timeout_ms, settings.lock_retries)
 
 
-def _acquire(session: Session, key: str, wait_s: float) -> None:
+def acquire_lock(session: Session, key: str, wait_s: float) -> None:
     deadline = time.monotonic() + wait_s
     delay = 0.05
     while True:
@@ -96,7 +96,7 @@ def apply_target(target: Target, statements: Sequence[Statement] | None, *, sett
     t0 = time.perf_counter()
     try:
         with target.engine.connect(target.url, timeout=timeout) as session:
-            _acquire(session, lock_key(target), settings.wait_for_lock_s)
+            acquire_lock(session, lock_key(target), settings.wait_for_lock_s)
             todo = _under_lock(session, target, statements, auditor, expected_fingerprint, out)
             if todo is None:
                 return out

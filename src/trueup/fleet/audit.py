@@ -18,6 +18,7 @@ from trueup.engines import engine_for_url
 from trueup.engines.interface.generators import DiffOptions
 from trueup.fleet.desired import cache_folder, scratch_server
 from trueup.fleet.execution import ProgressFn, audit_targets, default_concurrency
+from trueup.fleet.history import add_history, run_status
 from trueup.fleet.judging import Auditor
 from trueup.fleet.probe_store import DatabaseProbeStore, FileProbeStore, ProbeStore
 from trueup.fleet.results import AuditResult, TargetResult, sort_results
@@ -53,6 +54,9 @@ def run_audit(config: Config, *, groups: Sequence[str] | None = None, targets: S
     results.extend(audit_targets(work, auditor, conc, progress, plans, stores))
     for store in stores.values():
         store.save()
+    with_history = [g for g in group_names if config.groups[g].migrations is not None]
+    if with_history and not plans:
+        add_history(results, run_status(config, groups=with_history, targets=targets, concurrency=conc))
     return AuditResult(sort_results(results, group_names), group_names, time.perf_counter() - started, auditor)
 
 

@@ -22,6 +22,9 @@ from trueup.engines.interface.engine import Engine
 from trueup.errors import TrueupError
 from trueup.fleet.ignore import apply_ignore
 from trueup.fleet.refdata import RefTable, load_reference_data
+from trueup.history import tables as history_tables
+from trueup.history.files import MigrationsFolder, read_folder
+from trueup.history.replay import Replay, replay
 from trueup.model import Schema
 from trueup.sources import Source, load, parse_source
 from trueup.sources import cache as source_cache
@@ -100,8 +103,19 @@ def load_desired(config: Config, group_name: str) -> Desired:
     group = config.groups[group_name]
     template = group.discover.template_schema if isinstance(group.discover, SchemaDiscovery) else None
     scope = [template] if template else group.schemas
-    source = parse_source(config.path(group.desired))
     fingerprints: set[str] = set()
+    ignore = group.ignore
+    if group.migrations is not None:  # the history tables are bookkeeping, not schema
+        extra = history_tables.bookkeeping(group.migrations.history, group.migrations.table_schema or "public")
+        ignore = ignore.model_copy(update={"objects": [*ignore.objects, *extra]})
+    if group.desired is None:
+        server = scratch_server(config, group_name)
+        engine = engine_for_url(server)
+        model = migrations_model(config, group_name, server, scope)
+        model = scope_model(apply_ignore(model, ignore), template)
+        reference = load_reference_data(config.path(group.reference_data)) if group.reference_data else []
+        return Desired(group_name, engine, model, fingerprints, scope, template, reference, ignore)
+    source = parse_source(config.path(group.desired))
     if source.kind == "snapshot":
         model = load(source)
         engine = engine_by_name(model.engine)
@@ -110,9 +124,29 @@ def load_desired(config: Config, group_name: str) -> Desired:
         engine = engine_for_url(server)
         model, fp = _measure(config, engine, source, server, scope, template)
         fingerprints.add(fp)
-    model = scope_model(apply_ignore(model, group.ignore), template)
+    model = scope_model(apply_ignore(model, ignore), template)
     reference = load_reference_data(config.path(group.reference_data)) if group.reference_data else []
-    return Desired(group_name, engine, model, fingerprints, scope, template, reference, group.ignore)
+    return Desired(group_name, engine, model, fingerprints, scope, template, reference, ignore)
+
+
+def migrations_folder(config: Config, group_name: str) -> MigrationsFolder:
+    """The group's migrations folder, read in its framework's layout."""
+    migrations = config.groups[group_name].migrations
+    assert migrations is not None
+    return read_folder(Path(config.path(migrations.dir)), migrations.layout)
+
+
+def group_replay(config: Config, group_name: str, server: str | None = None,
+                 scope: list[str] | None = None) -> Replay:
+    """What the group's migrations build, one migration at a time (cached like .sql sources)."""
+    return replay(migrations_folder(config, group_name), server or scratch_server(config, group_name), scope,
+                  cache_folder(config) if config.state.cache else None)
+
+
+def migrations_model(config: Config, group_name: str, server: str, scope: list[str] | None) -> Schema:
+    """A group without ``desired``: the state its whole migrations folder builds."""
+    r = group_replay(config, group_name, server, scope)
+    return r.at(len(r.states) - 1)
 
 
 def _measure(config: Config, engine: Engine, source: Source, server: str, scope: list[str] | None,

@@ -15,6 +15,7 @@ from typing import Any
 
 from trueup.engines.interface.engine import Engine
 from trueup.engines.interface.sql import Change
+from trueup.history.status import PROBLEMS as HISTORY_PROBLEM_NAMES
 from trueup.model import DbObject, ObjectId, Schema
 from trueup.model.objects import thaw
 from trueup.plan.script import Plan
@@ -22,9 +23,12 @@ from trueup.plan.script import Plan
 CATEGORIES = (
     "schema", "extension", "type", "sequence", "table", "column", "constraint", "index", "view",
     "function", "trigger", "rls", "policy", "grant", "comment", "reference_data", "layer",
+    "migration_history",
     "collation", "statistics", "rule",
 )
 PROBLEMS = ("missing", "unexpected", "different")
+#: the problems of category "migration_history" (trueup.history.status)
+HISTORY_PROBLEMS = HISTORY_PROBLEM_NAMES
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ class LayerOwners:
                 except TrueupError:
                     everything[g] = set()
                     continue
-            key = (self._config.groups[g].desired, d.template_schema)
+            key = (self._config.groups[g].source_key, d.template_schema)
             if key not in loaded:
                 loaded[key] = {layer_key(o.id, d.engine) for o in d.model if o.kind in d.engine.layer_kinds}
             everything[g] = loaded[key]

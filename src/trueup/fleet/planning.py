@@ -102,6 +102,10 @@ def prepare(config: Config, *, groups: list[str] | None = None, targets: list[st
         if last is None:
             raise TrueupError("nothing to resume: the last apply finished", hint="run trueup apply without --resume")
         run, states = last
+        command = journal.run_args(run).get("command", "apply")
+        if command != "apply":
+            raise TrueupError(f"the last unfinished run ({run}) is a `trueup {command}`, not an apply",
+                              hint=f"resume it with `trueup {command} --resume`")
         names = [k for k, v in states.items() if v not in DONE]
         allow_destructive = resumed_choice(journal, run, allow_destructive)
         notes.append(f"resuming run {run} of the journal, " + (

@@ -34,6 +34,8 @@ class TargetResult:
     target: Target | None = field(default=None, repr=False)
     #: with an error: what to do about it
     hint: str | None = None
+    #: with migrations: the target's history (framework, version, matches, latest)
+    history: dict[str, Any] | None = None
 
     def fail(self, message: str, hint: str | None = None) -> None:
         self.status, self.error, self.hint = "error", message, hint
@@ -45,6 +47,8 @@ class TargetResult:
             data["error"] = self.error
             if self.hint:
                 data["hint"] = self.hint
+        if self.history is not None:
+            data["history"] = self.history
         data["findings"] = [f.to_json() for f in self.findings]
         return data
 

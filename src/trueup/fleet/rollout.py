@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +16,7 @@ from trueup.fleet.execution import ProgressFn, default_concurrency
 from trueup.fleet.judging import Auditor
 from trueup.fleet.planning import Rollout, Work
 from trueup.fleet.results import AuditResult, TargetResult, sort_results
+from trueup.fleet.scheduling import schedule
 
 #: outcomes that mean the target was not brought to its desired state
 FAILED = ("failed", "stale", "not_started")
@@ -65,8 +65,6 @@ def run_rollout(items: Sequence[Work], settings: ApplySettings, *, concurrency: 
                 progress: ProgressFn | None = None) -> list[Outcome]:
     """Apply every item: canaries first (targets that had something to run; stop if one
     fails), then the rest concurrently, launching no new target after ``max_failures`` failures."""
-    outcomes: dict[int, Outcome] = {}
-    failures = 0
     done = 0
 
     def note(w: Work, state: str, reason: str | None = None) -> None:
@@ -90,35 +88,15 @@ def run_rollout(items: Sequence[Work], settings: ApplySettings, *, concurrency: 
             note(w, "verified" if o.verified.status == "in_sync" else "drift", o.verified.error)
         return o
 
-    def finish(i: int, o: Outcome) -> None:
-        nonlocal failures, done
-        outcomes[i] = o
+    def finished(i: int, o: Outcome) -> None:
+        nonlocal done
         done += 1
-        if o.status in ("failed", "stale"):
-            failures += 1
         if progress:
             progress(done, len(items), items[i].target.name)
 
-    queue = list(range(len(items)))
-    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        tried = 0
-        while canary and queue and tried < canary and not failures:
-            batch, queue = queue[:canary - tried], queue[canary - tried:]
-            for i, o in zip(batch, pool.map(one, batch), strict=True):
-                finish(i, o)
-                tried += o.status != "unchanged"
-        if canary and failures:
-            queue = []
-        pending: dict[Future[Outcome], int] = {}
-        while queue or pending:
-            while queue and len(pending) < max(1, concurrency) and (max_failures is None or failures < max_failures):
-                i = queue.pop(0)
-                pending[pool.submit(one, i)] = i
-            if not pending:
-                break
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for f in finished:
-                finish(pending.pop(f), f.result())
+    outcomes = schedule(len(items), one, concurrency=concurrency, canary=canary, max_failures=max_failures,
+                        failed=lambda o: o.status in ("failed", "stale"), tried=lambda o: o.status != "unchanged",
+                        finished=finished)
     return [outcomes.get(i) or Outcome(items[i].target.group, items[i].target.name,
                                        skipped=[s.sql for s in items[i].skipped],
                                        held=sum(1 for s in items[i].skipped if s.needs_using), error=NOT_STARTED)

@@ -156,3 +156,19 @@ class Engine(Protocol):
     def probe_table(self, url: str) -> ProbeTable:
         ...
 
+    # --- trueup's migration history in each target (``trueup_schema_history``) ---------------------
+    def history_table(self, schema: str) -> Statement:
+        """Create ``trueup_schema_history`` in ``schema`` if it is missing: version, name,
+        checksum, applied at, applied by, duration, success (docs/history.md)."""
+        ...
+
+    def history_record(self, schema: str, version: int, name: str, checksum: str | None, success: bool) -> Statement:
+        """Record migration ``version`` (replacing an earlier record of it, a failed attempt):
+        run in the migration's own transaction, it records when, by whom and how long that
+        transaction took; ``checksum`` None records a baseline (recorded without running it)."""
+        ...
+
+    def history_forget(self, schema: str, version: int) -> Statement:
+        """Delete the record of migration ``version`` (``migrate repair --unrecord``)."""
+        ...
+

@@ -158,5 +158,21 @@ class PostgresEngine:
 
         return PostgresProbeTable(url)
 
+    # --- trueup's migration history in each target ---------------------------------------------
+    def history_table(self, schema: str) -> Statement:
+        from trueup.engines.postgres import state
+
+        return state.history_table(schema)
+
+    def history_record(self, schema: str, version: int, name: str, checksum: str | None, success: bool) -> Statement:
+        from trueup.engines.postgres import state
+
+        return state.history_record(schema, version, name, checksum, success)
+
+    def history_forget(self, schema: str, version: int) -> Statement:
+        from trueup.engines.postgres import state
+
+        return state.history_forget(schema, version)
+
 
 ENGINE = PostgresEngine()

@@ -10,8 +10,10 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
+from trueup.engines.interface.sql import Hazard, Statement
 from trueup.engines.postgres.driver import connect, connection, describe
 from trueup.engines.postgres.errors import translated
+from trueup.engines.postgres.quoting import literal, qname
 
 _JOURNAL = """
     CREATE SCHEMA IF NOT EXISTS trueup;
@@ -113,3 +115,36 @@ class PostgresProbeTable:
                                 [(store, k) for k in forget])
             conn.execute("DELETE FROM trueup.probes WHERE (starts_with(store, %s) AND store <> %s)"
                          " OR seen < now() - make_interval(secs => %s)", (stale_prefix, store, forget_after_s))
+
+
+# --- trueup's migration history in each target ------------------------------------------------
+
+HISTORY_TABLE = "trueup_schema_history"
+
+
+def history_table(schema: str) -> Statement:
+    return Statement(
+        f"CREATE TABLE IF NOT EXISTS {qname(schema, HISTORY_TABLE)} (\n"
+        "    version integer PRIMARY KEY,\n    name text NOT NULL,\n    checksum text,\n"
+        "    applied_at timestamptz NOT NULL DEFAULT now(),\n    applied_by text NOT NULL DEFAULT current_user,\n"
+        "    duration_ms integer NOT NULL DEFAULT 0,\n    success boolean NOT NULL\n)")
+
+
+def history_record(schema: str, version: int, name: str, checksum: str | None, success: bool) -> Statement:
+    # now() is the transaction's start (the migration's, which runs in the same transaction);
+    # clock_timestamp() is when this row is written, at its end
+    values = ", ".join([str(int(version)), literal(name), "NULL" if checksum is None else literal(checksum),
+                        "now()", "current_user",
+                        "(extract(epoch FROM clock_timestamp() - now()) * 1000)::integer",
+                        "true" if success else "false"])
+    return Statement(
+        f"INSERT INTO {qname(schema, HISTORY_TABLE)} AS h "
+        "(version, name, checksum, applied_at, applied_by, duration_ms, success)\n"
+        f"VALUES ({values})\nON CONFLICT (version) DO UPDATE SET name = excluded.name, checksum = excluded.checksum,"
+        " applied_at = excluded.applied_at, applied_by = excluded.applied_by, duration_ms = excluded.duration_ms,"
+        " success = excluded.success")
+
+
+def history_forget(schema: str, version: int) -> Statement:
+    return Statement(f"DELETE FROM {qname(schema, HISTORY_TABLE)} WHERE version = {int(version)}",
+                     (Hazard.DELETES_DATA,), ("deletes a migration's history row: its tool will run it again",))
