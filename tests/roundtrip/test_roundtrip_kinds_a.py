@@ -139,6 +139,14 @@ STATISTICS = [
          ST + "CREATE MATERIALIZED VIEW mv AS SELECT a, b FROM t;\nCREATE STATISTICS mv_ab ON a, b FROM mv;"),
     Case("statistics_moves_to_other_table", ST + "CREATE TABLE t2 (a int, b int);\nCREATE STATISTICS s_ab ON a, b FROM t;",
          ST + "CREATE TABLE t2 (a int, b int);\nCREATE STATISTICS s_ab ON a, b FROM t2;"),
+    Case("statistics_expression_uses_new_function", ST,
+         ST + "CREATE FUNCTION half(int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT $1 / 2';\n"
+         "CREATE STATISTICS t_half ON half(a), b FROM t;"),
+    Case("statistics_expression_function_recreated",
+         ST + "CREATE FUNCTION half(int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT $1 / 2';\n"
+         "CREATE STATISTICS t_half ON half(a), b FROM t;",
+         ST + "CREATE FUNCTION half(int) RETURNS numeric LANGUAGE sql IMMUTABLE AS 'SELECT $1 / 2.0';\n"
+         "CREATE STATISTICS t_half ON half(a), b FROM t;"),
     Case("statistics_comment", ST + "CREATE STATISTICS t_ab ON a, b FROM t;",
          ST + "CREATE STATISTICS t_ab ON a, b FROM t;\nCOMMENT ON STATISTICS t_ab IS 'correlated';"),
 ]
@@ -167,6 +175,16 @@ RULES = [
     Case("rule_action_uses_new_function", T,
          T + "CREATE FUNCTION note(int) RETURNS void LANGUAGE sql AS 'SELECT';\n"
          "CREATE RULE t_note AS ON UPDATE TO t DO ALSO SELECT note(NEW.id);"),
+    Case("rule_function_recreated",
+         T + "CREATE FUNCTION note(int) RETURNS void LANGUAGE sql AS 'SELECT';\n"
+         "CREATE RULE t_note AS ON UPDATE TO t DO ALSO SELECT note(NEW.id);",
+         T + "CREATE FUNCTION note(int) RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
+         "CREATE RULE t_note AS ON UPDATE TO t DO ALSO SELECT note(NEW.id);"),
+    Case("rule_table_recreated",
+         "CREATE TABLE t (id int PRIMARY KEY, name text);\n"
+         "CREATE RULE t_notify AS ON INSERT TO t DO ALSO NOTIFY t_changed;",
+         "CREATE TABLE t (id int PRIMARY KEY, name text) PARTITION BY RANGE (id);\n"
+         "CREATE RULE t_notify AS ON INSERT TO t DO ALSO NOTIFY t_changed;"),
     Case("rule_on_view", T + "CREATE VIEW v AS SELECT id, name FROM t;",
          T + "CREATE VIEW v AS SELECT id, name FROM t;\n"
          "CREATE RULE v_ins AS ON INSERT TO v DO INSTEAD INSERT INTO t (id, name) VALUES (NEW.id, NEW.name);"),
