@@ -25,6 +25,7 @@ CATEGORIES = (
     "function", "trigger", "rls", "policy", "grant", "comment", "reference_data", "layer",
     "migration_history",
     "foreign_data", "event_trigger", "publication", "default_privilege",
+    "collation", "statistics", "rule",
 )
 PROBLEMS = ("missing", "unexpected", "different")
 #: the problems of category "migration_history" (trueup.history.status)

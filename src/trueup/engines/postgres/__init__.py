@@ -41,7 +41,7 @@ class PostgresEngine:
     inline_children: Mapping[str, frozenset[str]] = {"table": frozenset({"column"})}
     # (a function breaks too when its SQL-standard body reads a column whose type changes)
     rebuild_on_break: frozenset[str] = frozenset({"view", "materialized_view", "policy", "trigger", "column",
-                                                  "function"})
+                                                  "function", "rule"})
     kind_order: Sequence[str] = KIND_ORDER
     transactional_ddl = True
     finding_categories: Mapping[str, str] = FINDING_CATEGORIES
@@ -51,7 +51,7 @@ class PostgresEngine:
     def namespace_key(self, obj: DbObject) -> tuple[str, ...] | None:
         if obj.kind in _RELATION_KINDS:
             return ("rel", *obj.id.path)
-        if obj.kind in ("enum", "domain"):
+        if obj.kind in ("enum", "domain", "range"):
             return ("type", *obj.id.path)
         if obj.kind == "column" and obj.attrs.get("identity") and obj.attrs["identity"].get("sequence"):
             return ("rel", *obj.attrs["identity"]["sequence"])  # the identity's sequence

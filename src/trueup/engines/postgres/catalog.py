@@ -31,6 +31,7 @@ QUERY_NAMES = (
     "event_triggers", "publications", "default_privileges",
     "partition_constraints",
     "notnull_names",
+    "ranges", "collations", "statistics", "rules",
 )
 
 SYSTEM_SCHEMAS = ("pg_catalog", "information_schema")

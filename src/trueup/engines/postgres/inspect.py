@@ -18,6 +18,7 @@ from psycopg.rows import dict_row, tuple_row
 from trueup.engines.postgres import catalog, inspect_database, inspect_foreign
 from trueup.engines.postgres.casts import add_type_facts
 from trueup.engines.postgres.driver import connect, connection
+from trueup.engines.postgres.inspect_kinds import add_collation, add_range, add_rule, add_statistics
 from trueup.engines.postgres.inspect_partitions import (
     index_validity,
     note_attached_index,
@@ -172,6 +173,8 @@ class _Builder:
                                                  *inspect_database.HANDLERS.items())},
             "partition_constraints": partial(note_partition_constraint, self.meta),
             "notnull_names": partial(note_notnull_name, self.meta),
+            "ranges": partial(add_range, self), "collations": partial(add_collation, self),
+            "statistics": partial(add_statistics, self), "rules": partial(add_rule, self),
         }
         for name in catalog.QUERY_NAMES:
             handler = handlers.get(name)

@@ -25,6 +25,8 @@ _OID_COLUMNS: dict[str, tuple[str, ...]] = {
     "extensions": ("oid",),
     "types": ("oid", "constraint_oids"),  # a domain's constraint OIDs: for dependencies only
     "functions": ("oid",),
+    "ranges": ("oid", "multirange_oid"), "collations": ("oid",),
+    "statistics": ("oid", "stxrelid"), "rules": ("oid", "ev_class"),
     "foreign_tables": ("oid",),
     "default_privileges": ("oid",),  # (a schema's entries; the whole database's: _GLOBAL)
 }
@@ -75,9 +77,10 @@ def _rows_sql(name: str, server_version: int | None = None) -> str:
 
 #: how the kinds are shared between two connections: the first three deparse against their
 #: tables (pg_get_expr, pg_get_viewdef), so they share one connection's relation cache
-_SHARES = (("indexes", "policies", "relations"),
-           ("columns", "constraints", "types", "functions", "triggers", "schemas", "extensions",
-            "foreign_tables", "default_privileges"))
+_SHARES: tuple[tuple[str, ...], ...] = (
+    ("indexes", "policies", "relations", "rules"),  # (rules deparse against their tables too)
+    ("columns", "constraints", "types", "functions", "triggers", "schemas", "extensions", "foreign_tables",
+     "default_privileges", "ranges", "collations", "statistics"))
 
 
 def _kinds(per_schema: bool) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from trueup.engines.interface.generators import KindSQL
+from trueup.engines.postgres.kinds.collations import CollationSQL
 from trueup.engines.postgres.kinds.columns import ColumnSQL
 from trueup.engines.postgres.kinds.constraints import ConstraintSQL
 from trueup.engines.postgres.kinds.default_privileges import DefaultPrivilegeSQL
@@ -18,8 +19,11 @@ from trueup.engines.postgres.kinds.functions import FunctionSQL
 from trueup.engines.postgres.kinds.indexes import IndexSQL
 from trueup.engines.postgres.kinds.inherited_columns import InheritedColumnSQL
 from trueup.engines.postgres.kinds.publications import PublicationSQL
+from trueup.engines.postgres.kinds.ranges import RangeSQL
+from trueup.engines.postgres.kinds.rules import RuleSQL
 from trueup.engines.postgres.kinds.security import CommentSQL, GrantSQL, PolicySQL, RlsSQL
 from trueup.engines.postgres.kinds.sequences import SequenceOwnerSQL, SequenceSQL
+from trueup.engines.postgres.kinds.statistics import StatisticsSQL
 from trueup.engines.postgres.kinds.tables import TableSQL
 from trueup.engines.postgres.kinds.triggers import TriggerSQL
 from trueup.engines.postgres.kinds.types import CompositeSQL, DomainSQL, EnumSQL
@@ -34,6 +38,7 @@ GENERATORS: dict[str, KindSQL] = {
         CommentSQL(),
         ForeignDataWrapperSQL(), ForeignServerSQL(), UserMappingSQL(), ForeignTableSQL(),
         EventTriggerSQL(), PublicationSQL(), DefaultPrivilegeSQL(),
+        RangeSQL(), CollationSQL(), StatisticsSQL(), RuleSQL(),
     )
 }
 
@@ -44,6 +49,7 @@ KIND_ORDER = (
     "rls", "policy", "grant", "comment",
     "foreign_data_wrapper", "foreign_server", "user_mapping", "foreign_table",
     "event_trigger", "publication", "default_privilege",
+    "collation", "range", "statistics", "rule",  # (their dependencies order them: see inspect_kinds.py)
 )
 
 #: each kind's category in the audit's findings (trueup.fleet.findings.CATEGORIES)
@@ -57,10 +63,12 @@ FINDING_CATEGORIES = {
     "foreign_data_wrapper": "foreign_data", "foreign_server": "foreign_data", "user_mapping": "foreign_data",
     "foreign_table": "foreign_data",
     "event_trigger": "event_trigger", "publication": "publication", "default_privilege": "default_privilege",
+    "range": "type", "collation": "collation", "statistics": "statistics", "rule": "rule",
 }
 #: kinds that can "belong" to a layer (group): top-level, named objects
 LAYER_KINDS = frozenset({"table", "view", "materialized_view", "function", "sequence", "enum", "domain",
                          "composite_type"})
 LAYER_KINDS |= {"foreign_table"}
+LAYER_KINDS = LAYER_KINDS | {"range", "collation"}
 
 __all__ = ["FINDING_CATEGORIES", "GENERATORS", "KIND_ORDER", "LAYER_KINDS"]

@@ -9,9 +9,12 @@ from trueup.engines.interface.generators import AlterResult, Context, GeneratorB
 from trueup.engines.interface.sql import Hazard, Statement, stmt
 from trueup.engines.interface.using import format_path
 from trueup.engines.postgres.casts import can_cast
+from trueup.engines.postgres.kinds.collations import CollationSQL
 from trueup.engines.postgres.kinds.constraints import adopting_parent, dropped_parents
+from trueup.engines.postgres.kinds.functions import FunctionSQL
 from trueup.engines.postgres.kinds.identity import identity_changes
 from trueup.engines.postgres.kinds.partitioning import ancestors
+from trueup.engines.postgres.kinds.ranges import RangeSQL
 from trueup.engines.postgres.kinds.types import CompositeSQL, DomainSQL, EnumSQL
 from trueup.engines.postgres.quoting import ident, qname
 from trueup.model import DbObject, ObjectId
@@ -91,6 +94,17 @@ def type_change_hazards(old: str, new: str) -> list[tuple[Hazard, str]]:
     return [rewrite, lossy]
 
 
+def collation_change_hazards(collation: str | None, ctx: Context) -> list[tuple[Hazard, str]]:
+    """Hazards of ``ALTER COLUMN TYPE`` that changes only the collation: the values stay, the
+    column's indexes are rebuilt, and under a nondeterministic collation a unique one may fail."""
+    out = [(Hazard.BLOCKS_WRITES, "changes the collation: rebuilds the column's indexes under an ACCESS "
+                                  "EXCLUSIVE lock")]
+    coll = next((c for c in ctx.new.of_kind("collation") if collation and qname(*c.id.path) == collation), None)
+    if coll is not None and not coll.attrs["deterministic"]:
+        out.append((Hazard.MAY_FAIL, "values a unique index keeps apart may be equal under the new collation"))
+    return out
+
+
 def _kept_from_parent(col: DbObject, ctx: Context) -> DbObject | None:
     """The column as ``NO INHERIT`` leaves it, when the table stops inheriting it from a parent."""
     table_id = ObjectId("table", col.id.path[:-1])
@@ -118,17 +132,32 @@ def _move_sequence(old: Any, new: Any) -> list[Statement]:
     return out
 
 
-_TYPES: dict[str, GeneratorBase] = {"enum": EnumSQL(), "domain": DomainSQL(), "composite_type": CompositeSQL()}
+_TYPES: dict[str, GeneratorBase] = {"enum": EnumSQL(), "domain": DomainSQL(), "composite_type": CompositeSQL(),
+                                    "range": RangeSQL(), "collation": CollationSQL()}
+#: what a range type uses that recreates it when recreated itself
+_RANGE_USES: dict[str, GeneratorBase] = {**_TYPES, "function": FunctionSQL()}
+
+
+def _recreated(d: ObjectId, ctx: Context, depth: int = 0) -> bool:
+    """True when the type or collation ``d`` is dropped or recreated: its definition changes in a
+    way it cannot be altered, or (a range, domain or composite type) a type, collation or
+    function it uses is recreated."""
+    old, new = ctx.old.objects[d], ctx.new.get(d)
+    if new is None or (not new.same_definition(old) and _RANGE_USES[d.kind].alter(old, new, ctx) is None):
+        return True
+    if d.kind not in ("range", "domain", "composite_type") or depth > 3:
+        return False
+    return any(u.kind in _RANGE_USES and _recreated(u, ctx, depth + 1) for u in old.deps if u in ctx.old)
 
 
 def _user_type_changes(col: DbObject, ctx: Context) -> bool:
-    """True when the column's enum, domain or composite type is dropped or recreated."""
-    for d in col.deps:
-        if d.kind in _TYPES:
-            old, new = ctx.old.objects[d], ctx.new.get(d)
-            if new is None or (not new.same_definition(old) and _TYPES[d.kind].alter(old, new, ctx) is None):
-                return True
-    return False
+    """True when the column's enum, domain, composite or range type is dropped or recreated."""
+    return any(d.kind in _TYPES and d.kind != "collation" and _recreated(d, ctx) for d in col.deps)
+
+
+def _collation_changes(col: DbObject, ctx: Context) -> bool:
+    """True when the column's own collation is dropped or recreated."""
+    return any(d.kind == "collation" and _recreated(d, ctx) for d in col.deps) and bool(col.attrs["collation"])
 
 
 class ColumnSQL(GeneratorBase):
@@ -180,6 +209,10 @@ class ColumnSQL(GeneratorBase):
             out.append(self._alter(obj, f"TYPE {text} USING {ident(obj.id.path[-1])}::{text}",
                                    (Hazard.BLOCKS_WRITES, "rewrites the table under lock")))
             rest.update(type=text, collation=None)
+        elif _collation_changes(obj, ctx):  # the type's own collation meanwhile
+            out.append(self._alter(obj, f"TYPE {a['type']}",
+                                   (Hazard.BLOCKS_WRITES, "rebuilds the column's indexes under lock")))
+            rest.update(collation=None)
         if not out:
             return self.drop(obj, ctx), None
         return out, DbObject(obj.id, rest, obj.deps, obj.parent, obj.position)
@@ -231,7 +264,8 @@ class ColumnSQL(GeneratorBase):
         o, n = old.attrs, new.attrs
         before = ctx.old.get(new.id)
         source = before.attrs["type"] if before is not None and before.kind == "column" else o["type"]
-        hazards: list[tuple[Hazard, str]] = type_change_hazards(source, n["type"])
+        hazards: list[tuple[Hazard, str]] = (type_change_hazards(source, n["type"]) if o["type"] != n["type"]
+                                             else collation_change_hazards(n["collation"], ctx))
         coll = f" COLLATE {n['collation']}" if n["collation"] else ""
         column = ident(new.id.path[-1])
         given = ctx.options.using.get(new.id.path)

@@ -82,7 +82,7 @@ class DomainSQL(GeneratorBase):
     def detach(self, obj: DbObject, ctx: Context) -> tuple[list[Statement], DbObject | None]:
         """A function its checks or default use is replaced: release them, keep the domain and its columns."""
         for dep in obj.deps:
-            if dep.kind in ("enum", "domain", "composite_type"):
+            if dep.kind in ("enum", "domain", "composite_type", "range", "collation"):
                 before, after = ctx.old.get(dep), ctx.new.get(dep)
                 if before is None or after is None or not before.same_definition(after):
                     return self.drop(obj, ctx), None  # the base type itself may be going

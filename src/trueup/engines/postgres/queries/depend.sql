@@ -30,6 +30,11 @@ WITH nsp AS (
   SELECT 'pg_rewrite'::regclass, x.oid
   FROM rels CROSS JOIN LATERAL (SELECT r.oid FROM pg_rewrite r WHERE r.ev_class = rels.oid OFFSET 0) x
   UNION ALL
+  SELECT 'pg_statistic_ext'::regclass, x.oid
+  FROM rels CROSS JOIN LATERAL (SELECT s.oid FROM pg_statistic_ext s WHERE s.stxrelid = rels.oid OFFSET 0) x
+  UNION ALL
+  SELECT 'pg_collation'::regclass, co.oid FROM pg_collation co WHERE co.collnamespace IN (SELECT oid FROM nsp)
+  UNION ALL
   SELECT 'pg_namespace'::regclass, oid FROM nsp
   UNION ALL
   SELECT 'pg_extension'::regclass, e.oid FROM pg_extension e
@@ -49,13 +54,14 @@ WITH nsp AS (
                       OFFSET 0) pd
   WHERE :schemas::text[] IS NOT NULL
 )
--- Rules are resolved to their view, column defaults to their column and a table's row type
+-- A view's _RETURN rule is resolved to its view (other rules are objects of their own),
+-- column defaults to their column and a table's row type
 -- (or an array of it) to the table (r, ad, rt: at most one row each). Either part is empty
 -- (the server drops it when planning): all rows by hash joins over the user rows of
 -- pg_rewrite, pg_attrdef and pg_type, or the few rows of a scope by index lookups.
 :include(depend_resolved)
 FROM every d
-LEFT JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
+LEFT JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid AND r.rulename = '_RETURN'
 LEFT JOIN pg_attrdef ad ON d.classid = 'pg_attrdef'::regclass AND ad.oid = d.objid
 LEFT JOIN (SELECT t.oid,
                   CASE WHEN t.typrelid <> 0 AND c.relkind <> 'c' THEN t.typrelid END AS rel,
@@ -67,7 +73,8 @@ UNION ALL
 :include(depend_resolved)
 FROM within d
 LEFT JOIN LATERAL (SELECT r.ev_class FROM pg_rewrite r
-                   WHERE d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid OFFSET 0) r ON true
+                   WHERE d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid AND r.rulename = '_RETURN'
+                   OFFSET 0) r ON true
 LEFT JOIN LATERAL (SELECT ad.adrelid, ad.adnum FROM pg_attrdef ad
                    WHERE d.classid = 'pg_attrdef'::regclass AND ad.oid = d.objid OFFSET 0) ad ON true
 LEFT JOIN LATERAL (SELECT CASE WHEN t.typrelid <> 0

@@ -32,3 +32,7 @@ JOIN pg_namespace n ON n.oid = p.pronamespace
 LEFT JOIN pg_aggregate ag ON ag.aggfnoid = p.oid
 WHERE :scope(n)
   AND :not_ext(pg_proc, p.oid)
+  -- a range type's constructor functions are the type's (created and dropped with it)
+  AND NOT (p.prolang = 12 AND EXISTS (SELECT 1 FROM pg_depend rd WHERE rd.classid = 'pg_catalog.pg_proc'::regclass
+                                      AND rd.objid = p.oid AND rd.refclassid = 'pg_catalog.pg_type'::regclass
+                                      AND rd.deptype = 'i'))
