@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from trueup.cli.main import EXIT_DIFF, cli, fail, friendly, with_fleet_options, write_output, write_report
+from trueup.config import Config, GroupConfig
 
 
 @cli.group()
@@ -107,6 +109,21 @@ def up(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], to: 
     sys.exit(report.exit_code)
 
 
+def _one_group(config: Config, group: str | None, fits: Callable[[GroupConfig], bool], what: str,
+               declare: str) -> str:
+    """The group a command that works on one group means: ``--group``, else the only one that
+    has ``what``."""
+    candidates = [g for g, c in config.groups.items() if fits(c)]
+    if group is not None:
+        if group not in candidates:
+            fail(f"group '{group}' does not have {what}", declare)
+        return group
+    if len(candidates) != 1:
+        fail(f"no group has {what}" if not candidates else f"several groups have {what} ({', '.join(candidates)})",
+             "name one with --group" if candidates else declare)
+    return candidates[0]
+
+
 def _confirm(yes: bool, question: str, review: str) -> None:
     """Ask on a terminal; refuse without --yes in a non-interactive session (CI)."""
     if yes:
@@ -198,17 +215,9 @@ def new(name: str, config_path: str, group: str | None) -> None:
     from trueup.history.files import new_migration
 
     config = load_config(config_path)
-    candidates = [g for g, c in config.groups.items() if c.migrations is not None and c.migrations.history == "trueup"]
-    if group is not None:
-        if group not in candidates:
-            fail(f"group '{group}' has no trueup migrations folder",
-                 'declare migrations = { dir = "..." } in its [groups.NAME]')
-        candidates = [group]
-    if len(candidates) != 1:
-        fail("no group has a trueup migrations folder" if not candidates else
-             f"several groups have migrations folders ({', '.join(candidates)})",
-             "name one with --group" if candidates else 'add migrations = { dir = "migrations" } to a group')
-    migrations = config.groups[candidates[0]].migrations
+    chosen = _one_group(config, group, lambda c: c.migrations is not None and c.migrations.history == "trueup",
+                        "a trueup migrations folder", 'add migrations = { dir = "migrations" } to a group')
+    migrations = config.groups[chosen].migrations
     assert migrations is not None
     click.echo(new_migration(Path(config.path(migrations.dir)), name))
 
@@ -229,18 +238,10 @@ def diff_command(name: str, config_path: str, group: str | None, allow_destructi
     from trueup.fleet.migrate_repair import next_migration
 
     config = load_config(config_path)
-    candidates = [g for g, c in config.groups.items()
-                  if c.migrations is not None and c.migrations.history == "trueup" and c.desired is not None]
-    if group is not None:
-        if group not in candidates:
-            fail(f"group '{group}' does not have both `desired` and a trueup migrations folder",
-                 "migrate diff compares the two")
-        candidates = [group]
-    if len(candidates) != 1:
-        fail("no group has both `desired` and a trueup migrations folder" if not candidates else
-             f"several groups could be meant ({', '.join(candidates)})",
-             "name one with --group" if candidates else 'declare desired = "..." and migrations = { dir = "..." }')
-    path = next_migration(config, candidates[0], name, allow_destructive=allow_destructive)
+    chosen = _one_group(config, group, lambda c: c.migrations is not None and c.migrations.history == "trueup"
+                        and c.desired is not None, "both `desired` and a trueup migrations folder",
+                        'declare desired = "..." and migrations = { dir = "..." }')
+    path = next_migration(config, chosen, name, allow_destructive=allow_destructive)
     if path is None:
         click.echo("the migrations already build the desired state: nothing written", err=True)
         sys.exit(0)

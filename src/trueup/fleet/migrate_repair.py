@@ -32,7 +32,7 @@ from trueup.fleet.desired import group_replay, load_desired, migrations_folder, 
 from trueup.fleet.execution import ProgressFn, describe_error
 from trueup.fleet.history import history_groups
 from trueup.fleet.ignore import apply_ignore
-from trueup.fleet.scheduling import schedule
+from trueup.fleet.scheduling import NOT_STARTED, over_targets, schedule
 from trueup.fleet.targets import Target, select_targets
 from trueup.history import records
 from trueup.history.files import MigrationsFolder, new_migration
@@ -172,26 +172,15 @@ def run_repair(config: Config, *, groups: Sequence[str] | None = None, targets: 
     for g, err in failed:
         raise TrueupError(f"group '{g}': {err.message}", err.hint)
     run = journal.start_run({"command": "migrate repair", "mode": mode}, [t.key for t in work]) if journal else None
-    done = [0]
-
-    def one(i: int) -> RepairOutcome:
-        t = work[i]
+    def one(t: Target) -> RepairOutcome:
         o = repair_target(config, t, prepared[t.group], mode)
         if journal is not None and run is not None:
             journal.record(run, t.group, t.name, o.status, o.error)
         return o
 
-    def finished(i: int, _o: RepairOutcome) -> None:
-        done[0] += 1
-        if progress:
-            progress(done[0], len(work), work[i].name)
-
-    outcomes = schedule(len(work), one, concurrency=concurrency or config.settings.concurrency or 8, canary=canary,
-                        max_failures=max_failures, failed=lambda o: o.status == "failed",
-                        tried=lambda o: o.status != "unchanged", finished=finished)
-    result = [outcomes.get(i) or RepairOutcome(t.group, t.name, t.location,
-                                               error="not started: a canary failed, or --max-failures was reached")
-              for i, t in enumerate(work)]
+    result = over_targets(work, one, lambda t: RepairOutcome(t.group, t.name, t.location, error=NOT_STARTED),
+                          concurrency=concurrency or config.settings.concurrency or 8, canary=canary,
+                          max_failures=max_failures, progress=progress)
     if journal is not None and run is not None and all(o.status != "not_started" for o in result):
         journal.finish_run(run)
     return RepairReport("migrate repair", result, run)

@@ -25,7 +25,7 @@ from trueup.fleet.apply import acquire_lock, limits, lock_key
 from trueup.fleet.desired import migrations_folder
 from trueup.fleet.execution import ProgressFn, describe_error
 from trueup.fleet.history import history_groups
-from trueup.fleet.scheduling import schedule
+from trueup.fleet.scheduling import NOT_STARTED, over_targets
 from trueup.fleet.targets import Target, select_targets
 from trueup.history.files import Migration, MigrationsFolder
 from trueup.history.tables import read_history
@@ -202,31 +202,20 @@ def run_up(config: Config, *, groups: Sequence[str] | None = None, targets: Sequ
     if journal is not None and not dry_run and run is None:
         run = journal.start_run({"command": COMMAND, "groups": list(groups or []), "targets": list(targets or []),
                                  "to": to}, [t.key for t in work])
-    done = [0]
-
     def record(t: Target, state: str, reason: str | None = None) -> None:
         if journal is not None and run is not None and not dry_run:
             journal.record(run, t.group, t.name, state, reason)
 
-    def one(i: int) -> MigrateOutcome:
-        t = work[i]
+    def one(t: Target) -> MigrateOutcome:
         o = migrate_target(config, t, folders[t.group], upto[t.group], dry_run=dry_run,
                            on_started=lambda: record(t, "started"),
                            on_landed=lambda m: record(t, "started", f"at {m.label}"))
         record(t, "migrated" if o.status == "migrated" else o.status, o.error)
         return o
 
-    def finished(i: int, _o: MigrateOutcome) -> None:
-        done[0] += 1
-        if progress:
-            progress(done[0], len(work), work[i].name)
-
-    outcomes = schedule(len(work), one, concurrency=concurrency or config.settings.concurrency or 8, canary=canary,
-                        max_failures=max_failures, failed=lambda o: o.status == "failed",
-                        tried=lambda o: o.status != "unchanged", finished=finished)
-    result = [outcomes.get(i) or MigrateOutcome(t.group, t.name, t.location,
-                                                error="not started: a canary failed, or --max-failures was reached")
-              for i, t in enumerate(work)]
+    result = over_targets(work, one, lambda t: MigrateOutcome(t.group, t.name, t.location, error=NOT_STARTED),
+                          concurrency=concurrency or config.settings.concurrency or 8, canary=canary,
+                          max_failures=max_failures, progress=progress)
     if journal is not None and run is not None and not dry_run and all(o.status != "not_started" for o in result):
         journal.finish_run(run)
     return MigrateReport(result, run, dry_run, notes)

@@ -4,9 +4,11 @@ concurrently, launching no new target after a failure budget is spent. Shared by
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import TypeVar
+from typing import Protocol, TypeVar
+
+from trueup.fleet.targets import Target
 
 T = TypeVar("T")
 
@@ -51,3 +53,33 @@ def schedule(count: int, one: Callable[[int], T], *, concurrency: int, canary: i
             for f in complete:
                 finish(pending.pop(f), f.result())
     return outcomes
+
+
+class _Outcome(Protocol):
+    status: str  # "failed" counts against the budget; "unchanged" had nothing to do
+
+
+OutcomeT = TypeVar("OutcomeT", bound=_Outcome)
+
+#: why a target never ran
+NOT_STARTED = "not started: a canary failed, or --max-failures was reached"
+
+
+def over_targets(work: Sequence[Target], one: Callable[[Target], OutcomeT],
+                 not_started: Callable[[Target], OutcomeT], *, concurrency: int, canary: int = 0,
+                 max_failures: int | None = None,
+                 progress: Callable[[int, int, str], None] | None = None) -> list[OutcomeT]:
+    """:func:`schedule` over a fleet's targets: an outcome per target, in order (``not_started``
+    for those never launched), ``progress(done, total, name)`` as each completes."""
+    done = 0
+
+    def finished(i: int, _o: OutcomeT) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, len(work), work[i].name)
+
+    outcomes = schedule(len(work), lambda i: one(work[i]), concurrency=concurrency, canary=canary,
+                        max_failures=max_failures, failed=lambda o: o.status == "failed",
+                        tried=lambda o: o.status != "unchanged", finished=finished)
+    return [outcomes[i] if i in outcomes else not_started(t) for i, t in enumerate(work)]

@@ -13,7 +13,6 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,20 +124,8 @@ def _cached(folder: Path, key: str) -> list[Schema] | None:
 
 
 def _store(folder: Path, key: str, states: Sequence[Schema]) -> None:
-    """Written atomically; a folder that cannot be written only costs the next run a replay."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
-    except OSError:
-        return
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(_encode(states), out, separators=(",", ":"))
-        os.replace(tmp, folder / f"replay-{key}.json")
-    except (OSError, TypeError, ValueError):
-        Path(tmp).unlink(missing_ok=True)
-        return
-    source_cache.prune(folder)
+    """A folder that cannot be written only costs the next run a replay."""
+    source_cache.write_entry(folder, f"replay-{key}.json", _encode(states))
 
 
 def replay(folder: MigrationsFolder, server: str, scope: Sequence[str] | None, cache: Path | None) -> Replay:

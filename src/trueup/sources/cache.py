@@ -92,8 +92,13 @@ def get(folder: Path, key: str) -> tuple[Schema, str] | None:
 
 
 def put(folder: Path, key: str, model: Schema, fingerprint: str) -> None:
-    """Store an entry (atomically: a concurrent reader sees the whole file or none). A folder
-    that cannot be written only costs the next run a scratch load."""
+    """Store an entry. A folder that cannot be written only costs the next run a scratch load."""
+    write_entry(folder, f"{key}.json", {"fingerprint": fingerprint, "snapshot": model.to_json()})
+
+
+def write_entry(folder: Path, name: str, data: object) -> None:
+    """Write ``data`` as JSON to ``folder/name`` atomically (a concurrent reader sees the whole
+    file or none), then prune the folder; a failure only means no entry."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
@@ -101,8 +106,8 @@ def put(folder: Path, key: str, model: Schema, fingerprint: str) -> None:
         return
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump({"fingerprint": fingerprint, "snapshot": model.to_json()}, out)
-        os.replace(tmp, folder / f"{key}.json")
+            json.dump(data, out, separators=(",", ":"))
+        os.replace(tmp, folder / name)
     except (OSError, TypeError, ValueError):  # (a value JSON cannot hold: no entry, no failure)
         Path(tmp).unlink(missing_ok=True)
         return
