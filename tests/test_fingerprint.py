@@ -94,3 +94,35 @@ def test_a_changed_selection_changes_inspection_and_fingerprint_alike(make_db: C
         monkeypatch.undo()
         for cached in (catalog.query, fingerprint_sql):
             cached.cache_clear()
+
+
+@pytest.mark.parametrize("extra", [
+    "",  # none of the rare kinds: they are not read at all
+    "CREATE TYPE span AS RANGE (subtype = int4); CREATE STATISTICS items_st ON role_id, state FROM items;"
+    " CREATE RULE items_log AS ON DELETE TO roles DO ALSO NOTIFY roles_gone;"
+    " ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO PUBLIC; CREATE FOREIGN DATA WRAPPER trueup_test_w;"
+    " CREATE SERVER trueup_test_s FOREIGN DATA WRAPPER trueup_test_w;"
+    " CREATE FOREIGN TABLE remote_items (id int) SERVER trueup_test_s; CREATE PUBLICATION trueup_test_p;",
+])
+def test_reading_only_the_rare_kinds_a_database_has_gives_the_same_fingerprint(
+        make_db: Callable[..., str], extra: str) -> None:
+    """The fingerprint skips kinds whose catalog holds no user object; the hash is the one every
+    kind read gives (a kind without rows adds nothing), and one object of a kind changes it."""
+    from trueup.engines.postgres.fleet_ops.fingerprint import _combine, _fetch, _kinds, _present
+
+    url = make_db(TENANT + extra)
+    with psycopg.connect(url, autocommit=True) as conn:
+        skipped = set(_kinds(False)) - set(_present(conn, _kinds(False)))
+        assert ({"ranges", "statistics", "rules", "publications@db"} <= skipped) == (extra == "")
+        assert "collations" in skipped  # (neither case creates one)
+        every = _combine(_fetch(conn, fingerprint_sql(False, conn.info.server_version, tuple(_kinds(False))),
+                                {"schemas": None})).get(None, "")
+        assert fingerprint(conn) == every
+        per_schema = schema_fingerprints(conn, ["public"])
+        all_kinds = _combine(_fetch(conn, fingerprint_sql(True, conn.info.server_version, tuple(_kinds(True))),
+                                    {"schemas": ["public"]}))
+        assert per_schema == {k: v for k, v in all_kinds.items() if k is not None}
+        if extra:
+            before = fingerprint(conn)
+            conn.execute("DROP PUBLICATION trueup_test_p")
+            assert fingerprint(conn) != before
