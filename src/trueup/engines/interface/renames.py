@@ -12,13 +12,12 @@ white space in double quotes). They come from the command line (``--rename``), a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from trueup.engines.interface.sql import Change
-from trueup.engines.interface.using import format_path
+from trueup.engines.interface.using import format_path, parse_parts
 from trueup.errors import TrueupError
 from trueup.model import Schema
 
@@ -27,7 +26,6 @@ FORM = "SCHEMA.NAME=NEW_NAME or SCHEMA.TABLE.COLUMN=NEW_NAME"
 #: where a model keeps the renames its source declared: ``[{"from": [path...], "to": name}]``
 META_KEY = "renames"
 
-_PART = re.compile(r'"((?:[^"]|"")+)"|([^."=\s]+)')
 
 
 class RenameError(TrueupError):
@@ -50,24 +48,6 @@ class Rename:
 
     def to_json(self) -> dict[str, Any]:
         return {"from": list(self.path), "to": self.new}
-
-
-def parse_parts(text: str) -> tuple[str, ...] | None:
-    """The parts of a dotted name (quoted parts unquoted), or None if malformed."""
-    parts: list[str] = []
-    pos = 0
-    text = text.strip()
-    while True:
-        m = _PART.match(text, pos)
-        if m is None:
-            return None
-        parts.append(m.group(1).replace('""', '"') if m.group(1) is not None else m.group(2))
-        pos = m.end()
-        if pos == len(text):
-            return tuple(parts)
-        if text[pos] != ".":
-            return None
-        pos += 1
 
 
 def _split(text: str) -> tuple[str, str] | None:

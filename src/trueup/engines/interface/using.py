@@ -28,8 +28,8 @@ def format_path(path: tuple[str, ...]) -> str:
     return ".".join(p if _PLAIN_PART.fullmatch(p) else '"' + p.replace('"', '""') + '"' for p in path)
 
 
-def parse_path(text: str) -> tuple[str, ...] | None:
-    """The column path of ``schema.table.column`` (quoted parts unquoted), or None if malformed."""
+def parse_parts(text: str) -> tuple[str, ...] | None:
+    """The parts of a dotted name (quoted parts unquoted), or None if malformed."""
     parts: list[str] = []
     pos = 0
     text = text.strip()
@@ -40,11 +40,16 @@ def parse_path(text: str) -> tuple[str, ...] | None:
         parts.append(m.group(1).replace('""', '"') if m.group(1) is not None else m.group(2))
         pos = m.end()
         if pos == len(text):
-            break
+            return tuple(parts)
         if text[pos] != ".":
             return None
         pos += 1
-    return tuple(parts) if len(parts) == 3 else None
+
+
+def parse_path(text: str) -> tuple[str, ...] | None:
+    """The column path of ``schema.table.column`` (quoted parts unquoted), or None if malformed."""
+    parts = parse_parts(text)
+    return parts if parts is not None and len(parts) == 3 else None
 
 
 def parse_using(text: str, where: str = "--using") -> tuple[tuple[str, ...], str]:
