@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from trueup.engines.interface.renames import Rename, config_renames
+from trueup.engines.interface.tenancy import MAPPABLE
 from trueup.engines.interface.using import parse_path
 from trueup.errors import TrueupError
 
@@ -42,6 +43,12 @@ class RegistryDiscovery(_Strict):
     server: str = Field(description="URL of the tenants' server; each row's database (host, ...) replace its parts")
 
 
+class TenantRegistryDiscovery(_Strict):
+    """The tenants trueup's own registry (``[registry]``) lists as active in this group."""
+
+    registry: Literal["trueup"]
+
+
 class DatabaseDiscovery(_Strict):
     """Every database on a server whose name matches a LIKE pattern."""
 
@@ -56,6 +63,76 @@ class SchemaDiscovery(_Strict):
     schemas: str
     #: the schema of the desired state that stands for each tenant schema
     template_schema: str = "public"
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+class ProvisionConfig(_Strict):
+    """Where a group's new tenants are made (``trueup tenant create``): a database each on
+    ``server``, or a schema each in the database of ``server``; names are patterns of
+    ``{name}`` (the tenant's name)."""
+
+    server: str
+    database: str | None = None
+    schema_: str | None = Field(default=None, alias="schema")
+    #: the owner role of a tenant's objects; its login roles are ``<role>_login<N>``
+    role: str = "tenant_{name}"
+    #: copy new tenant databases from a template database holding the desired state (built
+    #: once per desired state) instead of building each one
+    template: bool = True
+    #: schema per tenant: the schema of the desired state that stands for each tenant's schema
+    template_schema: str = "public"
+
+    @model_validator(mode="after")
+    def _one_place(self) -> ProvisionConfig:
+        if (self.database is None) == (self.schema_ is None):
+            raise ValueError("provision needs 'database' (a database per tenant) or 'schema' (a schema per tenant)")
+        for key, value in (("database", self.database), ("schema", self.schema_), ("role", self.role)):
+            if value is None:
+                continue
+            if "{name}" not in value:
+                raise ValueError(f"provision.{key} must hold {{name}} (the tenant's name), e.g. \"tenant_{{name}}\"")
+            bad = [p for p in _PLACEHOLDER.findall(value) if p != "name"]
+            if bad:
+                raise ValueError(f"provision.{key}: unknown placeholder {{{bad[0]}}} (only {{name}})")
+        return self
+
+    def name_of(self, key: str, tenant: str) -> str:
+        pattern = {"database": self.database, "schema": self.schema_, "role": self.role}[key]
+        assert pattern is not None
+        return pattern.replace("{name}", tenant)
+
+
+class RegistryConfig(_Strict):
+    """Where trueup keeps its tenant registry (schema ``trueup`` of that database), the key its
+    passwords are encrypted with, and, optionally, an application's own registry table to read
+    and write through."""
+
+    url: str
+    #: a file holding the secret key (else the environment variable TRUEUP_SECRET_KEY)
+    key_file: str | None = None
+    #: an application's registry table (``schema.table``), and its columns by trueup's names
+    table: str | None = None
+    columns: dict[str, str] = {}
+    #: seconds a tenant may stay provisioning, dropping or failed before `registry check` calls it stuck
+    stuck_after_s: int = Field(default=900, ge=1)
+    #: seconds to wait for another command working on the same tenant
+    wait_for_lock_s: float = Field(default=30.0, ge=0)
+
+    @model_validator(mode="after")
+    def _mapping(self) -> RegistryConfig:
+        if self.columns and not self.table:
+            raise ValueError("columns needs table (the application's registry table)")
+        if self.table:
+            if parse_path(self.table) is None or len(parse_path(self.table) or ()) != 2:
+                raise ValueError(f"table {self.table!r} is not schema.table")
+            unknown = [k for k in self.columns if k not in MAPPABLE]
+            if unknown:
+                raise ValueError(f"columns: unknown field '{unknown[0]}' (fields: {', '.join(MAPPABLE)})")
+            if "name" not in self.columns:
+                raise ValueError("columns needs name (the column holding the tenant's name)")
+        return self
 
 
 class TargetSpec(_Strict):
@@ -90,7 +167,9 @@ class GroupConfig(_Strict):
     desired: str | None = None
     migrations: MigrationsConfig | None = None
     targets: list[str | TargetSpec] = []
-    discover: RegistryDiscovery | DatabaseDiscovery | SchemaDiscovery | None = None
+    discover: RegistryDiscovery | TenantRegistryDiscovery | DatabaseDiscovery | SchemaDiscovery | None = None
+    #: where `trueup tenant create` makes this group's tenants
+    provision: ProvisionConfig | None = None
     reference_data: str | None = None
     schemas: list[str] | None = None
     ignore: IgnoreRules = IgnoreRules()
@@ -139,6 +218,8 @@ class GroupConfig(_Strict):
     def _pick_discovery(cls, v: Any) -> Any:
         if not isinstance(v, dict):
             return v
+        if v.get("registry") == "trueup" and "query" not in v:
+            return TenantRegistryDiscovery.model_validate(v)
         for key, model in (("registry", RegistryDiscovery), ("databases", DatabaseDiscovery),
                            ("schemas", SchemaDiscovery)):
             if key in v:
@@ -152,6 +233,15 @@ class GroupConfig(_Strict):
         if self.desired is None and self.migrations is None:
             raise ValueError("a group needs 'desired' or 'migrations' (or both)")
         return self
+
+    @property
+    def template_schema(self) -> str | None:
+        """Schema per tenant: the desired state's schema that stands for each tenant's."""
+        if isinstance(self.discover, SchemaDiscovery):
+            return self.discover.template_schema
+        if self.provision is not None and self.provision.schema_ is not None:
+            return self.provision.template_schema
+        return None
 
     @property
     def source_key(self) -> str:
@@ -190,12 +280,21 @@ class StateConfig(_Strict):
 
 class Config(_Strict):
     scratch: ScratchConfig | None = None
+    registry: RegistryConfig | None = None
     settings: Settings = Settings()
     apply: ApplySettings = ApplySettings()
     state: StateConfig = StateConfig()
     groups: dict[str, GroupConfig]
     #: folder of the config file: relative paths in it are relative to this
     base_dir: Path = Path(".")
+
+    @model_validator(mode="after")
+    def _registry_declared(self) -> Config:
+        for name, g in self.groups.items():
+            if isinstance(g.discover, TenantRegistryDiscovery) and self.registry is None:
+                raise ValueError(f"groups.{name}.discover names the trueup registry, but there is no [registry]"
+                                 " (url = ...)")
+        return self
 
     @field_validator("groups")
     @classmethod
@@ -234,7 +333,7 @@ def _describe(err: ValidationError, file: str) -> str:
     first = err.errors()[0]
     loc = ".".join(str(p) for p in first["loc"]
                    if not str(p).startswith(("function-", "str", "TargetSpec", "RegistryDiscovery",
-                                             "DatabaseDiscovery", "SchemaDiscovery")))
+                                             "TenantRegistryDiscovery", "DatabaseDiscovery", "SchemaDiscovery")))
     msg = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         msg = "unknown key"

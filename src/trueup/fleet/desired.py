@@ -16,7 +16,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from trueup.config import Config, IgnoreRules, SchemaDiscovery
+from trueup.config import Config, IgnoreRules
 from trueup.engines import default_engine, engine_by_name, engine_for_url
 from trueup.engines.interface.engine import Engine
 from trueup.engines.interface.renames import META_KEY
@@ -67,8 +67,11 @@ def _server_candidates(config: Config, first_group: str) -> list[str]:
     for name in [first_group, *config.groups]:
         group = config.groups[name]
         out += [t if isinstance(t, str) else t.url for t in group.targets]
-        if group.discover is not None:
-            out.append(group.discover.server)
+        if group.provision is not None:
+            out.append(group.provision.server)
+        server = getattr(group.discover, "server", None)  # (trueup's registry names no server)
+        if server:
+            out.append(server)
     return out
 
 
@@ -102,7 +105,7 @@ def scope_model(model: Schema, template: str | None) -> Schema:
 
 def load_desired(config: Config, group_name: str) -> Desired:
     group = config.groups[group_name]
-    template = group.discover.template_schema if isinstance(group.discover, SchemaDiscovery) else None
+    template = group.template_schema
     scope = [template] if template else group.schemas
     fingerprints: set[str] = set()
     ignore = group.ignore

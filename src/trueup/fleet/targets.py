@@ -14,7 +14,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from trueup.config import Config, DatabaseDiscovery, GroupConfig, RegistryDiscovery, SchemaDiscovery, TargetSpec
+from trueup.config import (
+    Config,
+    DatabaseDiscovery,
+    GroupConfig,
+    RegistryDiscovery,
+    SchemaDiscovery,
+    TargetSpec,
+    TenantRegistryDiscovery,
+)
 from trueup.engines import engine_by_name, engine_for_url
 from trueup.engines.interface.engine import Engine
 from trueup.errors import TrueupError
@@ -79,6 +87,8 @@ def discover(config: Config, group_name: str, keep: Callable[[str], bool] | None
                         for name in engine.list_schemas(d.server, d.schemas, timeout=timeout) if wanted(name)]
         elif isinstance(d, RegistryDiscovery):
             targets += _from_registry(config, group_name, d, wanted)
+        elif isinstance(d, TenantRegistryDiscovery):
+            targets += _from_tenant_registry(config, group_name, wanted)
     except DiscoveryError:
         raise
     except TrueupError as err:
@@ -124,6 +134,44 @@ def _from_registry(config: Config, group_name: str, d: RegistryDiscovery,
                                   user=_opt(r.get("user") or r.get("username")), password=_opt(r.get("password")))
         out.append(Target(group_name, str(r["name"]), url, engine_name=engine.name))
     return out
+
+
+def _from_tenant_registry(config: Config, group_name: str, wanted: Callable[[str], bool]) -> list[Target]:
+    """The group's active tenants in trueup's registry, reached with the admin credentials of
+    the group's ``provision.server``."""
+    from trueup.fleet.tenant_registry import open_registry
+
+    group = config.groups[group_name]
+    if group.provision is None:
+        raise DiscoveryError(f"group {group_name}: discover = {{ registry = \"trueup\" }} needs provision "
+                             "(the server the tenants are on)", hint="add provision = { server = ..., database = ... }")
+    registry = open_registry(config)
+    try:
+        tenants = [t for t in registry.tenants(group_name) if t.status == "active" and wanted(t.name)]
+    finally:
+        registry.close()
+    server = group.provision.server
+    engine = engine_for_url(server)
+    out = []
+    for t in tenants:
+        if t.schema:
+            out.append(Target(group_name, t.name, server, schema=t.schema, engine_name=engine.name))
+        elif t.database:
+            out.append(Target(group_name, t.name, engine.database_url(server, t.database), engine_name=engine.name))
+    return out
+
+
+def tenant_target(config: Config, group_name: str, name: str, database: str | None, schema: str | None,
+                  *, user: str | None = None, password: str | None = None) -> Target:
+    """A tenant as a target of its group: its database (or its schema of the provisioning
+    server's database), as the admin or with the credentials given."""
+    group = config.groups[group_name]
+    assert group.provision is not None
+    server = group.provision.server
+    engine = engine_for_url(server)
+    dbname = database if database else engine.database_name(server)
+    url = engine.database_url(server, dbname, user=user, password=password)
+    return Target(group_name, name, url, schema=schema, engine_name=engine.name)
 
 
 def _opt(value: object) -> str | None:

@@ -22,6 +22,7 @@ from trueup.engines.interface.rows import RowChange
 from trueup.engines.interface.session import Session
 from trueup.engines.interface.sql import Change, Statement
 from trueup.engines.interface.state import Journal, ProbeTable
+from trueup.engines.interface.tenancy import Tenancy
 from trueup.model import DbObject, ObjectId, Schema
 
 
@@ -183,3 +184,9 @@ class Engine(Protocol):
         """Delete the record of migration ``version`` (``migrate repair --unrecord``)."""
         ...
 
+
+    # --- tenant lifecycle (``trueup tenant``, ``trueup registry``) -----------------------------
+    def tenancy(self) -> Tenancy:
+        """The tenant registry in a database of this engine, and a server's roles, databases
+        and schemas (:mod:`trueup.engines.interface.tenancy`)."""
+        ...

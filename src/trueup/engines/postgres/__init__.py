@@ -30,6 +30,7 @@ from trueup.model import DbObject, ObjectId, Schema
 if TYPE_CHECKING:  # (the fleet's modules are imported when the fleet asks: inspect and diff do not)
     from trueup.engines.postgres.fleet_ops.session import PgSession
     from trueup.engines.postgres.state import PostgresJournal, PostgresProbeTable
+    from trueup.engines.postgres.tenancy import PostgresTenancy
 
 _RELATION_KINDS = frozenset({"table", "view", "materialized_view", "sequence", "index", "composite_type"})
 
@@ -184,6 +185,12 @@ class PostgresEngine:
         from trueup.engines.postgres import state
 
         return state.history_forget(schema, version)
+
+    # --- tenant lifecycle ------------------------------------------------------------------------
+    def tenancy(self) -> PostgresTenancy:
+        from trueup.engines.postgres.tenancy import PostgresTenancy
+
+        return PostgresTenancy()
 
 
 ENGINE = PostgresEngine()

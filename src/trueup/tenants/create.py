@@ -1,0 +1,173 @@
+"""``trueup tenant create``: register → create role → create database (or schema) → apply the
+desired state → reference data → verify (logging in as the tenant) → active.
+
+The registry row is written first, with the generated password already encrypted in it, so
+nothing is ever made that the registry does not know about. A failure leaves the tenant
+``failed`` at the step's phase, a killed process leaves it ``provisioning`` there; ``--resume``
+runs that step again (every step is idempotent) and goes on.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from trueup.engines.interface.tenancy import ServerOps, Tenant
+from trueup.errors import TrueupError
+from trueup.tenants.build import Builder
+from trueup.tenants.context import Tenancy, check_name, names_for
+from trueup.tenants.secrets import new_password
+from trueup.tenants.steps import Sequence_, Step, resume_from, run_steps
+
+COMMAND = "create"
+STEPS = ("create_role", "create_database", "apply_schema", "reference_data", "verify", "activate")
+
+
+@dataclass
+class CreateOutcome:
+    name: str
+    status: str  # active | failed | exists
+    error: str | None = None
+    hint: str | None = None
+    seconds: float = 0.0
+    template: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {"name": self.name, "status": self.status, "error": self.error, "hint": self.hint,
+                "seconds": round(self.seconds, 3), "template": self.template}
+
+
+def register(ctx: Tenancy, name: str, group: str) -> Tenant:
+    """The tenant's registry row, status provisioning, with its encrypted password."""
+    check_name(name)
+    provision = ctx.provision(group)
+    names = names_for(provision, name)
+    login = names.login(1)
+    tenant = Tenant(name, group, "provisioning", phase=f"{COMMAND}:register",
+                    server=ctx.engine(group).location(provision.server), database=names.database,
+                    schema=names.schema, owner=names.owner, role=login,
+                    secret=ctx.key.encrypt(new_password(), name, login))
+    ctx.registry.insert(tenant)
+    ctx.registry.log(name, f"{COMMAND}:register", "done")
+    return tenant
+
+
+def create_tenant(ctx: Tenancy, name: str, group: str | None = None, *, resume: bool = False,
+                  builder: Builder | None = None) -> CreateOutcome:
+    """Create (or with ``resume``, finish creating) one tenant. Raises TrueupError for a
+    problem with the request; a failed step is the outcome."""
+    t0 = time.perf_counter()
+    builder = builder or Builder(ctx.config)
+    with ctx.registry.lock(name, ctx.wait_s):
+        existing = ctx.registry.get(name)
+        if existing is not None and not resume:
+            if existing.status == "active":
+                raise TrueupError(f"tenant '{name}' already exists (active)", hint=f"trueup tenant show {name}")
+            raise TrueupError(f"tenant '{name}' exists: {existing.status} at {existing.phase or '-'}",
+                              hint=f"finish it with `trueup tenant create {name} --resume`" if existing.status in (
+                                  "provisioning", "failed") and (existing.phase or "").startswith(COMMAND) else
+                              f"trueup tenant show {name}")
+        if existing is None and resume:
+            raise TrueupError(f"nothing to resume: no tenant '{name}' in the registry",
+                              hint=f"start it: trueup tenant create {name}")
+        if existing is not None and not (existing.status in ("provisioning", "failed")
+                                         and (existing.phase or "").startswith(COMMAND)):
+            raise TrueupError(f"tenant '{name}' is {existing.status}"
+                              + (f" at {existing.phase}" if existing.phase else "") + ": no create to resume",
+                              hint=f"trueup tenant show {name}")
+        tenant = existing or register(ctx, name, ctx.group_for_new(group))
+        if group is not None and tenant.group != group:
+            raise TrueupError(f"tenant '{name}' belongs to group '{tenant.group}', not '{group}'")
+        out = CreateOutcome(name, "failed")
+        ops = ctx.server_ops(tenant.group)
+        try:
+            steps = _steps(ctx, tenant, ops, builder, out)
+            seq = Sequence_(COMMAND, "provisioning", "failed", f"trueup tenant create {name} --resume")
+            run_steps(ctx.registry, name, seq, steps, resume_from(steps, COMMAND, tenant.phase))
+            out.status = "active"
+        except TrueupError as err:
+            out.error, out.hint = err.message, err.hint
+        finally:
+            ops.close()
+            out.seconds = time.perf_counter() - t0
+    return out
+
+
+def _steps(ctx: Tenancy, tenant: Tenant, ops: ServerOps, builder: Builder, out: CreateOutcome) -> list[Step]:
+    provision = ctx.provision(tenant.group)
+    assert tenant.owner is not None and tenant.role is not None
+    owner, login = tenant.owner, tenant.role
+    copied: list[bool] = []
+
+    def create_role() -> str:
+        ops.ensure_owner(owner)
+        ops.ensure_login(login, ctx.password(tenant).reveal(), owner)
+        return f"owner {owner}, login {login}"
+
+    def create_database() -> str:
+        if tenant.schema:
+            database = ctx.engine(tenant.group).database_name(provision.server)
+            made = ops.ensure_schema(database, tenant.schema, owner)
+            return f"schema {tenant.schema} " + ("created" if made else "existed")
+        assert tenant.database is not None
+        template = None
+        if provision.template:
+            template = out.template = builder.template(tenant.group, ops, ctx.registry, ctx.wait_s)
+        made = ops.ensure_database(tenant.database, owner, template)
+        if template:
+            copied.append(True)
+        return f"database {tenant.database} " + ("created" if made else "existed") + (
+            f" from template {template}" if template else "")
+
+    def apply_schema() -> str:
+        if copied:
+            return "copied with the template"
+        done = builder.build(ctx.admin_target(tenant))
+        _give(ctx, tenant, ops)
+        return done
+
+    def reference_data() -> str:
+        done = builder.build(ctx.admin_target(tenant))  # (reference rows are part of the desired state)
+        _give(ctx, tenant, ops)
+        return done
+
+    def verify() -> str:
+        return builder.verify(ctx.login_target(tenant)) + f", logged in as {login}"
+
+    def activate() -> None:
+        ctx.registry.update(tenant.name, status="active", phase=None, error=None)
+
+    return list(zip(STEPS, (create_role, create_database, apply_schema, reference_data, verify, activate),
+                    strict=True))
+
+
+def _give(ctx: Tenancy, tenant: Tenant, ops: ServerOps) -> None:
+    provision = ctx.provision(tenant.group)
+    assert tenant.owner is not None
+    database = tenant.database or ctx.engine(tenant.group).database_name(provision.server)
+    ops.give_objects(database, tenant.owner, tenant.schema)
+
+
+def create_tenants(ctx: Tenancy, names: Sequence[str], group: str | None = None, *, resume: bool = False,
+                   concurrency: int = 4, progress: Callable[[int, int, str], None] | None = None,
+                   ) -> list[CreateOutcome]:
+    """Create several tenants side by side (one template build shared by all)."""
+    builder = Builder(ctx.config)
+    done = [0]
+
+    def one(name: str) -> CreateOutcome:
+        try:
+            out = create_tenant(ctx, name, group, resume=resume, builder=builder)
+        except TrueupError as err:
+            out = CreateOutcome(name, "failed", err.message, err.hint)
+        except Exception as err:  # a bug: reported for this tenant (the registry records the step)
+            out = CreateOutcome(name, "failed", f"internal error: {type(err).__name__}: {err}")
+        done[0] += 1
+        if progress:
+            progress(done[0], len(names), name)
+        return out
+
+    with ThreadPoolExecutor(max(1, min(concurrency, len(names) or 1))) as pool:
+        return list(pool.map(one, names))
