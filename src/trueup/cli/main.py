@@ -57,6 +57,9 @@ def friendly(func: F) -> F:
             fail(err.message, err.hint)
         except KeyboardInterrupt:
             fail("interrupted")
+        except BrokenPipeError:  # (the reader went away: `trueup ... | head`)
+            sys.stderr.close()
+            sys.exit(EXIT_OK)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as err:  # an internal bug: still one line, with a way to see more
@@ -462,6 +465,7 @@ def demo(keep: bool) -> None:
 
 # the command groups that live in modules of their own register themselves on import
 from trueup.cli import migrate as _migrate  # noqa: E402, F401
+from trueup.cli import tenant as _tenant  # noqa: E402, F401
 
 
 def main() -> None:

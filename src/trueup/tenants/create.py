@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from trueup.engines.interface.tenancy import ServerOps, Tenant
 from trueup.errors import TrueupError
+from trueup.fleet.targets import tenant_target
 from trueup.tenants.build import Builder
 from trueup.tenants.context import Tenancy, check_name, names_for
 from trueup.tenants.secrets import new_password
@@ -39,18 +40,18 @@ class CreateOutcome:
                 "seconds": round(self.seconds, 3), "template": self.template}
 
 
-def register(ctx: Tenancy, name: str, group: str) -> Tenant:
+def register(ctx: Tenancy, name: str, group: str, command: str = COMMAND) -> Tenant:
     """The tenant's registry row, status provisioning, with its encrypted password."""
     check_name(name)
     provision = ctx.provision(group)
     names = names_for(provision, name)
     login = names.login(1)
-    tenant = Tenant(name, group, "provisioning", phase=f"{COMMAND}:register",
+    tenant = Tenant(name, group, "provisioning", phase=f"{command}:register",
                     server=ctx.engine(group).location(provision.server), database=names.database,
                     schema=names.schema, owner=names.owner, role=login,
                     secret=ctx.key.encrypt(new_password(), name, login))
     ctx.registry.insert(tenant)
-    ctx.registry.log(name, f"{COMMAND}:register", "done")
+    ctx.registry.log(name, f"{command}:register", "done")
     return tenant
 
 
@@ -171,3 +172,48 @@ def create_tenants(ctx: Tenancy, names: Sequence[str], group: str | None = None,
 
     with ThreadPoolExecutor(max(1, min(concurrency, len(names) or 1))) as pool:
         return list(pool.map(one, names))
+
+
+ADOPT = "adopt"
+ADOPT_STEPS = ("create_role", "hand_over", "verify_login", "activate")
+
+
+def adopt_tenant(ctx: Tenancy, name: str, group: str, builder: Builder) -> str:
+    """Register a database (or schema) of the provisioning pattern that no registry row knows
+    (``registry check --fix``): audited first (it must be reachable; drift is reported, not
+    repaired), then given an owner and a login role like a created tenant, and activated.
+    Resumable the same way (``registry check --fix`` again)."""
+    with ctx.registry.lock(name, ctx.wait_s):
+        tenant = ctx.registry.get(name)
+        if tenant is None:
+            names = names_for(ctx.provision(group), name)
+            audit = builder.audit(tenant_target(ctx.config, group, name, names.database, names.schema))
+            verdict = "in sync" if not audit.findings else \
+                f"{len(audit.findings)} difference(s) from the desired state: run trueup audit / apply"
+            tenant = register(ctx, name, group, command=ADOPT)
+            ctx.registry.log(name, f"{ADOPT}:audit", "done", verdict)
+        elif not (tenant.phase or "").startswith(ADOPT):
+            raise TrueupError(f"tenant '{name}' is already registered ({tenant.status})")
+        else:
+            verdict = "resumed"
+        ops = ctx.server_ops(group)
+        try:
+            create = dict(_steps(ctx, tenant, ops, builder, CreateOutcome(name, "failed")))
+
+            def hand_over() -> str:
+                _give(ctx, tenant, ops)
+                return f"objects given to {tenant.owner}"
+
+            def verify_login() -> str:
+                why = ops.can_log_in(ctx.login_target(tenant).url, ctx.config.settings.connect_timeout)
+                if why is not None:
+                    raise TrueupError(f"the new login {tenant.role} cannot log in: {why}")
+                return f"logged in as {tenant.role}"
+
+            steps: list[Step] = list(zip(ADOPT_STEPS, (create["create_role"], hand_over, verify_login,
+                                                       create["activate"]), strict=True))
+            seq = Sequence_(ADOPT, "provisioning", "failed", "trueup registry check --fix --yes")
+            run_steps(ctx.registry, name, seq, steps, resume_from(steps, ADOPT, tenant.phase))
+        finally:
+            ops.close()
+    return f"registered as tenant '{name}' (audit: {verdict})"
