@@ -250,7 +250,8 @@ def render_text(report: CheckReport) -> str:
     for e in report.errors:
         lines.append(f"error: {e}")
     fixed = sum(1 for p in report.problems if p.fixed)
-    verdict = "consistent" if not report.open and not report.errors else f"{len(report.open)} problem(s)"
+    verdict = ", ".join([*([f"{len(report.open)} problem(s)"] if report.open else []),
+                         *([f"{len(report.errors)} error(s)"] if report.errors else [])]) or "consistent"
     lines.append(f"{report.tenants} tenant(s) checked in {report.seconds:.2f} s: {verdict}"
                  + (f", {fixed} fixed" if fixed else ""))
     return "\n".join(lines) + "\n"
