@@ -144,6 +144,14 @@ def _check_group(ctx: Tenancy, g: str, provision: ProvisionConfig, tenants: list
     used_roles |= {r for r in roles if "_login" in r and r.rsplit("_login", 1)[0] in owners}
     storage_kind = "schema" if per_schema else "database"
 
+    def exists(storage: str) -> bool:
+        """The bulk listing covers the pattern's names; a row naming another (an application's
+        row) is looked up on its own."""
+        if storage in found or name_in(pattern, storage) is not None:
+            return storage in found
+        exact = like(storage)  # (an exact LIKE pattern)
+        return bool(ops.schemas(app_db, exact)) if per_schema else bool(ops.databases(exact))
+
     def add(kind: str, tenant: str, obj: str, detail: str, hint: str | None = None) -> None:
         report.problems.append(Problem(kind, g, tenant, obj, detail, hint))
 
@@ -156,7 +164,7 @@ def _check_group(ctx: Tenancy, g: str, provision: ProvisionConfig, tenants: list
                 add("leftover", t.name, ", ".join(left), f"dropped, but {', '.join(left)} still exist(s)",
                     f"finish the drop by hand, or re-create the tenant: {', '.join(left)}")
             continue
-        if t.status in ("active", "suspended") and storage and storage not in found:
+        if t.status in ("active", "suspended") and storage and not exists(storage):
             add(f"missing_{storage_kind}", t.name, storage, f"{t.status}, but its {storage_kind} {storage} does not"
                 " exist", f"restore it from a backup, or drop the tenant: trueup tenant drop {t.name} --yes")
         if t.managed and t.status in ("active", "suspended"):
