@@ -127,9 +127,11 @@ def list_(config_path: str, group: str | None, fmt: str) -> None:
     for col in ("name", "group", "status", "phase", "database / schema", "role", "updated"):
         table.add_column(col)
     for t in tenants:
-        table.add_row(t.name, t.group or "-", t.status, t.phase or "-", t.schema or t.database or "-", t.role or "-",
+        status = t.status if t.managed else f"{t.status} (unmanaged)"
+        table.add_row(t.name, t.group or "-", status, t.phase or "-", t.schema or t.database or "-", t.role or "-",
                       t.updated.strftime("%Y-%m-%d %H:%M:%S") if t.updated else "-")
-    Console(soft_wrap=True).print(table)
+    # (outside a terminal, rows whole: names are what a script greps for, not to be cut at 80 columns)
+    Console(soft_wrap=True, width=None if sys.stdout.isatty() else 500).print(table)
     counts: dict[str, int] = {}
     for t in tenants:
         counts[t.status] = counts.get(t.status, 0) + 1
