@@ -67,7 +67,11 @@ class PostgresRegistry:
             self._conn.execute("INSERT INTO trueup.registry_meta VALUES ('version', %s) ON CONFLICT (key)"
                                " DO UPDATE SET value = excluded.value", (str(len(UPGRADES)),))
         if mapping is not None:
-            self._check_mapping(mapping)
+            try:
+                self._check_mapping(mapping)
+            except TrueupError:
+                self._conn.close()
+                raise
 
     # --- the application's table ---------------------------------------------------------------
     def _check_mapping(self, m: RegistryMapping) -> None:
