@@ -282,3 +282,82 @@ def test_fix_never_drops_anything(tenants: TenantProject) -> None:
     r = tenants.run("registry", "check", "--fix", "--yes")
     assert r.exit_code == 1 and "fixed" not in r.stdout and r.stdout.strip().endswith("5 problem(s)"), r.stdout
     assert objects(tenants) == before
+
+
+# --- an application's own registry table --------------------------------------------------------
+
+APP_TABLE = """
+CREATE TABLE public.tenant_databases (
+    id serial PRIMARY KEY, slug text NOT NULL UNIQUE, database_name text, db_password text,
+    created_at timestamptz NOT NULL DEFAULT now())
+"""
+MAPPING = """table = "public.tenant_databases"
+columns = { name = "slug", database = "database_name", password = "db_password" }"""
+
+
+def app_rows(tenants: TenantProject) -> dict[str, tuple[Any, ...]]:
+    return {r[0]: r[1:] for r in control_sql(tenants, "SELECT slug, database_name, db_password"
+                                                      " FROM public.tenant_databases")}
+
+
+def test_a_mapped_application_table_is_written_listed_checked_and_discovered(tenants: TenantProject) -> None:
+    control_sql(tenants, APP_TABLE)
+    # rows the application made itself: one whose database exists (built by the application,
+    # outside the provisioning pattern), one whose database is gone
+    legacy = f"{tenants.prefix}_legacy"
+    admin_sql(tenants, "CREATE DATABASE {}", legacy)
+    build_by_hand(tenants, legacy)
+    control_sql(tenants, "INSERT INTO public.tenant_databases (slug, database_name) VALUES (%s, %s), (%s, %s)",
+                ("legacy", legacy, "vanished", tenants.database("vanished")))
+    reconfigure(tenants, registry_extra=MAPPING)
+
+    r = tenants.run("tenant", "create", "acme")
+    assert r.exit_code == 0, r.output
+    rows = app_rows(tenants)
+    row = tenants.row("acme")
+    assert row is not None
+    database, stored = rows["acme"][0], rows["acme"][1]
+    assert database == tenants.database("acme") and stored == row["secret"] and stored.startswith("v1:")
+    password = tenants.login_url("acme").split("password=")[1].split()[0]
+    assert password not in json.dumps({k: [str(x) for x in v] for k, v in rows.items()})
+    assert can_log_in(tenants.login_url("acme"))
+    # a rotation writes the new ciphertext to the application's column too
+    assert tenants.run("tenant", "rotate-credentials", "acme").exit_code == 0
+    row = tenants.row("acme")
+    assert row is not None and app_rows(tenants)["acme"][1] == row["secret"] and stored != row["secret"]
+
+    listed = {t["name"]: t for t in json.loads(tenants.run("tenant", "list", "--format", "json").stdout)["tenants"]}
+    assert set(listed) == {"acme", "legacy", "vanished"}
+    assert (listed["acme"]["managed"], listed["legacy"]["managed"], listed["vanished"]["managed"]) == (
+        True, False, False)
+    assert listed["legacy"]["database"] == legacy
+    text = tenants.run("tenant", "list").stdout
+    for name in ("legacy", "vanished"):
+        line = next(ln for ln in text.splitlines() if ln.startswith(name + " "))
+        assert "unmanaged" in line, text
+    assert "unmanaged" not in next(ln for ln in text.splitlines() if ln.startswith("acme "))
+
+    # the application's row whose database is missing is found; the one outside the pattern that
+    # exists is not reported missing
+    code, report = check(tenants)
+    assert code == 1 and found(report) == {("missing_database", "vanished", tenants.database("vanished"))}, report
+
+    # discovery lists the registry's tenants, the application's included, reached as the admin
+    r = tenants.run("audit", "--format", "json", env={"TRUEUP_SECRET_KEY": ""})
+    audited = {t["name"]: t["status"] for t in json.loads(r.stdout)["databases"]}
+    assert audited["acme"] == "in_sync" and audited["legacy"] == "in_sync", r.output
+    assert audited["vanished"] == "error" and r.exit_code == 2
+
+
+def test_a_mapping_naming_a_missing_column_is_one_clear_error(tenants: TenantProject) -> None:
+    control_sql(tenants, APP_TABLE)
+    reconfigure(tenants, registry_extra=MAPPING.replace('database = "database_name"', 'database = "db_name"'))
+    for args in (("tenant", "list"), ("tenant", "create", "acme"), ("registry", "check")):
+        r = tenants.run(*args)
+        assert r.exit_code == 2 and "Traceback" not in r.output, r.output
+        errors = [ln for ln in r.stderr.splitlines() if ln.startswith("error:")]
+        assert len(errors) == 1 and "public.tenant_databases" in errors[0] and "db_name" in errors[0], r.stderr
+    assert tenants.row("acme") is None and not tenants.exists("role", tenants.owner("acme"))
+    reconfigure(tenants, registry_extra=MAPPING.replace("tenant_databases", "tenant_dbs"))
+    r = tenants.run("tenant", "list")
+    assert r.exit_code == 2 and "public.tenant_dbs" in r.stderr and "Traceback" not in r.output, r.output
