@@ -361,3 +361,108 @@ def test_a_mapping_naming_a_missing_column_is_one_clear_error(tenants: TenantPro
     reconfigure(tenants, registry_extra=MAPPING.replace("tenant_databases", "tenant_dbs"))
     r = tenants.run("tenant", "list")
     assert r.exit_code == 2 and "public.tenant_dbs" in r.stderr and "Traceback" not in r.output, r.output
+
+
+# --- schema per tenant --------------------------------------------------------------------------
+
+
+def per_schema(tenants: TenantProject) -> str:
+    """Provision the project's tenants as schemas of an application database of the test's
+    (made here; the fixture drops the prefix's databases); its name."""
+    app = f"{tenants.prefix}_app"
+    admin_sql(tenants, "CREATE DATABASE {}", app)
+    reconfigure(tenants, provision=f'{{ server = "{db_url(tenants.server, app)}", schema = "{tenants.prefix}_s_{{name}}",'
+                                   f' role = "{tenants.prefix}_r_{{name}}" }}')
+    return app
+
+
+def schema_of(tenants: TenantProject, name: str) -> str:
+    return f"{tenants.prefix}_s_{name}"
+
+
+def schema_login(tenants: TenantProject, name: str, app: str) -> str:
+    """The tenant's stored credentials, on the application database."""
+    url = tenants.login_url(name)
+    return psycopg.conninfo.make_conninfo(url, dbname=app)
+
+
+def team_roles(url: str, schema: str) -> tuple[Any, ...] | None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute(pgsql.SQL("SELECT current_user, count(*) FROM {}.team_roles").format(
+            pgsql.Identifier(schema))).fetchone()
+
+
+def test_schema_per_tenant_create_audit_rotate_and_drop(tenants: TenantProject) -> None:
+    app = per_schema(tenants)
+    r = tenants.run("tenant", "create", "acme", "globex")
+    assert r.exit_code == 0, r.output
+    admin_app = db_url(tenants.server, app)
+    for name in ("acme", "globex"):
+        row = tenants.row(name)
+        assert row is not None and (row["status"], row["database"], row["schema"]) == (
+            "active", None, schema_of(tenants, name))
+        with tenants.admin(app) as conn:
+            assert conn.execute("SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = %s",
+                                (schema_of(tenants, name),)).fetchone() == (tenants.owner(name),)
+        assert table_owners(admin_app, schema_of(tenants, name)) == {tenants.owner(name)}
+        # logged in as the tenant: its tables, with the reference rows
+        assert team_roles(schema_login(tenants, name, app), schema_of(tenants, name)) == (tenants.owner(name), 2)
+    assert not tenants.exists("database", tenants.database("acme"))  # (no database per tenant)
+    assert table_owners(admin_app) == set()  # (nothing landed in the application's public schema)
+    # one tenant cannot read another's schema
+    try:
+        team_roles(schema_login(tenants, "acme", app), schema_of(tenants, "globex"))
+        raise AssertionError("acme read globex's schema")
+    except psycopg.errors.InsufficientPrivilege:
+        pass
+
+    r = tenants.run("audit", "--format", "json")
+    assert r.exit_code == 0, r.output
+    audited = {t["name"]: (t["status"], t["location"]) for t in json.loads(r.stdout)["databases"]}
+    assert audited.keys() == {"acme", "globex"} and all(st == "in_sync" for st, _ in audited.values()), audited
+    assert audited["acme"][1].endswith(f"schema {schema_of(tenants, 'acme')}")
+
+    old = schema_login(tenants, "acme", app)
+    r = tenants.run("tenant", "rotate-credentials", "acme")
+    assert r.exit_code == 0, r.output
+    new = schema_login(tenants, "acme", app)
+    assert team_roles(new, schema_of(tenants, "acme")) == (tenants.owner("acme"), 2) and not can_log_in(old)
+
+    r = tenants.run("tenant", "drop", "acme", "--yes")
+    assert r.exit_code == 0, r.output
+    assert not tenants.exists("schema", schema_of(tenants, "acme"), app)
+    assert not any(tenants.exists("role", tenants.owner("acme") + suffix) for suffix in ("", "_login1", "_login2"))
+    # the other tenant, and the application database, are untouched
+    assert tenants.exists("database", app) and tenants.exists("schema", schema_of(tenants, "globex"), app)
+    assert team_roles(schema_login(tenants, "globex", app), schema_of(tenants, "globex")) == (
+        tenants.owner("globex"), 2)
+    code, report = check(tenants)
+    assert code == 0 and report["problems"] == [], report
+
+
+def test_schema_per_tenant_check_finds_a_missing_and_an_unregistered_schema_and_fix_adopts(
+        tenants: TenantProject) -> None:
+    app = per_schema(tenants)
+    assert tenants.run("tenant", "create", "acme", "globex").exit_code == 0
+    admin_sql(tenants, "DROP SCHEMA {} CASCADE", schema_of(tenants, "globex"), database=app)
+    build_by_hand(tenants, app, schema_of(tenants, "ghost"))
+    code, report = check(tenants)
+    assert code == 1 and found(report) == {("missing_schema", "globex", schema_of(tenants, "globex")),
+                                           ("unregistered", "ghost", schema_of(tenants, "ghost"))}, report
+    r = tenants.run("registry", "check")
+    assert r.exit_code == 1 and f"tenants/ghost: unregistered: schema {schema_of(tenants, 'ghost')}" in r.stdout
+
+    code, report = check(tenants, "--fix", "--yes")
+    assert code == 1 and found(report, open_only=True) == {("missing_schema", "globex", schema_of(tenants, "globex"))}
+    row = tenants.row("ghost")
+    assert row is not None and (row["status"], row["schema"], row["database"]) == (
+        "active", schema_of(tenants, "ghost"), None)
+    assert team_roles(schema_login(tenants, "ghost", app), schema_of(tenants, "ghost")) == (tenants.owner("ghost"), 2)
+    assert table_owners(db_url(tenants.server, app), schema_of(tenants, "ghost")) == {tenants.owner("ghost")}
+    with tenants.admin(app) as conn:
+        assert conn.execute("SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = %s",
+                            (schema_of(tenants, "ghost"),)).fetchone() == (tenants.owner("ghost"),)
+    # the adopted tenant is a target like the others
+    r = tenants.run("audit", "--format", "json")
+    audited = {t["name"]: t["status"] for t in json.loads(r.stdout)["databases"]}
+    assert audited["ghost"] == "in_sync" and audited["acme"] == "in_sync", r.output
