@@ -210,7 +210,11 @@ class PgServerOps:
         if password:
             env["PGPASSWORD"] = str(password)
         target = Path(file)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise TrueupError(f"cannot write the backup to {target.parent}: {err.strerror}",
+                              hint="give --backup a folder that can be written; nothing was dropped") from None
         partial = target.with_name(target.name + ".partial")
         cmd = [binary, "--format=custom", "--file", str(partial), "--dbname",
                make_conninfo("", **{k: str(v) for k, v in params.items() if v is not None})]
