@@ -6,14 +6,24 @@ column, query text or server log)."""
 from __future__ import annotations
 
 import json
+import logging
+import os
+import re
+import secrets
+import threading
+from pathlib import Path
 from typing import Any
 
 import psycopg
+import pytest
+from click.testing import CliRunner, Result
 from conftest import db_url
 from psycopg import sql as pgsql
 from tenantdata import REFERENCE, TENANT_SQL, TenantProject, write_project
 
+from trueup.cli.main import cli
 from trueup.tenants.check import KINDS
+from trueup.tenants.secrets import Password, new_key, parse_key
 
 # --- helpers ---------------------------------------------------------------------------------
 
@@ -466,3 +476,225 @@ def test_schema_per_tenant_check_finds_a_missing_and_an_unregistered_schema_and_
     r = tenants.run("audit", "--format", "json")
     audited = {t["name"]: t["status"] for t in json.loads(r.stdout)["databases"]}
     assert audited["ghost"] == "in_sync" and audited["acme"] == "in_sync", r.output
+
+
+# --- the secrets sweep --------------------------------------------------------------------------
+
+
+def test_password_and_key_show_themselves_masked() -> None:
+    password = Password("hunter2-" + secrets.token_urlsafe(8))
+    key_text = new_key()
+    key = parse_key(key_text, "the test")
+    for shown in (repr(password), str(password), f"{password}", repr([password]), repr(key), str(key), f"{key}",
+                  repr({"k": key})):
+        assert password.reveal() not in shown and key_text not in shown and key_text.split(":")[1] not in shown
+    assert repr(password) == "Password(***)" and repr(key) == "SecretKey(from the test)"
+    assert repr(key.raw) not in repr(key)
+    # an error about a ciphertext names neither the key nor the password
+    sealed = key.encrypt(password, "acme", "acme_login1")
+    with pytest.raises(Exception) as caught:
+        parse_key(new_key(), "another").decrypt(sealed, "acme", "acme_login1")
+    assert password.reveal() not in str(caught.value) and key_text not in str(caught.value)
+
+
+class ActivitySampler:
+    """Every query text pg_stat_activity shows on the server, sampled while commands run."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.queries: set[str] = set()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            while not self._stop.is_set():
+                self.queries.update(r[0] for r in conn.execute(
+                    "SELECT query FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND query <> ''"))
+                self._stop.wait(0.02)
+
+    def __enter__(self) -> ActivitySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+
+def server_log(tenants: TenantProject) -> Path | None:
+    """The tenant server's log file: pgcluster.Cluster starts it with ``pg_ctl -l <folder>/log``,
+    its data directory being ``<folder>/data`` (the embedded fallback logs elsewhere: None)."""
+    with tenants.admin() as conn:
+        row = conn.execute("SHOW data_directory").fetchone()
+    log = Path(str(row[0])).parent / "log" if row else None
+    return log if log is not None and log.is_file() else None
+
+
+def test_secrets_sweep_no_password_or_key_in_any_output_report_journal_registry_or_log(
+        tenants: TenantProject, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    admin_password = "Adm1nPw-" + secrets.token_hex(8)
+    wrong_key = new_key()
+    # the admin's password in every URL of the config (the server trusts the admin: it is not
+    # checked, but trueup has it in hand and must mask it wherever it shows a URL)
+    server = tenants.server
+    with_password = server.replace("postgres@", f"postgres:{admin_password}@", 1)
+    assert with_password != server
+    reconfigure(tenants, registry_extra="stuck_after_s = 60")
+    cfg = tenants.config_path
+    cfg.write_text(cfg.read_text().replace(server.rsplit("/", 1)[0] + "/", with_password.rsplit("/", 1)[0] + "/"))
+    assert cfg.read_text().count(admin_password) == 2  # (the registry's URL and the provisioning server's)
+    key = parse_key(tenants.key, "the test")
+    passwords: set[str] = set()
+
+    def harvest() -> None:
+        """Every password the registry holds (current and a rotation's pending one), decrypted."""
+        if control_sql(tenants, "SELECT to_regclass('trueup.tenants')") == [(None,)]:
+            return
+        for name, role, secret, pending_role, pending in control_sql(
+                tenants, "SELECT name, role, secret, pending_role, pending_secret FROM trueup.tenants"):
+            for r, s in ((role, secret), (pending_role, pending)):
+                if s:
+                    passwords.add(key.decrypt(s, name, r).reveal())
+
+    results: list[tuple[str, Result]] = []
+
+    def run(*args: str, code: int | None = 0, env: dict[str, str] | None = None) -> Result:
+        if args[0] == "secret-key":  # (it reads no config)
+            r = CliRunner(env={"TRUEUP_SECRET_KEY": tenants.key}).invoke(cli, list(args), catch_exceptions=False)
+        else:
+            r = tenants.run(*args, env=env)
+        results.append((" ".join(args), r))
+        if code is not None:
+            assert r.exit_code == code, (args, r.output)
+        harvest()
+        return r
+
+    reports = tenants.folder / "reports"
+    reports.mkdir()
+    log = server_log(tenants)
+    log_start = log.stat().st_size if log else 0
+    with tenants.admin() as conn:  # every statement of every session into the server's log
+        conn.execute("ALTER ROLE ALL SET log_statement = 'all'")
+        conn.execute("ALTER ROLE ALL SET log_min_messages = 'info'")
+    try:
+        with ActivitySampler(db_url(server, "postgres")) as activity:
+            new = run("secret-key", "new")
+            assert new.stdout.startswith("trueup-key-1:") and new.stdout.strip() != tenants.key
+            run("tenant", "create", "acme", "globex")
+            run("tenant", "create", "initech", "--format", "json")
+            # failure paths: an injected failure and its resume, a wrong key, no key
+            r = run("tenant", "create", "flaky", code=2, env={"TRUEUP_TEST_FAIL_STEP": "create:verify"})
+            assert "injected failure" in r.stdout
+            run("tenant", "create", "flaky", "--resume")
+            for args in (("tenant", "create", "wrongkey"), ("tenant", "rotate-credentials", "acme"),
+                         ("registry", "check"), ("tenant", "drop", "acme", "--yes")):
+                r = run(*args, code=2, env={"TRUEUP_SECRET_KEY": wrong_key})
+                assert "not the key this registry's passwords are encrypted with" in r.stderr
+            run("tenant", "create", "wrongkey", code=2, env={"TRUEUP_SECRET_KEY": ""})
+            run("tenant", "list")
+            run("tenant", "list", "--format", "json")
+            shown = run("tenant", "show", "acme")
+            assert "postgres:***@" in shown.stdout  # (the server's URL, its password masked)
+            run("tenant", "show", "acme", "--format", "json")
+            # rotations: one stopped after its new login was made (its pending password is in
+            # the registry, harvested), then finished; every tenant's
+            run("tenant", "rotate-credentials", "acme", code=2, env={"TRUEUP_TEST_FAIL_STEP": "rotate:switch"})
+            run("tenant", "rotate-credentials", "acme")
+            run("tenant", "rotate-credentials", "--all")
+            run("tenant", "rotate-credentials", "--all", "--format", "json")
+            # registry check: a login that fails, an unregistered database, a stuck rotation
+            globex = tenants.row("globex")
+            assert globex is not None
+            admin_sql(tenants, "ALTER ROLE {} PASSWORD 'broken-by-hand'", globex["role"])
+            admin_sql(tenants, "CREATE DATABASE {}", tenants.database("ghost"))
+            build_by_hand(tenants, tenants.database("ghost"))
+            run("tenant", "rotate-credentials", "initech", code=2, env={"TRUEUP_TEST_FAIL_STEP": "rotate:retire"})
+            age(tenants, "initech")
+            r = run("registry", "check", code=1)
+            assert "login_failed" in r.stdout and "unregistered" in r.stdout and "stuck" in r.stdout
+            run("registry", "check", "--format", "json", code=1)
+            run("registry", "check", "--fix", code=2)
+            r = run("registry", "check", "--fix", "--yes", code=1)
+            assert "registered as tenant 'ghost'" in r.stdout and "rotation finished" in r.stdout
+            run("registry", "check", "--fix", "--yes", "--format", "json", code=1)
+            run("tenant", "rotate-credentials", "globex")
+            run("registry", "check", "--format", "json", "-o", str(reports / "check.json"))
+            # the fleet commands over the registry's tenants, every report format
+            run("audit")
+            for fmt, ext in (("json", "json"), ("html", "html"), ("junit", "xml")):
+                run("audit", "--format", fmt, "-o", str(reports / f"audit.{ext}"))
+            assert "acme" in (reports / "audit.json").read_text()
+            # drop, with a backup, and a failed drop resumed
+            run("tenant", "drop", "initech", "--yes", "--backup", str(tenants.folder / "backups"))
+            run("tenant", "drop", "flaky", "--yes", "--format", "json", code=2,
+                env={"TRUEUP_TEST_FAIL_STEP": "drop:drop_roles"})
+            run("tenant", "drop", "flaky", "--yes")
+            run("tenant", "show", "flaky")
+    finally:
+        with tenants.admin() as conn:
+            conn.execute("ALTER ROLE ALL RESET log_statement")
+            conn.execute("ALTER ROLE ALL RESET log_min_messages")
+
+    assert len(passwords) >= 12, len(passwords)  # 6 tenants' first passwords, and their rotations'
+    needles = {f"tenant password {i}": p for i, p in enumerate(sorted(passwords))}
+    for label, k in (("secret key", tenants.key), ("wrong key", wrong_key)):
+        needles[label] = k
+        needles[label + " (its base64)"] = k.split(":", 1)[1]
+    needles["admin password"] = admin_password
+
+    def leaks(where: str, text: str) -> list[str]:
+        return [f"{label} in {where}" for label, needle in needles.items() if needle in text]
+
+    found_leaks: list[str] = []
+    for command, r in results:
+        found_leaks += leaks(f"`{command}` stdout", r.stdout) + leaks(f"`{command}` stderr", r.stderr)
+        # every URL shown has its password masked
+        for url in re.findall(r"postgres(?:ql)?://[^\s\"'<>]+", r.output):
+            assert "@" not in url or re.match(r"postgres(?:ql)?://[^:/@]*(:\*\*\*)?@", url), (command, url)
+    found_leaks += leaks("the log records", caplog.text)
+    # reports, the journal (.trueup: SQLite and its cache), backups: every file but the config
+    # itself (which holds the admin's URL by the user's choice)
+    files = [f for f in tenants.folder.rglob("*") if f.is_file() and f != cfg]
+    files += [f for f in Path(os.environ["TRUEUP_CACHE_DIR"]).rglob("*") if f.is_file()]
+    assert any(".trueup" in f.parts for f in files) and (reports / "audit.html").is_file()
+    for f in files:
+        found_leaks += leaks(str(f.relative_to(tenants.folder) if tenants.folder in f.parents else f),
+                             f.read_bytes().decode("utf-8", "replace"))
+    # the registry's plain columns and its event log (the secret columns hold ciphertext)
+    plain = control_sql(tenants, "SELECT (to_jsonb(t) - 'secret' - 'pending_secret')::text FROM trueup.tenants t")
+    events = control_sql(tenants, "SELECT to_jsonb(e)::text FROM trueup.tenant_events e")
+    meta = control_sql(tenants, "SELECT to_jsonb(m)::text FROM trueup.registry_meta m")
+    assert len(plain) == 5 and len(events) > 50
+    found_leaks += leaks("trueup.tenants", "\n".join(r[0] for r in plain))
+    found_leaks += leaks("trueup.tenant_events", "\n".join(r[0] for r in events))
+    found_leaks += leaks("trueup.registry_meta", "\n".join(r[0] for r in meta))
+    # what the server saw: query texts, and every statement in its log
+    assert any("trueup.tenants" in q for q in activity.queries)
+    found_leaks += leaks("pg_stat_activity", "\n".join(activity.queries))
+    if log is not None:
+        with log.open("rb") as fh:
+            fh.seek(log_start)
+            logged = fh.read().decode("utf-8", "replace")
+        # (every statement was logged, those setting tenants' passwords included)
+        assert re.search(r"statement: (CREATE|ALTER) ROLE \S+ LOGIN PASSWORD", logged), logged[-2000:]
+        found_leaks += leaks("the server log", logged)
+    else:
+        pytest.fail("the tenant server's log file was not found (the embedded fallback): not swept")
+    assert found_leaks == [], found_leaks
+
+
+def test_a_backup_folder_that_cannot_be_made_refuses_the_drop_with_one_clear_error(tenants: TenantProject) -> None:
+    assert tenants.run("tenant", "create", "acme").exit_code == 0
+    blocker = tenants.folder / "blocker"
+    blocker.write_text("a file, not a folder")
+    r = tenants.run("tenant", "drop", "acme", "--yes", "--backup", str(blocker / "dumps"))
+    assert r.exit_code == 2 and "internal error" not in r.output, r.output
+    assert f"cannot write the backup to {blocker / 'dumps'}" in r.stdout and "nothing was dropped" in r.stdout
+    assert tenants.exists("database", tenants.database("acme")) and can_log_in(tenants.login_url("acme"))
+    row = tenants.row("acme")
+    assert row is not None and (row["status"], row["phase"]) == ("dropping", "drop:backup")
+    r = tenants.run("tenant", "drop", "acme", "--yes", "--backup", str(tenants.folder / "dumps"))
+    assert r.exit_code == 0 and not tenants.exists("database", tenants.database("acme")), r.output
+    assert len(list((tenants.folder / "dumps").glob("acme-*.dump"))) == 1
