@@ -152,6 +152,8 @@ def test_check_finds_each_kind_of_inconsistency_made_behind_trueups_back(tenants
     assert "failed at create:verify" in by["stuck", "halted"]["detail"]
     assert "rotation at rotate:switch" in by["stuck", "eve"]["detail"]
     assert "password authentication failed" in by["login_failed", "carol"]["detail"]
+    # (`tenant create` refuses a dropped tenant's name: the hint does not propose it)
+    assert "re-create" not in by["leftover", "delta"]["hint"] and "by hand" in by["leftover", "delta"]["hint"]
     assert all(x["group"] == "tenants" and x["fixed"] is None for x in report["problems"])
     assert report["tenants"] == 5  # (acme, bravo, carol, eve, halted: delta is dropped)
 

@@ -162,7 +162,7 @@ def _check_group(ctx: Tenancy, g: str, provision: ProvisionConfig, tenants: list
                 r for r in roles if t.owner and (r == t.owner or r.startswith(t.owner + "_login")))
             if left:
                 add("leftover", t.name, ", ".join(left), f"dropped, but {', '.join(left)} still exist(s)",
-                    f"finish the drop by hand, or re-create the tenant: {', '.join(left)}")
+                    f"the drop is recorded as done: if nothing uses them, drop {', '.join(left)} by hand")
             continue
         if t.status in ("active", "suspended") and storage and not exists(storage):
             add(f"missing_{storage_kind}", t.name, storage, f"{t.status}, but its {storage_kind} {storage} does not"
