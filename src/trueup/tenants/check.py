@@ -7,7 +7,8 @@ transitional status, and its stored credentials log in (side by side). Found:
 - ``missing_database`` / ``missing_schema`` / ``missing_role``: a registry row whose storage or
   role does not exist;
 - ``unregistered``: a database or schema matching the provisioning pattern that no registry row
-  knows (the fifth seed's missing ``tenant_databases`` row);
+  knows (the fifth seed's missing ``tenant_databases`` row); with an application's registry
+  table, also a tenant of trueup's that has no row there;
 - ``orphan_role``: a role matching the role pattern that no tenant uses;
 - ``stuck``: provisioning, dropping, failed, or a rotation part-way, for longer than
   ``[registry] stuck_after_s``;
@@ -15,7 +16,8 @@ transitional status, and its stored credentials log in (side by side). Found:
 - ``leftover``: a dropped tenant whose database, schema or roles still exist.
 
 ``--fix`` does what is safe and never drops anything: it registers an unregistered database or
-schema after auditing it, finishes a stuck create or rotation.
+schema after auditing it (or writes a tenant's missing row to the application's table),
+finishes a stuck create or rotation.
 """
 
 from __future__ import annotations
@@ -105,6 +107,7 @@ def check_registry(ctx: Tenancy, *, groups: Sequence[str] | None = None, fix: bo
         raise TrueupError("no group has provision: nothing to check the registry against",
                           hint='add provision = { server = "...", database = "tenant_{name}" } to a group')
     everyone = ctx.registry.tenants()
+    unmapped = set(ctx.registry.unmapped())
     for g in wanted:
         provision = ctx.provision(g)
         tenants = [t for t in everyone if t.group in (g, "")]
@@ -115,7 +118,7 @@ def check_registry(ctx: Tenancy, *, groups: Sequence[str] | None = None, fix: bo
             report.errors.append(f"group {g}: {err.message}")
             continue
         try:
-            _check_group(ctx, g, provision, tenants, ops, report, concurrency)
+            _check_group(ctx, g, provision, tenants, ops, report, concurrency, unmapped)
             if fix:
                 _fix(ctx, g, report, ops)
         except TrueupError as err:
@@ -127,7 +130,7 @@ def check_registry(ctx: Tenancy, *, groups: Sequence[str] | None = None, fix: bo
 
 
 def _check_group(ctx: Tenancy, g: str, provision: ProvisionConfig, tenants: list[Tenant], ops: ServerOps,
-                 report: CheckReport, concurrency: int) -> None:
+                 report: CheckReport, concurrency: int, unmapped: set[str]) -> None:
     engine = ctx.engine(g)
     app_db = engine.database_name(provision.server)
     per_schema = provision.schema_ is not None
@@ -183,6 +186,12 @@ def _check_group(ctx: Tenancy, g: str, provision: ProvisionConfig, tenants: list
             continue
         add("unregistered", name, obj, f"{storage_kind} {obj} matches the provisioning pattern but no registry row"
             " knows it", "trueup registry check --fix --yes registers it (after auditing it)")
+    table = ctx.config.registry.table if ctx.config.registry else None
+    for t in live:  # (with an application's table: a tenant of trueup's that has no row there)
+        storage = t.schema if per_schema else t.database
+        if t.managed and t.name in unmapped:
+            add("unregistered", t.name, storage or t.name, f"{storage_kind} {storage} has no row in the application's"
+                f" registry table {table}", "trueup registry check --fix --yes writes it")
     for role in sorted(roles - used_roles):
         owner_name = name_in(provision.role, role)
         if owner_name is None:
@@ -228,7 +237,13 @@ def _fix(ctx: Tenancy, g: str, report: CheckReport, ops: ServerOps) -> None:
         if p.group != g:
             continue
         try:
-            if p.kind == "unregistered" and NAME.match(p.tenant):
+            known = ctx.registry.get(p.tenant) if p.kind == "unregistered" else None
+            if known is not None and known.managed:  # (the application's row is what is missing)
+                ctx.registry.update(known.name, group=known.group, status=known.status, server=known.server,
+                                    database=known.database, schema=known.schema, role=known.role,
+                                    secret=known.secret)
+                p.fixed = "its row written to the application's registry table"
+            elif p.kind == "unregistered" and NAME.match(p.tenant):
                 p.fixed = adopt_tenant(ctx, p.tenant, g, builder)
             elif p.kind == "stuck":
                 t = ctx.get(p.tenant)

@@ -152,6 +152,14 @@ class PostgresRegistry:
                     out[name] = t
         return [out[k] for k in sorted(out)]
 
+    def unmapped(self) -> list[str]:
+        if self._mapping is None:
+            return []
+        with self._lock, translated(self._where):
+            rows = self._conn.execute("SELECT name FROM trueup.tenants WHERE status <> 'dropped' ORDER BY 1").fetchall()
+        mapped = self._mapped_rows()
+        return [str(r[0]) for r in rows if str(r[0]) not in mapped]
+
     def insert(self, tenant: Tenant) -> None:
         values = {f.name: getattr(tenant, f.name) for f in fields(Tenant)
                   if f.name not in ("created", "updated", "managed")}
