@@ -726,3 +726,20 @@ def test_an_application_table_refusing_the_row_leaves_nothing_registered_or_made
     after = tenants.row("acme")
     assert after is not None and (after["role"], after["secret"]) == (row["role"], row["secret"])
     assert app_rows(tenants)["acme"][1] == row["secret"] and can_log_in(tenants.login_url("acme"))
+
+
+def test_a_tenant_whose_application_row_is_gone_is_unregistered_and_fix_writes_the_row(
+        tenants: TenantProject) -> None:
+    control_sql(tenants, APP_TABLE)
+    reconfigure(tenants, registry_extra=MAPPING)
+    assert tenants.run("tenant", "create", "acme", "bravo").exit_code == 0
+    control_sql(tenants, "DELETE FROM public.tenant_databases WHERE slug = 'acme'")  # (the seed's lost row)
+    code, report = check(tenants)
+    assert code == 1 and found(report) == {("unregistered", "acme", tenants.database("acme"))}, report
+    assert "public.tenant_databases" in report["problems"][0]["detail"]
+    code, report = check(tenants, "--fix", "--yes")
+    assert code == 0 and report["problems"][0]["fixed"], report
+    row = tenants.row("acme")
+    assert row is not None and app_rows(tenants)["acme"] == (tenants.database("acme"), row["secret"])
+    assert row["status"] == "active" and can_log_in(tenants.login_url("acme"))
+    assert check(tenants)[0] == 0
