@@ -10,8 +10,7 @@ from typing import Any
 
 import click
 
-from trueup.cli.main import EXIT_DIFF, EXIT_ERROR, cli, fail, friendly, write_output
-from trueup.cli.migrate import _confirm
+from trueup.cli.main import EXIT_DIFF, EXIT_ERROR, cli, confirm, fail, friendly, write_output
 
 config_option = click.option("-c", "--config", "config_path", default="trueup.toml", show_default=True,
                              metavar="PATH", help="The config file.")
@@ -199,7 +198,7 @@ def drop(name: str, config_path: str, yes: bool, backup: str | None, fmt: str) -
     with open_tenancy(config) as ctx:
         t = ctx.get(name)
         if t.status != "dropped":
-            _confirm(yes, f"Drop tenant {name} ({t.schema or t.database}, its roles and all its data)?",
+            confirm(yes, f"Drop tenant {name} ({t.schema or t.database}, its roles and all its data)?",
                      f"trueup tenant show {name}")
         out = drop_tenant(ctx, name, backup=backup)
     if fmt == "json":
@@ -286,7 +285,7 @@ def check(config_path: str, groups: tuple[str, ...], fix: bool, yes: bool, concu
     with open_tenancy(config) as ctx:
         report = check_registry(ctx, groups=groups or None, concurrency=concurrency)
         if fix and report.problems:
-            _confirm(yes, f"Fix what is safe among {len(report.problems)} problem(s)?", "trueup registry check")
+            confirm(yes, f"Fix what is safe among {len(report.problems)} problem(s)?", "trueup registry check")
             report = check_registry(ctx, groups=groups or None, fix=True, concurrency=concurrency)
     if fmt == "json":
         write_output(json.dumps(report.to_json(), indent=2) + "\n", output)
