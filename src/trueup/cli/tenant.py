@@ -159,8 +159,13 @@ def show(name: str, config_path: str, fmt: str, audit: bool) -> None:
                 result = Builder(config).audit(ctx.admin_target(t))
                 data["audit"] = {"status": result.status, "findings": len(result.findings),
                                  "first": [f"{f.problem} {f.object}" for f in result.findings[:5]]}
-                if result.history:
-                    data["schema_version"] = result.history.get("version")
+                if config.groups[t.group].migrations is not None:
+                    from trueup.fleet.history import run_status
+
+                    status = run_status(config, groups=[t.group], targets=[t.name])
+                    mine = [r for r in status.results if r.name == t.name and r.history]
+                    if mine and mine[0].history:
+                        data["schema_version"] = mine[0].history.get("version") or "none"
             except Exception as err:  # (show still shows the row)
                 data["audit"] = {"status": "error", "error": str(getattr(err, "message", err))}
     if fmt == "json":
