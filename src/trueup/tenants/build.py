@@ -82,10 +82,10 @@ class Builder:
         a registry lock: one builder at a time; built under a temporary name, renamed when
         verified, so a half-built template is never copied)."""
         with self._lock:
-            if group in self._templates:
-                return self._templates[group]
-        tenancy = self.engine(group).tenancy()
-        name = tenancy.template_name(group, self.digest(group))
+            name = self._templates.get(group)
+        if name is not None and ops.has_database(name):
+            return name
+        name = self.engine(group).tenancy().template_name(group, self.digest(group))
         with registry.lock(f"template:{name}", max(wait_s, 600.0)):
             if not ops.has_database(name):
                 building = f"{name}_b{os.getpid()}"[:63]
