@@ -24,7 +24,7 @@ from trueup.errors import StatementFailed, TrueupError
 from trueup.fleet.apply import acquire_lock, limits, lock_key
 from trueup.fleet.desired import migrations_folder
 from trueup.fleet.execution import ProgressFn, describe_error
-from trueup.fleet.history import history_groups
+from trueup.fleet.history import history_groups, history_schema
 from trueup.fleet.scheduling import NOT_STARTED, over_targets
 from trueup.fleet.targets import Target, select_targets
 from trueup.history.files import Migration, MigrationsFolder
@@ -103,9 +103,7 @@ def migrate_target(config: Config, target: Target, folder: MigrationsFolder, upt
                    on_landed: Callable[[Migration], None] | None = None) -> MigrateOutcome:
     """Bring one target up to migration ``upto`` (an index of ``folder``). Never raises for
     database errors: they become the outcome."""
-    group = config.groups[target.group]
-    assert group.migrations is not None
-    schema = group.migrations.table_schema or target.schema or "public"
+    schema = history_schema(config, target)
     out = MigrateOutcome(target.group, target.name, target.location)
     t0 = time.perf_counter()
     try:
@@ -146,6 +144,8 @@ def _run(session: Session, target: Target, schema: str, create: bool, todo: Sequ
          out: MigrateOutcome, on_landed: Callable[[Migration], None] | None) -> None:
     engine = target.engine
     bounds = limits(config.apply)
+    if target.schema:  # schema per tenant: the migrations (written for the template) build the tenant's schema
+        session.execute([engine.use_schema(target.schema)], bounds, lambda _: None)
     if create:
         session.execute([engine.history_table(schema)], bounds, lambda _: None)
     for m in todo:
