@@ -25,14 +25,13 @@ from trueup.fleet.apply import acquire_lock, limits, lock_key
 from trueup.fleet.desired import migrations_folder
 from trueup.fleet.execution import ProgressFn, describe_error
 from trueup.fleet.history import history_groups, history_schema
+from trueup.fleet.journal import resumable_run
 from trueup.fleet.scheduling import NOT_STARTED, over_targets
 from trueup.fleet.targets import Target, select_targets
 from trueup.history.files import Migration, MigrationsFolder
 from trueup.history.tables import read_history
 
 COMMAND = "migrate up"
-#: journal states of a target that needs nothing more
-DONE = ("migrated", "unchanged")
 
 
 @dataclass
@@ -183,16 +182,9 @@ def run_up(config: Config, *, groups: Sequence[str] | None = None, targets: Sequ
     run: int | None = None
     notes: list[str] = []
     if resume:
-        if journal is None:
-            raise TrueupError("--resume needs the journal")
-        last = journal.resume_run()
-        if last is None or journal.run_args(last[0]).get("command") != COMMAND:
-            raise TrueupError("nothing to resume: the last `migrate up` finished",
-                              hint="run trueup migrate up without --resume")
-        run, states = last
-        names = [k for k, v in states.items() if v not in DONE]
-        args = journal.run_args(run)
-        to = to or args.get("to")
+        resumed = resumable_run(journal, COMMAND)
+        run, names = resumed.run, resumed.unfinished
+        to = to or resumed.args.get("to")
         notes.append(f"resuming run {run} of the journal: {len(names)} target(s) not finished")
     _, work, failed = select_targets(config, group_names, targets, names)
     for g, err in failed:
