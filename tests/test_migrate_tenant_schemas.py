@@ -107,3 +107,28 @@ def test_each_tenant_schema_is_migrated_and_judged_in_its_own_schema(make_db: Ca
     # table (in its own schema) is bookkeeping, not an unexpected table
     r = CliRunner().invoke(cli, ["audit", "-c", str(cfg), "--format", "json"])
     assert r.exit_code == 0, r.output
+
+
+def test_a_failed_concurrent_index_is_cleaned_up_in_its_own_schema_only(make_db: Callable[..., str], pg_url: str,
+                                                                        tmp_path: Path) -> None:
+    """A `-- trueup:no-transaction` migration's CREATE INDEX CONCURRENTLY that fails leaves an
+    invalid index, which the retry drops first: the tenant's own, never another tenant's index of
+    that name (which may be one being built right now by that tenant's migration)."""
+    db = make_db("CREATE SCHEMA tenant_a; CREATE SCHEMA tenant_b;")
+    cfg = tenant_project(tmp_path, pg_url, db, "public")
+    for path in (tmp_path / "migrations").glob("V[2-9]__*.sql"):
+        path.unlink()
+    (tmp_path / "migrations" / "V2__unique_emails.sql").write_text(
+        "-- trueup:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);\n")
+    assert migrate(cfg, "up", "--yes", "--to", "V1").exit_code == 0
+    with psycopg.connect(db, autocommit=True) as conn:
+        for t in ("tenant_a", "tenant_b"):
+            conn.execute(f"INSERT INTO {t}.users VALUES (1, 'same'), (2, 'same')")  # type: ignore[arg-type]
+        with pytest.raises(psycopg.errors.UniqueViolation):  # leaves tenant_b's invalid index behind
+            conn.execute("CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON tenant_b.users (email)")
+    r = migrate(cfg, "up", "--yes", "--target", "tenant_a")
+    assert r.exit_code == 2 and "migration V2" in r.output and "23505" in r.output
+    with psycopg.connect(db) as conn:
+        invalid = conn.execute("SELECT c.oid::regclass::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+                               " WHERE NOT i.indisvalid ORDER BY 1").fetchall()
+    assert ("tenant_b.users_email_key",) in invalid
