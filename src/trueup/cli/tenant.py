@@ -223,7 +223,7 @@ def drop(name: str, config_path: str, yes: bool, backup: str | None, fmt: str) -
 @click.option("--all", "all_", is_flag=True, help="Every active tenant (of --group).")
 @click.option("--group", "-g", metavar="GROUP", help="With --all: only this group's tenants.")
 @click.option("--concurrency", type=click.IntRange(1, 256), default=8, show_default=True)
-@click.option("--max-failures", type=click.IntRange(0), help="With --all: start no new tenant after N failures.")
+@click.option("--max-failures", type=click.IntRange(1), help="With --all: start no new tenant after N failures.")
 @format_option
 @friendly
 def rotate_credentials(name: str | None, config_path: str, all_: bool, group: str | None, concurrency: int,
