@@ -375,6 +375,49 @@ def test_a_mapping_naming_a_missing_column_is_one_clear_error(tenants: TenantPro
     assert r.exit_code == 2 and "public.tenant_dbs" in r.stderr and "Traceback" not in r.output, r.output
 
 
+def test_an_application_table_refusing_the_row_leaves_nothing_registered_or_made(tenants: TenantProject) -> None:
+    """The fifth seed's story must not happen through the mapping: a tenant database without its
+    ``tenant_databases`` row. trueup's row and the application's are written together."""
+    control_sql(tenants, APP_TABLE + "; ALTER TABLE public.tenant_databases ADD COLUMN plan text NOT NULL")
+    reconfigure(tenants, registry_extra=MAPPING)
+    r = tenants.run("tenant", "create", "acme")
+    assert r.exit_code == 2 and "plan" in r.stdout and "23502" in r.stdout, r.output
+    assert tenants.row("acme") is None and app_rows(tenants) == {}
+    assert not tenants.exists("database", tenants.database("acme")) and not tenants.exists("role", tenants.owner("acme"))
+    # the application's table fixed, the same command creates the tenant and its row
+    control_sql(tenants, "ALTER TABLE public.tenant_databases ALTER plan SET DEFAULT 'free'")
+    assert tenants.run("tenant", "create", "acme").exit_code == 0
+    row = tenants.row("acme")
+    assert row is not None and row["status"] == "active"
+    assert app_rows(tenants) == {"acme": (tenants.database("acme"), row["secret"])}
+    # a write the application's table refuses later (a rotation's switch) leaves trueup's row as
+    # it was too: the registry keeps pointing at credentials that work
+    control_sql(tenants, "ALTER TABLE public.tenant_databases ADD CONSTRAINT short CHECK (length(db_password) < 5)"
+                         " NOT VALID")
+    r = tenants.run("tenant", "rotate-credentials", "acme")
+    assert r.exit_code == 2 and "short" in r.stdout, r.output
+    after = tenants.row("acme")
+    assert after is not None and (after["role"], after["secret"]) == (row["role"], row["secret"])
+    assert app_rows(tenants)["acme"][1] == row["secret"] and can_log_in(tenants.login_url("acme"))
+
+
+def test_a_tenant_whose_application_row_is_gone_is_unregistered_and_fix_writes_the_row(
+        tenants: TenantProject) -> None:
+    control_sql(tenants, APP_TABLE)
+    reconfigure(tenants, registry_extra=MAPPING)
+    assert tenants.run("tenant", "create", "acme", "bravo").exit_code == 0
+    control_sql(tenants, "DELETE FROM public.tenant_databases WHERE slug = 'acme'")  # (the seed's lost row)
+    code, report = check(tenants)
+    assert code == 1 and found(report) == {("unregistered", "acme", tenants.database("acme"))}, report
+    assert "public.tenant_databases" in report["problems"][0]["detail"]
+    code, report = check(tenants, "--fix", "--yes")
+    assert code == 0 and report["problems"][0]["fixed"], report
+    row = tenants.row("acme")
+    assert row is not None and app_rows(tenants)["acme"] == (tenants.database("acme"), row["secret"])
+    assert row["status"] == "active" and can_log_in(tenants.login_url("acme"))
+    assert check(tenants)[0] == 0
+
+
 # --- schema per tenant --------------------------------------------------------------------------
 
 
@@ -685,61 +728,3 @@ def test_secrets_sweep_no_password_or_key_in_any_output_report_journal_registry_
     else:
         pytest.fail("the tenant server's log file was not found (the embedded fallback): not swept")
     assert found_leaks == [], found_leaks
-
-
-def test_a_backup_folder_that_cannot_be_made_refuses_the_drop_with_one_clear_error(tenants: TenantProject) -> None:
-    assert tenants.run("tenant", "create", "acme").exit_code == 0
-    blocker = tenants.folder / "blocker"
-    blocker.write_text("a file, not a folder")
-    r = tenants.run("tenant", "drop", "acme", "--yes", "--backup", str(blocker / "dumps"))
-    assert r.exit_code == 2 and "internal error" not in r.output, r.output
-    assert f"cannot write the backup to {blocker / 'dumps'}" in r.stdout and "nothing was dropped" in r.stdout
-    assert tenants.exists("database", tenants.database("acme")) and can_log_in(tenants.login_url("acme"))
-    row = tenants.row("acme")
-    assert row is not None and (row["status"], row["phase"]) == ("dropping", "drop:backup")
-    r = tenants.run("tenant", "drop", "acme", "--yes", "--backup", str(tenants.folder / "dumps"))
-    assert r.exit_code == 0 and not tenants.exists("database", tenants.database("acme")), r.output
-    assert len(list((tenants.folder / "dumps").glob("acme-*.dump"))) == 1
-
-
-def test_an_application_table_refusing_the_row_leaves_nothing_registered_or_made(tenants: TenantProject) -> None:
-    """The fifth seed's story must not happen through the mapping: a tenant database without its
-    ``tenant_databases`` row. trueup's row and the application's are written together."""
-    control_sql(tenants, APP_TABLE + "; ALTER TABLE public.tenant_databases ADD COLUMN plan text NOT NULL")
-    reconfigure(tenants, registry_extra=MAPPING)
-    r = tenants.run("tenant", "create", "acme")
-    assert r.exit_code == 2 and "plan" in r.stdout and "23502" in r.stdout, r.output
-    assert tenants.row("acme") is None and app_rows(tenants) == {}
-    assert not tenants.exists("database", tenants.database("acme")) and not tenants.exists("role", tenants.owner("acme"))
-    # the application's table fixed, the same command creates the tenant and its row
-    control_sql(tenants, "ALTER TABLE public.tenant_databases ALTER plan SET DEFAULT 'free'")
-    assert tenants.run("tenant", "create", "acme").exit_code == 0
-    row = tenants.row("acme")
-    assert row is not None and row["status"] == "active"
-    assert app_rows(tenants) == {"acme": (tenants.database("acme"), row["secret"])}
-    # a write the application's table refuses later (a rotation's switch) leaves trueup's row as
-    # it was too: the registry keeps pointing at credentials that work
-    control_sql(tenants, "ALTER TABLE public.tenant_databases ADD CONSTRAINT short CHECK (length(db_password) < 5)"
-                         " NOT VALID")
-    r = tenants.run("tenant", "rotate-credentials", "acme")
-    assert r.exit_code == 2 and "short" in r.stdout, r.output
-    after = tenants.row("acme")
-    assert after is not None and (after["role"], after["secret"]) == (row["role"], row["secret"])
-    assert app_rows(tenants)["acme"][1] == row["secret"] and can_log_in(tenants.login_url("acme"))
-
-
-def test_a_tenant_whose_application_row_is_gone_is_unregistered_and_fix_writes_the_row(
-        tenants: TenantProject) -> None:
-    control_sql(tenants, APP_TABLE)
-    reconfigure(tenants, registry_extra=MAPPING)
-    assert tenants.run("tenant", "create", "acme", "bravo").exit_code == 0
-    control_sql(tenants, "DELETE FROM public.tenant_databases WHERE slug = 'acme'")  # (the seed's lost row)
-    code, report = check(tenants)
-    assert code == 1 and found(report) == {("unregistered", "acme", tenants.database("acme"))}, report
-    assert "public.tenant_databases" in report["problems"][0]["detail"]
-    code, report = check(tenants, "--fix", "--yes")
-    assert code == 0 and report["problems"][0]["fixed"], report
-    row = tenants.row("acme")
-    assert row is not None and app_rows(tenants)["acme"] == (tenants.database("acme"), row["secret"])
-    assert row["status"] == "active" and can_log_in(tenants.login_url("acme"))
-    assert check(tenants)[0] == 0
