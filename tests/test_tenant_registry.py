@@ -728,3 +728,38 @@ def test_secrets_sweep_no_password_or_key_in_any_output_report_journal_registry_
     else:
         pytest.fail("the tenant server's log file was not found (the embedded fallback): not swept")
     assert found_leaks == [], found_leaks
+
+
+@pytest.mark.parametrize("bad", ["postgresql://postgres:{pw} x@127.0.0.1:1/postgres",
+                                 "postgresql://postgres:{pw}@[::1/postgres",
+                                 "postgresql://postgres:{pw}%zz@127.0.0.1:1/postgres"])
+def test_a_malformed_url_is_one_error_that_does_not_quote_its_password(tenants: TenantProject, bad: str) -> None:
+    pw = "Pw-" + secrets.token_hex(6)
+    cfg = tenants.config_path
+    text = cfg.read_text()
+    server = db_url(tenants.server, "postgres")
+    registry = text.replace(f'url = "{tenants.control}"', f'url = "{bad.format(pw=pw)}"')
+    provision = text.replace(server, bad.format(pw=pw))
+    for config, commands in ((registry, (("tenant", "list"), ("registry", "check"), ("audit",))),
+                             (provision, (("registry", "check"), ("tenant", "create", "acme")))):
+        cfg.write_text(config)
+        for args in commands:
+            r = tenants.run(*args)
+            assert r.exit_code == 2 and "invalid connection string" in r.output, (args, r.output)
+            assert pw not in r.output and "Traceback" not in r.output, (args, r.output)
+
+
+@pytest.mark.parametrize("bad", ["host=127.0.0.1 password={pw} dbname", "host=127.0.0.1 password='{pw} x' port=x",
+                                 "postgresql://u:{pw}@[::1/x", "postgresql://u:{pw} x@h/x"])
+def test_the_driver_masks_the_password_of_a_malformed_connection_string(bad: str) -> None:
+    from trueup.engines.postgres.driver import connect, database_url
+    from trueup.errors import ConnectionFailed
+
+    pw = "Pw-" + secrets.token_hex(6)
+    with pytest.raises(ConnectionFailed) as caught:
+        connect(bad.format(pw=pw), timeout=1)
+    assert pw not in caught.value.message
+    try:
+        database_url(bad.format(pw=pw), "d")
+    except ConnectionFailed as err:
+        assert pw not in err.message
