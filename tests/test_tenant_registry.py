@@ -476,6 +476,8 @@ def test_schema_per_tenant_create_audit_rotate_and_drop(tenants: TenantProject) 
     audited = {t["name"]: (t["status"], t["location"]) for t in json.loads(r.stdout)["databases"]}
     assert audited.keys() == {"acme", "globex"} and all(st == "in_sync" for st, _ in audited.values()), audited
     assert audited["acme"][1].endswith(f"schema {schema_of(tenants, 'acme')}")
+    shown = tenants.run("tenant", "show", "acme")
+    assert f"schema:    {schema_of(tenants, 'acme')}" in shown.stdout and "audit:     in_sync" in shown.stdout, shown.output
 
     old = schema_login(tenants, "acme", app)
     r = tenants.run("tenant", "rotate-credentials", "acme")
@@ -671,6 +673,12 @@ def test_secrets_sweep_no_password_or_key_in_any_output_report_journal_registry_
             for fmt, ext in (("json", "json"), ("html", "html"), ("junit", "xml")):
                 run("audit", "--format", fmt, "-o", str(reports / f"audit.{ext}"))
             assert "acme" in (reports / "audit.json").read_text()
+            # an apply over them too (its journal is swept below): a reference row put back
+            with tenants.admin(tenants.database("acme")) as conn:
+                conn.execute("DELETE FROM team_roles WHERE id = 2")
+            r = run("apply", "--yes")
+            assert "acme" in r.stdout
+            run("audit")
             # drop, with a backup, and a failed drop resumed
             run("tenant", "drop", "initech", "--yes", "--backup", str(tenants.folder / "backups"))
             run("tenant", "drop", "flaky", "--yes", "--format", "json", code=2,
