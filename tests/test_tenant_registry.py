@@ -10,6 +10,7 @@ import logging
 import os
 import re
 import secrets
+import subprocess
 import threading
 from pathlib import Path
 from typing import Any
@@ -579,8 +580,16 @@ def server_log(tenants: TenantProject) -> Path | None:
 
 
 def test_secrets_sweep_no_password_or_key_in_any_output_report_journal_registry_or_log(
-        tenants: TenantProject, caplog: pytest.LogCaptureFixture) -> None:
+        tenants: TenantProject, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
     caplog.set_level(logging.DEBUG)
+    command_lines: list[str] = []  # (what `ps` shows of the processes trueup starts: pg_dump)
+    real_run = subprocess.run
+
+    def recording_run(cmd: Any, *args: Any, **kwargs: Any) -> Any:
+        command_lines.append(" ".join(map(str, cmd)) if isinstance(cmd, list | tuple) else str(cmd))
+        return real_run(cmd, *args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", recording_run)
     admin_password = "Adm1nPw-" + secrets.token_hex(8)
     wrong_key = new_key()
     # the admin's password in every URL of the config (the server trusts the admin: it is not
@@ -707,6 +716,8 @@ def test_secrets_sweep_no_password_or_key_in_any_output_report_journal_registry_
         for url in re.findall(r"postgres(?:ql)?://[^\s\"'<>]+", r.output):
             assert "@" not in url or re.match(r"postgres(?:ql)?://[^:/@]*(:\*\*\*)?@", url), (command, url)
     found_leaks += leaks("the log records", caplog.text)
+    assert any("pg_dump" in c for c in command_lines)
+    found_leaks += leaks("a command line", "\n".join(command_lines))
     # reports, the journal (.trueup: SQLite and its cache), backups: every file but the config
     # itself (which holds the admin's URL by the user's choice)
     files = [f for f in tenants.folder.rglob("*") if f.is_file() and f != cfg]
