@@ -20,24 +20,17 @@ from trueup.fleet.targets import tenant_target
 from trueup.tenants.build import Builder
 from trueup.tenants.context import Tenancy, check_name, names_for
 from trueup.tenants.secrets import new_password
-from trueup.tenants.steps import Sequence_, Step, resume_from, run_steps
+from trueup.tenants.steps import Outcome, Sequence_, Step, resume_from, run_command, run_steps
 
 COMMAND = "create"
 STEPS = ("create_role", "create_database", "apply_schema", "reference_data", "verify", "activate")
 
 
 @dataclass
-class CreateOutcome:
-    name: str
-    status: str  # active | failed | exists
-    error: str | None = None
-    hint: str | None = None
-    seconds: float = 0.0
-    template: str | None = None
+class CreateOutcome(Outcome):
+    """``status``: active or failed; ``template``: the template database it was copied from."""
 
-    def to_json(self) -> dict[str, object]:
-        return {"name": self.name, "status": self.status, "error": self.error, "hint": self.hint,
-                "seconds": round(self.seconds, 3), "template": self.template}
+    template: str | None = None
 
 
 def register(ctx: Tenancy, name: str, group: str, command: str = COMMAND, *, again: bool = False) -> Tenant:
@@ -97,18 +90,13 @@ def create_tenant(ctx: Tenancy, name: str, group: str | None = None, *, resume: 
         if group is not None and tenant.group != group:
             raise TrueupError(f"tenant '{name}' belongs to group '{tenant.group}', not '{group}'")
         out = CreateOutcome(name, "failed")
-        ops = ctx.server_ops(tenant.group)
-        try:
+
+        def plan(ops: ServerOps) -> tuple[Sequence_, list[Step], int]:
             steps = _steps(ctx, tenant, ops, builder, out)
             seq = Sequence_(COMMAND, "provisioning", "failed", f"trueup tenant create {name} --resume")
-            run_steps(ctx.registry, name, seq, steps, resume_from(steps, COMMAND, tenant.phase))
-            out.status = "active"
-        except TrueupError as err:
-            out.error, out.hint = err.message, err.hint
-        finally:
-            ops.close()
-            out.seconds = time.perf_counter() - t0
-    return out
+            return seq, steps, resume_from(steps, COMMAND, tenant.phase)
+
+        return run_command(ctx.server_ops(tenant.group), ctx.registry, out, "active", plan, t0)
 
 
 def _steps(ctx: Tenancy, tenant: Tenant, ops: ServerOps, builder: Builder, out: CreateOutcome) -> list[Step]:

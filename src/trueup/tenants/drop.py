@@ -12,24 +12,17 @@ from pathlib import Path
 from trueup.engines.interface.tenancy import ServerOps, Tenant
 from trueup.errors import TrueupError
 from trueup.tenants.context import Tenancy
-from trueup.tenants.steps import Sequence_, Step, resume_from, run_steps
+from trueup.tenants.steps import Outcome, Sequence_, Step, resume_from, run_command
 
 COMMAND = "drop"
 STEPS = ("end_sessions", "backup", "drop_storage", "drop_roles", "mark_dropped")
 
 
 @dataclass
-class DropOutcome:
-    name: str
-    status: str  # dropped | failed
-    backup: str | None = None
-    error: str | None = None
-    hint: str | None = None
-    seconds: float = 0.0
+class DropOutcome(Outcome):
+    """``status``: dropped or failed; ``backup``: the dump's file."""
 
-    def to_json(self) -> dict[str, object]:
-        return {"name": self.name, "status": self.status, "backup": self.backup, "error": self.error,
-                "hint": self.hint, "seconds": round(self.seconds, 3)}
+    backup: str | None = None
 
 
 def drop_tenant(ctx: Tenancy, name: str, *, backup: str | None = None) -> DropOutcome:
@@ -40,7 +33,7 @@ def drop_tenant(ctx: Tenancy, name: str, *, backup: str | None = None) -> DropOu
             raise TrueupError(f"tenant '{name}' is a row of the application's registry table that trueup did not "
                               "provision", hint="drop it with the application's own tooling")
         if tenant.status == "dropped":
-            return DropOutcome(name, "dropped", error=None, seconds=time.perf_counter() - t0)
+            return DropOutcome(name, "dropped", seconds=time.perf_counter() - t0)
         start = 0  # (a half-made tenant may be dropped too: every step tolerates what is missing)
         if tenant.status == "dropping" or (tenant.status == "failed" and (tenant.phase or "").startswith(COMMAND)):
             start = resume_from([(s, _noop) for s in STEPS], COMMAND, tenant.phase)
@@ -48,19 +41,13 @@ def drop_tenant(ctx: Tenancy, name: str, *, backup: str | None = None) -> DropOu
             ctx.registry.update(name, status="dropping", phase=f"{COMMAND}:{STEPS[0]}", error=None)
             ctx.registry.log(name, f"{COMMAND}:start", "done", f"was {tenant.status}")
         out = DropOutcome(name, "failed")
-        ops = ctx.server_ops(tenant.group)
-        try:
-            steps = _steps(ctx, tenant, ops, backup, out)
+
+        def plan(ops: ServerOps) -> tuple[Sequence_, list[Step], int]:
             seq = Sequence_(COMMAND, "dropping", "dropping", f"trueup tenant drop {name} --yes"
                             + (f" --backup {backup}" if backup else ""))
-            run_steps(ctx.registry, name, seq, steps, start)
-            out.status = "dropped"
-        except TrueupError as err:
-            out.error, out.hint = err.message, err.hint
-        finally:
-            ops.close()
-            out.seconds = time.perf_counter() - t0
-    return out
+            return seq, _steps(ctx, tenant, ops, backup, out), start
+
+        return run_command(ctx.server_ops(tenant.group), ctx.registry, out, "dropped", plan, t0)
 
 
 def _noop() -> None:

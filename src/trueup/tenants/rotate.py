@@ -20,7 +20,7 @@ from trueup.errors import TrueupError
 from trueup.fleet.scheduling import schedule
 from trueup.tenants.context import Tenancy
 from trueup.tenants.secrets import new_password
-from trueup.tenants.steps import Sequence_, Step, resume_from, run_steps
+from trueup.tenants.steps import Outcome, Sequence_, Step, resume_from, run_command
 
 COMMAND = "rotate"
 STEPS = ("prepare", "create_login", "verify_login", "switch", "retire")
@@ -28,17 +28,10 @@ NOT_STARTED = "not started: the rotation stopped (--max-failures was reached)"
 
 
 @dataclass
-class RotateOutcome:
-    name: str
-    status: str  # rotated | failed | not_started
-    role: str | None = None
-    error: str | None = None
-    hint: str | None = None
-    seconds: float = 0.0
+class RotateOutcome(Outcome):
+    """``status``: rotated, failed or not_started; ``role``: the login it now uses."""
 
-    def to_json(self) -> dict[str, object]:
-        return {"name": self.name, "status": self.status, "role": self.role, "error": self.error,
-                "hint": self.hint, "seconds": round(self.seconds, 3)}
+    role: str | None = None
 
 
 def rotate_tenant(ctx: Tenancy, name: str) -> RotateOutcome:
@@ -53,19 +46,13 @@ def rotate_tenant(ctx: Tenancy, name: str) -> RotateOutcome:
             raise TrueupError(f"tenant '{name}' is {tenant.status}: only an active or suspended tenant's "
                               "credentials are rotated", hint=f"trueup tenant show {name}")
         out = RotateOutcome(name, "failed")
-        ops = ctx.server_ops(tenant.group)
-        try:
+
+        def plan(ops: ServerOps) -> tuple[Sequence_, list[Step], int]:
             steps = _steps(ctx, tenant, ops, out)
             start = resume_from(steps, COMMAND, tenant.phase) if (tenant.phase or "").startswith(COMMAND) else 0
-            seq = Sequence_(COMMAND, None, None, f"trueup tenant rotate-credentials {name}")
-            run_steps(ctx.registry, name, seq, steps, start)
-            out.status = "rotated"
-        except TrueupError as err:
-            out.error, out.hint = err.message, err.hint
-        finally:
-            ops.close()
-            out.seconds = time.perf_counter() - t0
-    return out
+            return Sequence_(COMMAND, None, None, f"trueup tenant rotate-credentials {name}"), steps, start
+
+        return run_command(ctx.server_ops(tenant.group), ctx.registry, out, "rotated", plan, t0)
 
 
 def _steps(ctx: Tenancy, tenant: Tenant, ops: ServerOps, out: RotateOutcome) -> list[Step]:

@@ -14,9 +14,10 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import TypeVar
 
-from trueup.engines.interface.tenancy import Registry
+from trueup.engines.interface.tenancy import Registry, ServerOps
 from trueup.errors import TrueupError
 
 Step = tuple[str, Callable[[], str | None]]
@@ -88,3 +89,41 @@ def _failed(registry: Registry, tenant: str, seq: Sequence_, where: str, message
         changes["status"] = seq.on_failure
     registry.update(tenant, **changes)
     registry.log(tenant, where, "failed", message)
+
+
+@dataclass
+class Outcome:
+    """What a command did to one tenant (``status``: the command's end state, ``failed`` or
+    ``not_started``)."""
+
+    name: str
+    status: str
+    error: str | None = None
+    hint: str | None = None
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, object]:
+        data = asdict(self)
+        data["seconds"] = round(self.seconds, 3)
+        return data
+
+
+OutcomeT = TypeVar("OutcomeT", bound=Outcome)
+#: given the server's operations, a command's sequence, its steps and the index to start at
+Plan = Callable[[ServerOps], tuple[Sequence_, Sequence[Step], int]]
+
+
+def run_command(ops: ServerOps, registry: Registry, out: OutcomeT, done: str, plan: Plan,
+                started: float) -> OutcomeT:
+    """Run a command's steps for ``out.name`` on ``ops`` (closed after), into ``out``: its
+    ``done`` status, or the failure with its hint."""
+    try:
+        seq, steps, start = plan(ops)
+        run_steps(registry, out.name, seq, steps, start)
+        out.status = done
+    except TrueupError as err:
+        out.error, out.hint = err.message, err.hint
+    finally:
+        ops.close()
+        out.seconds = time.perf_counter() - started
+    return out
