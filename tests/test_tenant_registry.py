@@ -21,21 +21,13 @@ from click.testing import CliRunner, Result
 from conftest import db_url
 from psycopg import sql as pgsql
 from tenantdata import REFERENCE, TENANT_SQL, TenantProject, write_project
+from test_tenants import can_log_in
 
 from trueup.cli.main import cli
 from trueup.tenants.check import KINDS
 from trueup.tenants.secrets import Password, new_key, parse_key
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def can_log_in(url: str) -> bool:
-    try:
-        with psycopg.connect(url, connect_timeout=5) as conn:
-            conn.execute("SELECT 1")
-        return True
-    except psycopg.OperationalError:
-        return False
 
 
 def reconfigure(tenants: TenantProject, *, provision: str | None = None, registry_extra: str = "",
