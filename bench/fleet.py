@@ -35,7 +35,12 @@ It then measures, in one run:
 (e) ``trueup apply --yes --allow-destructive`` of a 3-statement change (a column with a default,
     an index, a policy) to every tenant database, the drifted ones repaired on the way: wall
     time, targets applied and verified in sync, peak RSS (skip with ``--no-apply``); the fleet is
-    then put back as built (the change taken away, the repaired drift injected again),
+    then put back as built (the change taken away, the repaired drift injected again);
+(h) ``trueup migrate status`` of the tenant databases split into 40 migrations, against the
+    audit with ``--rescan``;
+(i) ``trueup migrate up --yes`` of one new migration (a table and an index) to the databases at
+    V40, against ``trueup apply --yes`` of the same change to them in the same state, and the
+    ratio (skip with ``--no-apply``),
 
 checks the JSON reports of the first and the repeat runs (every injected drift found in the right
 tenant with the right category, every other tenant in sync) and prints a verdict. Every ``trueup_bench_*`` database this script

@@ -40,7 +40,7 @@ from trueup.engines.postgres.embedded import pid_alive
 
 warnings.filterwarnings("ignore", module="platformdirs")
 
-pytest_plugins = ["fleetdata"]
+pytest_plugins = ["fleetdata", "tenantdata"]
 
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 TEST_PREFIX = "trueup_test_"
@@ -324,4 +324,39 @@ def password_server() -> Iterator[str]:
 def private_server() -> Iterator[str]:
     """A server of our own (embedded), which a test may crash."""
     with embedded_server("trueup_test_crash_") as (server, _):
+        yield str(server.get_uri())
+
+
+#: the tenant server's logins: the admin (postgres) is trusted, every other role needs its
+#: password (SCRAM), so a tenant's wrong or stale password really fails
+TENANT_HBA = """\
+local all postgres trust
+host all postgres 127.0.0.1/32 trust
+local all all scram-sha-256
+host all all 127.0.0.1/32 scram-sha-256
+"""
+
+
+@pytest.fixture(scope="session")
+def tenant_server() -> Iterator[str]:
+    """Admin URL of a private server (of this worker's) where every role but the admin logs in
+    with its password: a throw-away cluster where a local server's binaries are installed, else
+    the embedded server with the same rules."""
+    bindir = find_bindir()
+    if bindir is not None:
+        try:
+            cluster = Cluster(bindir, hba=TENANT_HBA)
+            url = cluster.start()
+        except (RuntimeError, OSError):
+            cluster = None
+        if cluster is not None:
+            try:
+                yield url
+            finally:
+                cluster.stop()
+            return
+    with embedded_server("trueup_test_tenants_") as (server, pgdata):
+        (pgdata / "pg_hba.conf").write_text(TENANT_HBA)
+        with psycopg.connect(server.get_uri(), autocommit=True) as conn:
+            conn.execute("SELECT pg_reload_conf()")
         yield str(server.get_uri())

@@ -89,8 +89,10 @@ def _free_port() -> int:
 class Cluster:
     """One throw-away cluster: :meth:`start` returns its admin URL, :meth:`stop` removes it."""
 
-    def __init__(self, bindir: Path) -> None:
+    def __init__(self, bindir: Path, hba: str | None = None) -> None:
         self.bindir = bindir
+        #: pg_hba.conf to write before the server starts (None: initdb's, trusting every login)
+        self.hba = hba
         self.user: str | None = None
         if os.geteuid() == 0:
             try:
@@ -115,6 +117,8 @@ class Cluster:
             self.folder.chmod(0o755)
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "--encoding=UTF8",
                   "--locale=C.UTF-8", "--no-sync", "--no-instructions")
+        if self.hba is not None:
+            (self.data / "pg_hba.conf").write_text(self.hba)
         for attempt in range(3):
             self.port = _free_port()
             settings = {**SETTINGS, "port": str(self.port), "unix_socket_directories": f"'{self.folder}'"}

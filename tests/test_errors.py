@@ -46,7 +46,7 @@ def test_an_aborted_transaction_names_25p02(make_db: Callable[..., str]) -> None
         except psycopg.Error as err:
             got = database_error("database 'x'", err)
     assert isinstance(got, DatabaseError) and got.sqlstate == "25P02"
-    assert "(SQLSTATE 25P02: an earlier statement of the transaction failed" in got.message and got.hint
+    assert "(SQLSTATE 25P02: the transaction was already aborted by an earlier error" in got.message and got.hint
 
 
 def test_a_database_that_exists_names_42p04(make_db: Callable[..., str], pg_url: str) -> None:

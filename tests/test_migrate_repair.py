@@ -29,25 +29,46 @@ def name(url: str) -> str:
     return url.rsplit("/", 1)[1]
 
 
-def test_repair_recreates_ghosts_across_a_fleet_and_reports_the_one_that_fails(
-        make_db: Callable[..., str], pg_url: str, tmp_path: Path) -> None:
+def ghost_fleet(make_db: Callable[..., str], pg_url: str, tmp_path: Path,
+                size: int = 50) -> tuple[list[str], list[str], Path]:
+    """``size`` databases at Laravel's third migration, whose `tags` table (the third's) was
+    dropped: a ghost in each → (the migrations' keys, the databases, the config)."""
     folder, keys = write_folder(tmp_path, "laravel")
-    dbs = [make_db() for _ in range(50)]
+    dbs = [make_db() for _ in range(size)]
     for db in dbs:
         build(db, MIGRATIONS, 3)
         record(db, "laravel", folder, keys, 3)
         with psycopg.connect(db, autocommit=True) as conn:
             conn.execute("DROP TABLE tags")
+    return keys, dbs, config(tmp_path, pg_url, folder, "laravel", dbs)
+
+
+def all_but_one_repaired(r: Result, tmp_path: Path, broken: str, reason: str) -> dict[str, Any]:
+    """A fleet's repair where every target but ``broken`` was repaired: it failed (``reason`` in
+    its error), the others went on (exit 2), and the journal says so target by target."""
+    assert r.exit_code == 2, r.output
+    data: dict[str, Any] = json.loads(r.stdout)
+    total = len(data["targets"])
+    assert data["summary"]["repaired"] == total - 1 and data["summary"]["failed"] == 1
+    failed = next(t for t in data["targets"] if t["status"] == "failed")
+    assert failed["location"].endswith(name(broken)) and reason in failed["error"]
+    journal = SqliteJournal(tmp_path / ".trueup" / "journal.sqlite")
+    try:
+        states = journal.states(data["summary"]["run"])
+        assert sorted(s for s, _ in states.values()).count("repaired") == total - 1
+        assert states[("app", name(broken))][0] == "failed"
+    finally:
+        journal.close()
+    return data
+
+
+def test_repair_recreates_ghosts_across_a_fleet_and_reports_the_one_that_fails(
+        make_db: Callable[..., str], pg_url: str, tmp_path: Path) -> None:
+    keys, dbs, cfg = ghost_fleet(make_db, pg_url, tmp_path)
     broken = dbs[23]
     with psycopg.connect(broken, autocommit=True) as conn:  # its re-creation cannot succeed
         conn.execute("CREATE VIEW tags AS SELECT 'x'::text AS name")
-    cfg = config(tmp_path, pg_url, folder, "laravel", dbs)
-    r = run(cfg, "repair", "--yes", "--format", "json")
-    assert r.exit_code == 2, r.output
-    data = json.loads(r.stdout)
-    assert data["summary"]["repaired"] == 49 and data["summary"]["failed"] == 1
-    failed = next(t for t in data["targets"] if t["status"] == "failed")
-    assert failed["location"].endswith(name(broken)) and "tags" in failed["error"]
+    data = all_but_one_repaired(run(cfg, "repair", "--yes", "--format", "json"), tmp_path, broken, "tags")
     repaired = next(t for t in data["targets"] if t["status"] == "repaired")
     assert repaired["migrations"] == [keys[2]] and any("CREATE TABLE" in s for s in repaired["statements"])
     assert not any("DROP" in s for t in data["targets"] for s in t["statements"])
@@ -55,13 +76,32 @@ def test_repair_recreates_ghosts_across_a_fleet_and_reports_the_one_that_fails(
     assert [n for n, d in after.items() if d["findings"]] == [name(broken)]
     with psycopg.connect(dbs[0]) as conn:
         assert conn.execute("SELECT count(*) FROM migrations").fetchone() == (3,)  # history kept
-    journal = SqliteJournal(tmp_path / ".trueup" / "journal.sqlite")
-    try:
-        states = journal.states(data["summary"]["run"])
-        assert sorted(s for s, _ in states.values()).count("repaired") == 49
-        assert states[("app", name(broken))][0] == "failed"
-    finally:
-        journal.close()
+
+
+def test_unrecord_across_a_fleet_forgets_each_ghost_and_reports_the_one_that_fails(
+        make_db: Callable[..., str], pg_url: str, tmp_path: Path) -> None:
+    keys, dbs, cfg = ghost_fleet(make_db, pg_url, tmp_path)
+    broken = dbs[31]
+    with psycopg.connect(broken, autocommit=True) as conn:  # its history rows cannot be deleted
+        conn.execute("CREATE FUNCTION keep_history() RETURNS trigger LANGUAGE plpgsql AS"
+                     " $$BEGIN RAISE EXCEPTION 'the history is append-only'; END$$;"
+                     " CREATE TRIGGER keep_history BEFORE DELETE ON migrations"
+                     " FOR EACH ROW EXECUTE FUNCTION keep_history()")
+    data = all_but_one_repaired(run(cfg, "repair", "--unrecord", "--yes", "--format", "json"), tmp_path, broken,
+                                "append-only")
+    unrecorded = [t for t in data["targets"] if t["status"] == "repaired"]
+    assert all(t["migrations"] == [keys[2]] and len(t["statements"]) == 1 and "DELETE" in t["statements"][0]
+               for t in unrecorded)
+    for db in (dbs[0], dbs[-1]):
+        with psycopg.connect(db) as conn:
+            assert [m for (m,) in conn.execute("SELECT migration FROM migrations ORDER BY id")] == keys[:2]
+    with psycopg.connect(broken) as conn:  # the failed one's transaction left its rows as they were
+        assert [m for (m,) in conn.execute("SELECT migration FROM migrations ORDER BY id")] == keys
+    after = status_of(cfg)  # the application's tool will run the third migration again
+    for n, d in after.items():
+        found = {(f["problem"], f["object"]) for f in d["findings"]}
+        assert (("ghost", keys[2]) in found) == (n == name(broken))
+        assert (("pending", keys[2]) in found) == (n != name(broken))
 
 
 def test_unrecord_forgets_the_ghosts_history_row(make_db: Callable[..., str], pg_url: str, tmp_path: Path) -> None:

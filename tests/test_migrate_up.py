@@ -199,3 +199,32 @@ def test_killed_mid_migration_then_resumed(make_db: Callable[..., str], pg_url: 
     assert r.exit_code == 0, r.output
     assert "resuming run" in r.output and "1 target(s) not finished" in r.output
     assert [v for v, *_ in history(dbs[1])] == [1, 2, 3]
+
+
+def test_resume_refuses_the_other_commands_unfinished_run(make_db: Callable[..., str], pg_url: str,
+                                                           tmp_path: Path) -> None:
+    """`migrate up --resume` never continues an interrupted apply, nor `apply --resume` an
+    interrupted `migrate up`: each names the command that resumes it, and changes nothing."""
+    from conftest import db_url, new_db_name
+
+    missing = db_url(pg_url, new_db_name())  # never created: the canary fails, the run stays unfinished
+    dbs = [make_db(), make_db()]
+    cfg = project(tmp_path, pg_url, [missing, *dbs])
+    r = CliRunner().invoke(cli, ["apply", "-c", str(cfg), "--yes", "--canary", "1"])
+    assert r.exit_code == 2, r.output
+    r = up(cfg, "--yes", "--resume")
+    assert r.exit_code == 2
+    assert "the last unfinished run (1) is a `trueup apply`, not a migrate up" in r.output
+    assert "resume it with `trueup apply --resume`" in r.output and "Traceback" not in r.output
+    assert all(tables(d) == set() for d in dbs)
+
+    r = up(cfg, "--yes", "--canary", "1")
+    assert r.exit_code == 2, r.output
+    r = CliRunner().invoke(cli, ["apply", "-c", str(cfg), "--yes", "--resume"])
+    assert r.exit_code == 2
+    assert "the last unfinished run (2) is a `trueup migrate up`, not an apply" in r.output
+    assert "resume it with `trueup migrate up --resume`" in r.output
+    assert all(tables(d) == set() for d in dbs)
+    r = up(cfg, "--yes", "--resume")  # its own command resumes it (the missing database still fails)
+    assert r.exit_code == 2 and "resuming run 2 of the journal: 3 target(s) not finished" in r.output
+    assert all(tables(d) >= {"users", "posts"} for d in dbs)

@@ -22,6 +22,7 @@ from bench.fleetbench import (
     phase_floor,
     phase_history,
     phase_in_process,
+    phase_migrate_up,
 )
 from bench.fleetbench.build import Fleet, fleet_key
 from bench.fleetbench.config import write_config
@@ -32,7 +33,7 @@ from bench.fleetbench.verdict import correctness, side_by_side, verdict
 
 #: the measured phases, in this order; each is a module with ``run(bench)``
 PHASES: tuple[ModuleType, ...] = (phase_floor, phase_audit_databases, phase_apply, phase_audit_schemas,
-                                  phase_in_process, phase_history)
+                                  phase_in_process, phase_history, phase_migrate_up)
 
 
 def parse_args(argv: Sequence[str] | None) -> Options:
@@ -48,7 +49,7 @@ def parse_args(argv: Sequence[str] | None) -> Options:
                    help="audit and floor concurrency (default: what trueup audit picks)")
     p.add_argument("--keep", action="store_true", help="keep the fleet; a later run reuses it if it fits")
     p.add_argument("--skip-create", action="store_true", help="use the fleet a --keep run left")
-    p.add_argument("--no-apply", action="store_true", help="skip the apply phase (e)")
+    p.add_argument("--no-apply", action="store_true", help="skip the apply phases (e) and (i)")
     p.add_argument("--no-in-process", action="store_true", help="skip the in-process, per-phase audit runs")
     p.add_argument("--baseline", metavar="REF", default=None,
                    help="also run every trueup audit/apply command with the code of git commit REF,"

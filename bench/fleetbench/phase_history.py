@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import statistics
+from collections.abc import Collection
 from pathlib import Path
 
 import psycopg
@@ -31,26 +32,30 @@ HISTORY = ("CREATE TABLE trueup_schema_history (version integer PRIMARY KEY, nam
            " duration_ms integer NOT NULL DEFAULT 0, success boolean NOT NULL)")
 
 
-def write_folder(folder: Path, tenant_sql: str) -> list[tuple[int, str, str]]:
-    """The tenant schema in ``MIGRATIONS`` files (statements in order), then the probe's."""
+def write_folder(folder: Path, tenant_sql: str, last: str | None = PROBE) -> list[tuple[int, str, str]]:
+    """The tenant schema in ``MIGRATIONS`` files (statements in order), then ``last`` (the
+    probe's) → each file's (version, name, checksum), as its history row records it."""
     folder.mkdir(parents=True, exist_ok=True)
     statements = [s.strip() + ";\n" for s in split(tenant_sql)]
-    per = max(1, -(-len(statements) // MIGRATIONS))
-    chunks = [statements[i:i + per] for i in range(0, len(statements), per)] + [[PROBE]]
-    out = []
-    for i, chunk in enumerate(chunks, 1):
-        body = "".join(chunk)
-        path = folder / f"V{i}__part_{i}.sql"
-        path.write_text(body, encoding="utf-8")
-        out.append((i, f"part {i}", hashlib.sha256(body.encode()).hexdigest()))
-    return out
+    parts = min(MIGRATIONS, len(statements))  # (exactly MIGRATIONS, as even as they come)
+    chunks = [statements[len(statements) * i // parts:len(statements) * (i + 1) // parts] for i in range(parts)]
+    chunks += [[last]] if last else []
+    return [add_migration(folder, i, "".join(chunk)) for i, chunk in enumerate(chunks, 1)]
+
+
+def add_migration(folder: Path, version: int, body: str) -> tuple[int, str, str]:
+    """Write migration ``version`` → its (version, name, checksum)."""
+    (folder / f"V{version}__part_{version}.sql").write_text(body, encoding="utf-8")
+    return version, f"part {version}", hashlib.sha256(body.encode()).hexdigest()
 
 
 def ghosts(n: int) -> set[str]:
     return {name for i, name in enumerate(db_names(n)) if i % GHOST_EVERY == GHOST_EVERY // 3}
 
 
-def prepare(url: str, names: list[str], rows: list[tuple[int, str, str]], ghost: set[str]) -> float:
+def prepare(url: str, names: list[str], rows: list[tuple[int, str, str]], probed: Collection[str]) -> float:
+    """Record ``rows`` in every database's ``trueup_schema_history``; create the probe table in
+    those of ``probed``."""
     progress = Progress("recording history", len(names))
     values = ", ".join(f"({v}, '{n}', '{c}', true)" for v, n, c in rows)
 
@@ -58,7 +63,7 @@ def prepare(url: str, names: list[str], rows: list[tuple[int, str, str]], ghost:
         with psycopg.connect(with_database(url, name), autocommit=True) as conn:
             conn.execute(HISTORY)  # type: ignore[arg-type]
             conn.execute(f"INSERT INTO trueup_schema_history (version, name, checksum, success) VALUES {values}")  # type: ignore[arg-type]
-            if name not in ghost:
+            if name in probed:
                 conn.execute(PROBE)  # type: ignore[arg-type]
         progress.tick()
 
@@ -66,10 +71,11 @@ def prepare(url: str, names: list[str], rows: list[tuple[int, str, str]], ghost:
     return progress.finish()
 
 
-def clean(url: str, names: list[str]) -> None:
+def clean(url: str, names: list[str], also: str = "bench_ghost_probe") -> None:
+    """Drop the history table (and the table ``also``) in every database."""
     def one(name: str) -> None:
         with psycopg.connect(with_database(url, name), autocommit=True) as conn:
-            conn.execute("DROP TABLE IF EXISTS trueup_schema_history, bench_ghost_probe")
+            conn.execute(f"DROP TABLE IF EXISTS trueup_schema_history, {also}")  # type: ignore[arg-type]
 
     run_parallel(one, names, 8)
 
@@ -86,7 +92,7 @@ def run(b: Bench) -> None:
                  f'discover = {{ server = "{b.opts.url}", databases = "{db_pattern(n)}" }}\n')
     ghost = ghosts(n)
     try:
-        prepare(b.opts.url, names, rows, ghost)
+        prepare(b.opts.url, names, rows, set(names) - ghost)
         first = b.cli("history", "history0.json", command=("migrate", "status"), sides=b.sides[:1]).new
         say(f"(h) trueup migrate status --group history ({n} databases, {len(rows)} migrations, "
             f"{len(ghost)} ghosts), first run (folder replayed): {first.seconds:.2f} s, exit {first.exit_code}")

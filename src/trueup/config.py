@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from trueup.engines.interface.renames import Rename, config_renames
 from trueup.engines.interface.tenancy import MAPPABLE
-from trueup.engines.interface.using import parse_path
+from trueup.engines.interface.using import parse_parts, parse_path
 from trueup.errors import TrueupError
 
 DEFAULT_CONFIG = "trueup.toml"
@@ -125,7 +125,7 @@ class RegistryConfig(_Strict):
         if self.columns and not self.table:
             raise ValueError("columns needs table (the application's registry table)")
         if self.table:
-            if parse_path(self.table) is None or len(parse_path(self.table) or ()) != 2:
+            if len(parse_parts(self.table) or ()) != 2:
                 raise ValueError(f"table {self.table!r} is not schema.table")
             unknown = [k for k in self.columns if k not in MAPPABLE]
             if unknown:

@@ -28,6 +28,17 @@ def fail(message: str, hint: str | None = None) -> None:
     sys.exit(EXIT_ERROR)
 
 
+def confirm(yes: bool, question: str, review: str) -> None:
+    """Ask on a terminal; refuse without --yes in a non-interactive session (CI)."""
+    if yes:
+        return
+    if not (sys.stdin.isatty() and sys.stderr.isatty()) or os.environ.get("CI"):
+        fail(f"refusing to {question.split()[0].lower()} without --yes in a non-interactive session",
+             f"review with `{review}`, then rerun with --yes")
+    if not click.confirm(question, err=True):
+        fail("aborted: nothing changed")
+
+
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
                   file: Any = None, line: str | None = None) -> None:
     """trueup's warnings as one ``warning:`` line on stderr (others as Python shows them)."""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from trueup.cli.main import EXIT_DIFF, cli, fail, friendly, with_fleet_options, write_output, write_report
+from trueup.cli.main import EXIT_DIFF, cli, confirm, fail, friendly, with_fleet_options, write_output, write_report
 from trueup.config import Config, GroupConfig
 
 
@@ -124,17 +124,6 @@ def _one_group(config: Config, group: str | None, fits: Callable[[GroupConfig], 
     return candidates[0]
 
 
-def _confirm(yes: bool, question: str, review: str) -> None:
-    """Ask on a terminal; refuse without --yes in a non-interactive session (CI)."""
-    if yes:
-        return
-    if not (sys.stdin.isatty() and sys.stderr.isatty()) or os.environ.get("CI"):
-        fail(f"refusing to {question.split()[0].lower()} without --yes in a non-interactive session",
-             f"review with `{review}`, then rerun with --yes")
-    if not click.confirm(question, err=True):
-        fail("aborted: nothing changed")
-
-
 @migrate.command()
 @with_fleet_options
 @click.option("--unrecord", is_flag=True,
@@ -165,7 +154,7 @@ def repair(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], 
         fail("--unrecord and --accept-checksums do not go together", "run them one after the other")
     mode = "unrecord" if unrecord else "accept-checksums" if accept_checksums else "recreate"
     config = load_config(config_path)
-    _confirm(yes, "Repair the migration history of the targets?", f"trueup migrate status -c {config_path}")
+    confirm(yes, "Repair the migration history of the targets?", f"trueup migrate status -c {config_path}")
     journal = open_journal(config)
     try:
         with progress_bar("repairing") as tick:
@@ -195,7 +184,7 @@ def baseline(version: str, config_path: str, groups: tuple[str, ...], targets: t
     from trueup.fleet.migrate_repair import run_baseline
 
     config = load_config(config_path)
-    _confirm(yes, f"Record migrations up to {version} as applied?", f"trueup migrate status -c {config_path}")
+    confirm(yes, f"Record migrations up to {version} as applied?", f"trueup migrate status -c {config_path}")
     report = run_baseline(config, version, groups=groups or None, targets=targets or None)
     if fmt == "json":
         click.echo(json.dumps(report.to_json(), indent=2, default=str))

@@ -10,8 +10,7 @@ from typing import Any
 
 import click
 
-from trueup.cli.main import EXIT_DIFF, EXIT_ERROR, cli, fail, friendly, write_output
-from trueup.cli.migrate import _confirm
+from trueup.cli.main import EXIT_DIFF, EXIT_ERROR, cli, confirm, fail, friendly, write_output
 
 config_option = click.option("-c", "--config", "config_path", default="trueup.toml", show_default=True,
                              metavar="PATH", help="The config file.")
@@ -127,9 +126,11 @@ def list_(config_path: str, group: str | None, fmt: str) -> None:
     for col in ("name", "group", "status", "phase", "database / schema", "role", "updated"):
         table.add_column(col)
     for t in tenants:
-        table.add_row(t.name, t.group or "-", t.status, t.phase or "-", t.schema or t.database or "-", t.role or "-",
+        status = t.status if t.managed else f"{t.status} (unmanaged)"
+        table.add_row(t.name, t.group or "-", status, t.phase or "-", t.schema or t.database or "-", t.role or "-",
                       t.updated.strftime("%Y-%m-%d %H:%M:%S") if t.updated else "-")
-    Console(soft_wrap=True).print(table)
+    # (outside a terminal, rows whole: names are what a script greps for, not to be cut at 80 columns)
+    Console(soft_wrap=True, width=None if sys.stdout.isatty() else 500).print(table)
     counts: dict[str, int] = {}
     for t in tenants:
         counts[t.status] = counts.get(t.status, 0) + 1
@@ -160,8 +161,13 @@ def show(name: str, config_path: str, fmt: str, audit: bool) -> None:
                 result = Builder(config).audit(ctx.admin_target(t))
                 data["audit"] = {"status": result.status, "findings": len(result.findings),
                                  "first": [f"{f.problem} {f.object}" for f in result.findings[:5]]}
-                if result.history:
-                    data["schema_version"] = result.history.get("version")
+                if config.groups[t.group].migrations is not None:
+                    from trueup.fleet.history import run_status
+
+                    status = run_status(config, groups=[t.group], targets=[t.name])
+                    mine = [r for r in status.results if r.name == t.name and r.history]
+                    if mine and mine[0].history:
+                        data["schema_version"] = mine[0].history.get("version") or "none"
             except Exception as err:  # (show still shows the row)
                 data["audit"] = {"status": "error", "error": str(getattr(err, "message", err))}
     if fmt == "json":
@@ -199,7 +205,7 @@ def drop(name: str, config_path: str, yes: bool, backup: str | None, fmt: str) -
     with open_tenancy(config) as ctx:
         t = ctx.get(name)
         if t.status != "dropped":
-            _confirm(yes, f"Drop tenant {name} ({t.schema or t.database}, its roles and all its data)?",
+            confirm(yes, f"Drop tenant {name} ({t.schema or t.database}, its roles and all its data)?",
                      f"trueup tenant show {name}")
         out = drop_tenant(ctx, name, backup=backup)
     if fmt == "json":
@@ -219,7 +225,7 @@ def drop(name: str, config_path: str, yes: bool, backup: str | None, fmt: str) -
 @click.option("--all", "all_", is_flag=True, help="Every active tenant (of --group).")
 @click.option("--group", "-g", metavar="GROUP", help="With --all: only this group's tenants.")
 @click.option("--concurrency", type=click.IntRange(1, 256), default=8, show_default=True)
-@click.option("--max-failures", type=click.IntRange(0), help="With --all: start no new tenant after N failures.")
+@click.option("--max-failures", type=click.IntRange(1), help="With --all: start no new tenant after N failures.")
 @format_option
 @friendly
 def rotate_credentials(name: str | None, config_path: str, all_: bool, group: str | None, concurrency: int,
@@ -286,7 +292,7 @@ def check(config_path: str, groups: tuple[str, ...], fix: bool, yes: bool, concu
     with open_tenancy(config) as ctx:
         report = check_registry(ctx, groups=groups or None, concurrency=concurrency)
         if fix and report.problems:
-            _confirm(yes, f"Fix what is safe among {len(report.problems)} problem(s)?", "trueup registry check")
+            confirm(yes, f"Fix what is safe among {len(report.problems)} problem(s)?", "trueup registry check")
             report = check_registry(ctx, groups=groups or None, fix=True, concurrency=concurrency)
     if fmt == "json":
         write_output(json.dumps(report.to_json(), indent=2) + "\n", output)

@@ -11,6 +11,7 @@ from rich.console import Console
 
 from trueup.engines import default_engine
 from trueup.engines.interface.engine import Engine
+from trueup.tenants.secrets import new_key
 
 PREFIX = "trueup_demo_"
 TENANTS = (
@@ -36,6 +37,8 @@ DRIFTS = {
 REGISTRY_QUERY = "SELECT slug AS name, database_name AS database FROM tenant_databases WHERE status = 'active'"
 #: registered, but provisioning died before the database was created
 HALF_PROVISIONED = "stark"
+#: the fifth seed: provisioning created the database, but not its tenant_databases row
+UNREGISTERED = "nakatomi"
 
 
 def _text(name: str) -> str:
@@ -52,6 +55,12 @@ def _create(engine: Engine, server: str, name: str, *scripts: str) -> str:
 def _drop_all(engine: Engine, server: str) -> None:
     for name in engine.list_databases(server, "trueup\\_demo\\_%"):
         engine.drop_database(server, name)
+    ops = engine.tenancy().server_ops(server)
+    try:  # (the roles `registry check --fix` gave the adopted tenant; logins before their owner)
+        for role in sorted(ops.roles("trueup\\_demo\\_%"), key=len, reverse=True):
+            ops.drop_role(role)
+    finally:
+        ops.close()
 
 
 def _registry_rows(registry: list[tuple[str, str]]) -> str:
@@ -71,7 +80,8 @@ def build_fleet(engine: Engine, server: str, workdir: Path) -> Path:
     registry = []
     for slug in TENANTS:
         db = f"{PREFIX}tenant_{slug}"
-        registry.append((slug, db))
+        if slug != UNREGISTERED:
+            registry.append((slug, db))
         if slug == HALF_PROVISIONED:
             continue
         drift = DRIFTS.get(slug)
@@ -84,10 +94,20 @@ def build_fleet(engine: Engine, server: str, workdir: Path) -> Path:
     (workdir / "migrations").mkdir(exist_ok=True)
     for name in migrations:
         (workdir / "migrations" / name).write_text(_text(f"migrations/{name}"))
+    key = workdir / "secret.key"
+    key.write_text(new_key() + "\n")
+    key.chmod(0o600)
     config = workdir / "trueup.toml"
     config.write_text(f'''# written by trueup demo
 [scratch]
 url = "{server}"
+
+# trueup's tenant registry, read and written through the application's own tenant_databases
+[registry]
+url = "{engine.location(control)}"
+key_file = "secret.key"
+table = "public.tenant_databases"
+columns = {{ name = "slug", database = "database_name", status = "status" }}
 
 [groups.control]
 desired = "schema/control.sql"
@@ -98,8 +118,23 @@ targets = [{{ name = "control", url = "{engine.location(control)}" }}]
 desired = "schema/tenant.sql"
 reference_data = "reference.toml"
 discover = {{ registry = "control", server = "{server}", query = "{REGISTRY_QUERY}" }}
+provision = {{ server = "{server}", database = "{PREFIX}tenant_{{name}}", role = "{PREFIX}{{name}}" }}
 ''')
     return config
+
+
+def _registry_story(out: Console, config_path: Path) -> None:
+    """The fifth seed: a tenant database without its registry row, found and registered."""
+    from trueup.config import load_config
+    from trueup.tenants.check import check_registry, render_text
+    from trueup.tenants.context import open_tenancy
+
+    out.print(f"\n[bold]$ trueup registry check -c {config_path}[/]   (the fifth seed: a database with no "
+              "registry row)")
+    with open_tenancy(load_config(config_path)) as ctx:
+        out.print(render_text(check_registry(ctx)), highlight=False, markup=False, end="")
+        out.print(f"\n[bold]$ trueup registry check -c {config_path} --fix --yes[/]")
+        out.print(render_text(check_registry(ctx, fix=True)), highlight=False, markup=False, end="")
 
 
 def run_demo(keep: bool = False, console: Console | None = None) -> None:
@@ -120,12 +155,14 @@ def run_demo(keep: bool = False, console: Console | None = None) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="trueup-demo-"))
     try:
         config_path = build_fleet(engine, server, workdir)
-        out.print(f"Registered {len(TENANTS)} tenants in a control database and created {len(TENANTS) - 1} tenant"
-                  f" databases ({HALF_PROVISIONED}'s never was); injected the incidents:")
+        out.print(f"Registered {len(TENANTS) - 1} tenants in a control database and created {len(TENANTS) - 1} tenant"
+                  f" databases ({HALF_PROVISIONED}'s never was, {UNREGISTERED}'s row never was); injected the"
+                  " incidents:")
         out.print("  control: role_permissions dropped, though its migration still says 'Ran'")
         for slug, (story, _) in DRIFTS.items():
             out.print(f"  {slug}: {story}")
         out.print(f"  {HALF_PROVISIONED}: registered in tenant_databases, but its database was never created")
+        out.print(f"  {UNREGISTERED}: its database was created, but its tenant_databases row never was")
         out.print(f"\nConfig: {config_path}\n[bold]$ trueup audit -c {config_path}[/]\n")
         result = run_audit(load_config(config_path))
         render_text(result, out, next_command=None)
@@ -142,6 +179,7 @@ def run_demo(keep: bool = False, console: Console | None = None) -> None:
                 out.print(f"  {r.name}: {f.problem} {f.object}: {f.detail}", highlight=False)
         out.print(f"\n[bold]$ trueup migrate repair -c {config_path} --group control --yes[/]")
         out.print(run_repair(load_config(config_path), groups=["control"]).text(), highlight=False, end="")
+        _registry_story(out, config_path)
         out.print(f"\n[bold]$ trueup apply -c {config_path} --yes[/]   (destructive changes stay skipped)")
         rollout = prepare(load_config(config_path))
         for line in rollout.summary_lines():

@@ -16,7 +16,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from trueup.config import Config, IgnoreRules
+from trueup.config import Config, GroupConfig, IgnoreRules
 from trueup.engines import default_engine, engine_by_name, engine_for_url
 from trueup.engines.interface.engine import Engine
 from trueup.engines.interface.renames import META_KEY
@@ -95,6 +95,12 @@ def scratch_server(config: Config, group_name: str) -> str:
     return (first_engine or default_engine()).default_server()
 
 
+def template_schema(group: GroupConfig) -> str | None:
+    """Schema per tenant: the schema of the desired state (and of the migrations) that stands
+    for each tenant's schema; None for other groups."""
+    return group.template_schema
+
+
 def scope_model(model: Schema, template: str | None) -> Schema:
     """In schema-per-tenant mode only the template schema's contents are compared."""
     if template is None:
@@ -105,17 +111,19 @@ def scope_model(model: Schema, template: str | None) -> Schema:
 
 def load_desired(config: Config, group_name: str) -> Desired:
     group = config.groups[group_name]
-    template = group.template_schema
+    template = template_schema(group)
     scope = [template] if template else group.schemas
     fingerprints: set[str] = set()
     ignore = group.ignore
     if group.migrations is not None:  # the history tables are bookkeeping, not schema
-        extra = history_tables.bookkeeping(group.migrations.history, group.migrations.table_schema or "public")
+        # (schema per tenant: each tenant's in its own schema, unless the config names one)
+        where = group.migrations.table_schema or ("*" if template else "public")
+        extra = history_tables.bookkeeping(group.migrations.history, where)
         ignore = ignore.model_copy(update={"objects": [*ignore.objects, *extra]})
     if group.desired is None:
         server = scratch_server(config, group_name)
         engine = engine_for_url(server)
-        model = migrations_model(config, group_name, server, scope)
+        model = migrations_model(config, group_name, server)
         model = scope_model(apply_ignore(model, ignore), template)
         reference = load_reference_data(config.path(group.reference_data)) if group.reference_data else []
         return Desired(group_name, engine, model, fingerprints, scope, template, reference, ignore)
@@ -140,16 +148,20 @@ def migrations_folder(config: Config, group_name: str) -> MigrationsFolder:
     return read_folder(Path(config.path(migrations.dir)), migrations.layout)
 
 
-def group_replay(config: Config, group_name: str, server: str | None = None,
-                 scope: list[str] | None = None) -> Replay:
-    """What the group's migrations build, one migration at a time (cached like .sql sources)."""
-    return replay(migrations_folder(config, group_name), server or scratch_server(config, group_name), scope,
-                  cache_folder(config) if config.state.cache else None)
+def group_replay(config: Config, group_name: str, server: str | None = None) -> Replay:
+    """What the group's migrations build, one migration at a time (cached like .sql sources), in
+    the group's schemas; schema per tenant: in the template schema, where each migration runs
+    as it runs in a tenant's (unqualified names in that schema alone)."""
+    group = config.groups[group_name]
+    template = template_schema(group)
+    return replay(migrations_folder(config, group_name), server or scratch_server(config, group_name),
+                  [template] if template else group.schemas, cache_folder(config) if config.state.cache else None,
+                  schema=template)
 
 
-def migrations_model(config: Config, group_name: str, server: str, scope: list[str] | None) -> Schema:
+def migrations_model(config: Config, group_name: str, server: str) -> Schema:
     """A group without ``desired``: the state its whole migrations folder builds."""
-    r = group_replay(config, group_name, server, scope)
+    r = group_replay(config, group_name, server)
     return r.at(len(r.states) - 1)
 
 

@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from trueup.config import Config
+from trueup.engines.interface.session import Session
 from trueup.errors import TrueupError
-from trueup.fleet.desired import group_replay, migrations_folder, scratch_server
+from trueup.fleet.desired import group_replay, migrations_folder, scope_model, scratch_server, template_schema
 from trueup.fleet.execution import ProgressFn, describe_error
 from trueup.fleet.findings import Finding
 from trueup.fleet.ignore import apply_ignore
@@ -60,9 +61,7 @@ def run_status(config: Config, *, groups: Sequence[str] | None = None, targets: 
             results.append(TargetResult(g, "(migrations)", where, "error", error=err.message, hint=err.hint))
             continue
         try:
-            r = group_replay(config, g, scratch_server(config, g), config.groups[g].schemas)
-            ignore = config.groups[g].ignore  # what the targets are read with
-            replays[g] = Replay(r.folder, tuple(apply_ignore(s, ignore) for s in r.states))
+            replays[g] = group_states(config, g)
         except TrueupError as err:  # the histories are still checked against the files
             replays[g] = None
             results.append(TargetResult(g, "(migrations)", where, "error", error=err.message, hint=err.hint))
@@ -111,20 +110,61 @@ class Known:
             self._by_version.setdefault((group, index), set()).add(fingerprint)
 
 
+def history_schema(config: Config, target: Target) -> str:
+    """Where ``target`` keeps its history table: the schema the group's ``migrations`` names,
+    else the tenant's own schema (schema per tenant), else the default one."""
+    migrations = config.groups[target.group].migrations
+    assert migrations is not None
+    return migrations.table_schema or target.schema or "public"
+
+
+def group_states(config: Config, group_name: str) -> Replay:
+    """What the group's migrations build, as its targets are judged against it: with the
+    group's ignore rules applied (the targets are read with them) and, schema per tenant, only
+    the template schema's contents (see :func:`for_target`)."""
+    group = config.groups[group_name]
+    r = group_replay(config, group_name, scratch_server(config, group_name))
+    template = template_schema(group)
+    return Replay(r.folder, tuple(scope_model(apply_ignore(s, group.ignore), template) for s in r.states))
+
+
+def for_target(config: Config, replay: Replay, target: Target) -> Replay:
+    """The group's states (:func:`group_states`) as they should be in ``target``: schema per
+    tenant, moved from the template schema into the tenant's (as the audit moves a desired
+    state), so each object is named where the tenant has it."""
+    if not target.schema:
+        return replay
+    template = template_schema(config.groups[target.group]) or "public"
+    return Replay(replay.folder, tuple(target.engine.rename_schema(s, template, target.schema)
+                                       for s in replay.states))
+
+
+def target_model(session: Session, config: Config, target: Target) -> Schema:
+    """What ``target`` contains, read as it is judged: with its group's ignore rules applied; a
+    tenant's schema without the schema itself (the template's states hold its contents only)."""
+    group = config.groups[target.group]
+    if target.schema:
+        return scope_model(apply_ignore(session.inspect([target.schema]), group.ignore), target.schema)
+    return apply_ignore(session.inspect(group.schemas), group.ignore)
+
+
 def judge_target(config: Config, target: Target, folder: MigrationsFolder, replay: Replay | None,
                  known: Known | None = None) -> Status:
+    """``replay``: the group's states (:func:`group_states`), None where they could not be made."""
     group = config.groups[target.group]
     assert group.migrations is not None
-    schema = group.migrations.table_schema or target.schema or "public"
-    scope = [target.schema] if target.schema else group.schemas
     with target.engine.connect(target.url, timeout=config.settings.connect_timeout) as session:
-        history = read_history(session, group.migrations.history, schema, folder, target.location)
+        history = read_history(session, group.migrations.history, history_schema(config, target), folder,
+                               target.location)
         index = applied_index(folder, history)
-        fingerprint = session.fingerprint(scope) if known is not None and history.table is not None else None
+        fingerprint = None
+        if known is not None and history.table is not None:  # (a tenant's own name left out: alike tenants
+            fingerprint = session.schema_fingerprints([target.schema]).get(target.schema, "") \
+                if target.schema else session.fingerprint(group.schemas)  # share one judgement)
         if fingerprint is not None and known is not None and known.holds(target.group, index, fingerprint):
             return judge(folder, history, Schema(target.engine.name), None)
-        actual = apply_ignore(session.inspect(scope), group.ignore)
-    status = judge(folder, history, actual, None if replay is None else lambda: replay)
+        actual = target_model(session, config, target)
+    status = judge(folder, history, actual, None if replay is None else lambda: for_target(config, replay, target))
     if fingerprint is not None and known is not None and replay is not None and not any(
             p.problem in ("ghost", "drift_at_version") for p in status.problems):
         known.learn(target.group, index, fingerprint)

@@ -13,16 +13,58 @@ import sqlite3
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from trueup.config import Config
 from trueup.engines import engine_for_url
 from trueup.engines.interface.state import Journal
+from trueup.errors import TrueupError
 
 STATES = ("planned", "started", "applied", "verified", "failed", "skipped", "drift")
-#: a target in one of these states needs nothing more on resume
-DONE = frozenset({"verified"})
+#: the commands ``--resume`` continues, each with the journal states of a target of its run that
+#: needs nothing more (a run records its command in its args; one without is an apply's)
+FINISHED: dict[str, frozenset[str]] = {
+    "apply": frozenset({"verified"}),
+    "migrate up": frozenset({"migrated", "unchanged"}),
+}
+
+
+@dataclass(frozen=True)
+class Resumable:
+    """The journal's last unfinished run, as ``--resume`` continues it."""
+
+    run: int
+    #: its targets that did not finish, as (group, name)
+    unfinished: list[tuple[str, str]]
+    #: the arguments it was started with
+    args: dict[str, Any]
+
+
+def resumable_run(journal: Journal | None, command: str) -> Resumable:
+    """The run ``trueup COMMAND --resume`` continues: the journal's last unfinished run, which
+    must be one of ``command``'s (an error naming the command that would resume it otherwise)."""
+    if journal is None:
+        raise TrueupError("--resume needs the journal")
+    last = journal.resume_run()
+    if last is None:
+        raise TrueupError(f"nothing to resume: every run in the journal finished (the last `trueup {command}` too)",
+                          hint=f"run `trueup {command}` without --resume")
+    run, states = last
+    args = journal.run_args(run)
+    started = str(args.get("command") or "apply")
+    if started != command:
+        how = (f"resume it with `trueup {started} --resume`" if started in FINISHED
+               else f"`trueup {started}` has no --resume: run it again")
+        raise TrueupError(f"the last unfinished run ({run}) is a `trueup {started}`, not {_a(command)} {command}",
+                          hint=f"{how}, or run `trueup {command}` without --resume")
+    done = FINISHED[command]
+    return Resumable(run, [k for k, v in states.items() if v not in done], args)
+
+
+def _a(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 def open_journal(config: Config) -> Journal:

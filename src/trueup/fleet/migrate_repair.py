@@ -30,7 +30,7 @@ from trueup.errors import TrueupError
 from trueup.fleet.apply import acquire_lock, limits, lock_key
 from trueup.fleet.desired import group_replay, load_desired, migrations_folder, scope_model, scratch_server
 from trueup.fleet.execution import ProgressFn, describe_error
-from trueup.fleet.history import history_groups
+from trueup.fleet.history import for_target, group_states, history_groups, history_schema, target_model
 from trueup.fleet.ignore import apply_ignore
 from trueup.fleet.scheduling import NOT_STARTED, over_targets, schedule
 from trueup.fleet.targets import Target, select_targets
@@ -104,21 +104,17 @@ def _groups(config: Config, groups: Sequence[str] | None) -> dict[str, _Group]:
     for g in history_groups(config, groups):
         group = config.groups[g]
         assert group.migrations is not None
-        r = group_replay(config, g, scratch_server(config, g), group.schemas)
-        out[g] = _Group(migrations_folder(config, g), Replay(r.folder, tuple(apply_ignore(s, group.ignore)
-                                                                             for s in r.states)),
-                        group.migrations.history)
+        out[g] = _Group(migrations_folder(config, g), group_states(config, g), group.migrations.history)
     return out
 
 
 def _plan_repair(config: Config, target: Target, g: _Group, mode: str, out: RepairOutcome,
                  session: Any) -> list[Statement]:
-    group = config.groups[target.group]
-    assert group.migrations is not None
-    schema = group.migrations.table_schema or target.schema or "public"
+    schema = history_schema(config, target)
     history = read_history(session, g.framework, schema, g.folder, target.location)
-    actual = apply_ignore(session.inspect([target.schema] if target.schema else group.schemas), group.ignore)
-    status = judge(g.folder, history, actual, lambda: g.replay)
+    actual = target_model(session, config, target)
+    replay = for_target(config, g.replay, target)  # (schema per tenant: moved into the tenant's schema)
+    status = judge(g.folder, history, actual, lambda: replay)
     engine = target.engine
     if mode == "accept-checksums":
         changed = [p for p in status.problems if p.problem == "checksum_mismatch"]
@@ -135,7 +131,7 @@ def _plan_repair(config: Config, target: Target, g: _Group, mode: str, out: Repa
         return [engine.row_statement(records.unrecord(history.framework, schema, by_label[p.object].key))
                 for p in ghosts]
     missing = {oid for p in ghosts for oid in p.objects}
-    expected = g.replay.at(status.index)
+    expected = replay.at(status.index)
     current = without_history_table(actual, history.table)
     wanted = Schema(current.engine, {**current.objects, **{o: expected.objects[o] for o in missing}},
                     current.server_version, current.meta)
@@ -207,17 +203,16 @@ def run_baseline(config: Config, version: str, *, groups: Sequence[str] | None =
             if key not in g.folder.by_key:
                 raise TrueupError(f"baseline {version}: no such migration in {g.folder.where}")
             upto = g.folder.index(key)
-            group = config.groups[t.group]
-            assert group.migrations is not None
-            schema = group.migrations.table_schema or t.schema or "public"
+            schema = history_schema(config, t)
             with t.engine.connect(t.url, timeout=config.settings.connect_timeout) as session:
                 acquire_lock(session, lock_key(t), config.apply.wait_for_lock_s)
                 history = read_history(session, "trueup", schema, g.folder, t.location)
                 if history.applied:
                     raise TrueupError(f"{t.location} already records {len(history.applied)} migration(s)",
                                       hint="a baseline is for a database without history; see `trueup migrate status`")
-                actual = apply_ignore(session.inspect([t.schema] if t.schema else group.schemas), group.ignore)
-                differences = _differences(g.replay.at(upto), without_history_table(actual, history.table))
+                actual = target_model(session, config, t)
+                differences = _differences(for_target(config, g.replay, t).at(upto),
+                                           without_history_table(actual, history.table))
                 if differences:
                     raise TrueupError(f"{t.location} does not match {g.folder.migrations[upto].label}: "
                                       + "; ".join(differences), hint="bring it there first (trueup plan/apply), or "
@@ -258,7 +253,7 @@ def next_migration(config: Config, group_name: str, name: str, *, allow_destruct
     group = config.groups[group_name]
     assert group.migrations is not None and group.desired is not None
     desired = load_desired(config, group_name)
-    r = group_replay(config, group_name, scratch_server(config, group_name), group.schemas)
+    r = group_replay(config, group_name, scratch_server(config, group_name))
     built = scope_model(apply_ignore(r.at(len(r.states) - 1), desired.ignore), desired.template_schema)
     plan = diff_schemas(built, desired.model, desired.engine)
     if not plan:

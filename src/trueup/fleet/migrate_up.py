@@ -24,15 +24,14 @@ from trueup.errors import StatementFailed, TrueupError
 from trueup.fleet.apply import acquire_lock, limits, lock_key
 from trueup.fleet.desired import migrations_folder
 from trueup.fleet.execution import ProgressFn, describe_error
-from trueup.fleet.history import history_groups
+from trueup.fleet.history import history_groups, history_schema
+from trueup.fleet.journal import resumable_run
 from trueup.fleet.scheduling import NOT_STARTED, over_targets
 from trueup.fleet.targets import Target, select_targets
 from trueup.history.files import Migration, MigrationsFolder
 from trueup.history.tables import read_history
 
 COMMAND = "migrate up"
-#: journal states of a target that needs nothing more
-DONE = ("migrated", "unchanged")
 
 
 @dataclass
@@ -103,9 +102,7 @@ def migrate_target(config: Config, target: Target, folder: MigrationsFolder, upt
                    on_landed: Callable[[Migration], None] | None = None) -> MigrateOutcome:
     """Bring one target up to migration ``upto`` (an index of ``folder``). Never raises for
     database errors: they become the outcome."""
-    group = config.groups[target.group]
-    assert group.migrations is not None
-    schema = group.migrations.table_schema or target.schema or "public"
+    schema = history_schema(config, target)
     out = MigrateOutcome(target.group, target.name, target.location)
     t0 = time.perf_counter()
     try:
@@ -146,6 +143,8 @@ def _run(session: Session, target: Target, schema: str, create: bool, todo: Sequ
          out: MigrateOutcome, on_landed: Callable[[Migration], None] | None) -> None:
     engine = target.engine
     bounds = limits(config.apply)
+    if target.schema:  # schema per tenant: the migrations (written for the template) build the tenant's schema
+        session.execute([engine.use_schema(target.schema)], bounds, lambda _: None)
     if create:
         session.execute([engine.history_table(schema)], bounds, lambda _: None)
     for m in todo:
@@ -183,16 +182,9 @@ def run_up(config: Config, *, groups: Sequence[str] | None = None, targets: Sequ
     run: int | None = None
     notes: list[str] = []
     if resume:
-        if journal is None:
-            raise TrueupError("--resume needs the journal")
-        last = journal.resume_run()
-        if last is None or journal.run_args(last[0]).get("command") != COMMAND:
-            raise TrueupError("nothing to resume: the last `migrate up` finished",
-                              hint="run trueup migrate up without --resume")
-        run, states = last
-        names = [k for k, v in states.items() if v not in DONE]
-        args = journal.run_args(run)
-        to = to or args.get("to")
+        resumed = resumable_run(journal, COMMAND)
+        run, names = resumed.run, resumed.unfinished
+        to = to or resumed.args.get("to")
         notes.append(f"resuming run {run} of the journal: {len(names)} target(s) not finished")
     _, work, failed = select_targets(config, group_names, targets, names)
     for g, err in failed:

@@ -20,7 +20,7 @@ from trueup.errors import TrueupError
 from trueup.fleet.apply import Outcome
 from trueup.fleet.audit import run_audit
 from trueup.fleet.execution import ProgressFn
-from trueup.fleet.journal import DONE
+from trueup.fleet.journal import resumable_run
 from trueup.fleet.judging import Auditor
 from trueup.fleet.results import TargetResult
 from trueup.fleet.saved_plan import SavedPlan
@@ -111,17 +111,9 @@ def prepare(config: Config, *, groups: list[str] | None = None, targets: list[st
     run: int | None = None
     notes: list[str] = []
     if resume:
-        if journal is None:
-            raise TrueupError("--resume needs the journal")
-        last = journal.resume_run()
-        if last is None:
-            raise TrueupError("nothing to resume: the last apply finished", hint="run trueup apply without --resume")
-        run, states = last
-        command = journal.run_args(run).get("command", "apply")
-        if command != "apply":
-            raise TrueupError(f"the last unfinished run ({run}) is a `trueup {command}`, not an apply",
-                              hint=f"resume it with `trueup {command} --resume`")
-        names = [k for k, v in states.items() if v not in DONE]
+        resumed = resumable_run(journal, "apply")
+        assert journal is not None
+        run, names = resumed.run, resumed.unfinished
         allow_destructive = resumed_choice(journal, run, allow_destructive)
         renames = resumed_renames(journal, run, renames)
         notes.append(f"resuming run {run} of the journal, " + (

@@ -114,7 +114,7 @@ def execute(config: Config, rollout: Rollout, *, concurrency: int | None = None,
     keys = [w.target.key for w in rollout.work]
     if journal is not None:
         if run is None:
-            run = journal.start_run({**(args or {}), "allow_destructive": rollout.allow_destructive,
+            run = journal.start_run({**(args or {}), "command": "apply", "allow_destructive": rollout.allow_destructive,
                                      "renames": [str(r) for r in rollout.renames]},
                                     keys + [(o.group, o.name) for o in rollout.untouched])
         else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from trueup.config import Config
 from trueup.engines import engine_for_url
 from trueup.engines.interface.tenancy import Registry, RegistryMapping
-from trueup.engines.interface.using import parse_path
+from trueup.engines.interface.using import parse_parts
 from trueup.errors import TrueupError
 
 
@@ -17,7 +17,7 @@ def open_registry(config: Config) -> Registry:
                           hint='add [registry] url = "postgresql://...control database..." (docs/tenants.md)')
     mapping = None
     if config.registry.table:
-        path = parse_path(config.registry.table)
+        path = parse_parts(config.registry.table)
         assert path is not None and len(path) == 2  # (checked when loaded)
         mapping = RegistryMapping((path[0], path[1]), dict(config.registry.columns))
     return engine_for_url(config.registry.url).tenancy().open_registry(config.registry.url, mapping)

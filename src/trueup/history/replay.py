@@ -128,10 +128,14 @@ def _store(folder: Path, key: str, states: Sequence[Schema]) -> None:
     source_cache.write_entry(folder, f"replay-{key}.json", _encode(states))
 
 
-def replay(folder: MigrationsFolder, server: str, scope: Sequence[str] | None, cache: Path | None) -> Replay:
-    """Replay ``folder`` on ``server`` (a scratch database), or take the models from ``cache``."""
+def replay(folder: MigrationsFolder, server: str, scope: Sequence[str] | None, cache: Path | None, *,
+           schema: str | None = None) -> Replay:
+    """Replay ``folder`` on ``server`` (a scratch database), or take the models from ``cache``.
+    ``schema``: each migration runs with unqualified names looked up and created in that schema
+    alone (schema per tenant: the template schema)."""
     engine = engine_for_url(server)
-    identity = f"replay\x1f{folder.framework}\x1f" + engine.scratch_identity(server)
+    identity = f"replay\x1f{folder.framework}\x1f" + (f"schema {schema}\x1f" if schema else "") \
+        + engine.scratch_identity(server)
     key = source_cache.cache_key(_digest(folder.migrations), scope, None, identity)
     if cache is not None:
         hit = _cached(cache, key)
@@ -141,7 +145,7 @@ def replay(folder: MigrationsFolder, server: str, scope: Sequence[str] | None, c
     with engine.scratch_database(server) as url:
         for m in folder.migrations:
             try:
-                engine.run_script(url, m.sql)
+                engine.run_script(url, m.sql, schema=schema)
             except TrueupError as exc:
                 raise SourceError(f"replaying migration {m.label} ({m.source}) failed: {exc.message}",
                                   "the migrations must build a database from nothing, in order") from None

@@ -20,6 +20,7 @@ from trueup.fleet.judging import Auditor
 from trueup.fleet.migrate_up import migrate_target
 from trueup.fleet.results import TargetResult
 from trueup.fleet.targets import Target, tenant_target
+from trueup.tenants.steps import injected
 
 
 class Builder:
@@ -82,18 +83,21 @@ class Builder:
         a registry lock: one builder at a time; built under a temporary name, renamed when
         verified, so a half-built template is never copied)."""
         with self._lock:
-            if group in self._templates:
-                return self._templates[group]
-        tenancy = self.engine(group).tenancy()
-        name = tenancy.template_name(group, self.digest(group))
+            name = self._templates.get(group)
+        if name is not None and ops.has_database(name):
+            return name
+        name = self.engine(group).tenancy().template_name(group, self.digest(group))
         with registry.lock(f"template:{name}", max(wait_s, 600.0)):
             if not ops.has_database(name):
                 building = f"{name}_b{os.getpid()}"[:63]
-                ops.drop_database(building)
+                # (half-built ones a killed build left: no other build runs, this process holds the lock)
+                for left in ops.databases(_like(name) + "\\_b%"):
+                    ops.drop_database(left)
                 ops.ensure_database(building, None)
                 try:
                     target = tenant_target(self.config, group, "(template)", building, None)
                     self.build(target)
+                    injected("template", "build")
                     self.verify(target)
                     ops.rename_database(building, name)
                 except BaseException:
@@ -107,3 +111,8 @@ class Builder:
         provision = self.config.groups[group].provision
         assert provision is not None
         return engine_for_url(provision.server)
+
+
+def _like(name: str) -> str:
+    """A LIKE pattern matching exactly ``name``."""
+    return name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

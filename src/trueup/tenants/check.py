@@ -7,7 +7,8 @@ transitional status, and its stored credentials log in (side by side). Found:
 - ``missing_database`` / ``missing_schema`` / ``missing_role``: a registry row whose storage or
   role does not exist;
 - ``unregistered``: a database or schema matching the provisioning pattern that no registry row
-  knows (the fifth seed's missing ``tenant_databases`` row);
+  knows (the fifth seed's missing ``tenant_databases`` row); with an application's registry
+  table, also a tenant of trueup's that has no row there;
 - ``orphan_role``: a role matching the role pattern that no tenant uses;
 - ``stuck``: provisioning, dropping, failed, or a rotation part-way, for longer than
   ``[registry] stuck_after_s``;
@@ -15,7 +16,8 @@ transitional status, and its stored credentials log in (side by side). Found:
 - ``leftover``: a dropped tenant whose database, schema or roles still exist.
 
 ``--fix`` does what is safe and never drops anything: it registers an unregistered database or
-schema after auditing it, finishes a stuck create or rotation.
+schema after auditing it (or writes a tenant's missing row to the application's table),
+finishes a stuck create or rotation.
 """
 
 from __future__ import annotations
@@ -105,6 +107,7 @@ def check_registry(ctx: Tenancy, *, groups: Sequence[str] | None = None, fix: bo
         raise TrueupError("no group has provision: nothing to check the registry against",
                           hint='add provision = { server = "...", database = "tenant_{name}" } to a group')
     everyone = ctx.registry.tenants()
+    unmapped = set(ctx.registry.unmapped())
     for g in wanted:
         provision = ctx.provision(g)
         tenants = [t for t in everyone if t.group in (g, "")]
@@ -115,7 +118,7 @@ def check_registry(ctx: Tenancy, *, groups: Sequence[str] | None = None, fix: bo
             report.errors.append(f"group {g}: {err.message}")
             continue
         try:
-            _check_group(ctx, g, provision, tenants, ops, report, concurrency)
+            _check_group(ctx, g, provision, tenants, ops, report, concurrency, unmapped)
             if fix:
                 _fix(ctx, g, report, ops)
         except TrueupError as err:
@@ -127,7 +130,7 @@ def check_registry(ctx: Tenancy, *, groups: Sequence[str] | None = None, fix: bo
 
 
 def _check_group(ctx: Tenancy, g: str, provision: ProvisionConfig, tenants: list[Tenant], ops: ServerOps,
-                 report: CheckReport, concurrency: int) -> None:
+                 report: CheckReport, concurrency: int, unmapped: set[str]) -> None:
     engine = ctx.engine(g)
     app_db = engine.database_name(provision.server)
     per_schema = provision.schema_ is not None
@@ -144,6 +147,14 @@ def _check_group(ctx: Tenancy, g: str, provision: ProvisionConfig, tenants: list
     used_roles |= {r for r in roles if "_login" in r and r.rsplit("_login", 1)[0] in owners}
     storage_kind = "schema" if per_schema else "database"
 
+    def exists(storage: str) -> bool:
+        """The bulk listing covers the pattern's names; a row naming another (an application's
+        row) is looked up on its own."""
+        if storage in found or name_in(pattern, storage) is not None:
+            return storage in found
+        exact = like(storage)  # (an exact LIKE pattern)
+        return bool(ops.schemas(app_db, exact)) if per_schema else bool(ops.databases(exact))
+
     def add(kind: str, tenant: str, obj: str, detail: str, hint: str | None = None) -> None:
         report.problems.append(Problem(kind, g, tenant, obj, detail, hint))
 
@@ -154,9 +165,9 @@ def _check_group(ctx: Tenancy, g: str, provision: ProvisionConfig, tenants: list
                 r for r in roles if t.owner and (r == t.owner or r.startswith(t.owner + "_login")))
             if left:
                 add("leftover", t.name, ", ".join(left), f"dropped, but {', '.join(left)} still exist(s)",
-                    f"finish the drop by hand, or re-create the tenant: {', '.join(left)}")
+                    f"the drop is recorded as done: if nothing uses them, drop {', '.join(left)} by hand")
             continue
-        if t.status in ("active", "suspended") and storage and storage not in found:
+        if t.status in ("active", "suspended") and storage and not exists(storage):
             add(f"missing_{storage_kind}", t.name, storage, f"{t.status}, but its {storage_kind} {storage} does not"
                 " exist", f"restore it from a backup, or drop the tenant: trueup tenant drop {t.name} --yes")
         if t.managed and t.status in ("active", "suspended"):
@@ -175,6 +186,12 @@ def _check_group(ctx: Tenancy, g: str, provision: ProvisionConfig, tenants: list
             continue
         add("unregistered", name, obj, f"{storage_kind} {obj} matches the provisioning pattern but no registry row"
             " knows it", "trueup registry check --fix --yes registers it (after auditing it)")
+    table = ctx.config.registry.table if ctx.config.registry else None
+    for t in live:  # (with an application's table: a tenant of trueup's that has no row there)
+        storage = t.schema if per_schema else t.database
+        if t.managed and t.name in unmapped:
+            add("unregistered", t.name, storage or t.name, f"{storage_kind} {storage} has no row in the application's"
+                f" registry table {table}", "trueup registry check --fix --yes writes it")
     for role in sorted(roles - used_roles):
         owner_name = name_in(provision.role, role)
         if owner_name is None:
@@ -220,7 +237,13 @@ def _fix(ctx: Tenancy, g: str, report: CheckReport, ops: ServerOps) -> None:
         if p.group != g:
             continue
         try:
-            if p.kind == "unregistered" and NAME.match(p.tenant):
+            known = ctx.registry.get(p.tenant) if p.kind == "unregistered" else None
+            if known is not None and known.managed:  # (the application's row is what is missing)
+                ctx.registry.update(known.name, group=known.group, status=known.status, server=known.server,
+                                    database=known.database, schema=known.schema, role=known.role,
+                                    secret=known.secret)
+                p.fixed = "its row written to the application's registry table"
+            elif p.kind == "unregistered" and NAME.match(p.tenant):
                 p.fixed = adopt_tenant(ctx, p.tenant, g, builder)
             elif p.kind == "stuck":
                 t = ctx.get(p.tenant)
@@ -250,7 +273,8 @@ def render_text(report: CheckReport) -> str:
     for e in report.errors:
         lines.append(f"error: {e}")
     fixed = sum(1 for p in report.problems if p.fixed)
-    verdict = "consistent" if not report.open and not report.errors else f"{len(report.open)} problem(s)"
+    verdict = ", ".join([*([f"{len(report.open)} problem(s)"] if report.open else []),
+                         *([f"{len(report.errors)} error(s)"] if report.errors else [])]) or "consistent"
     lines.append(f"{report.tenants} tenant(s) checked in {report.seconds:.2f} s: {verdict}"
                  + (f", {fixed} fixed" if fixed else ""))
     return "\n".join(lines) + "\n"

@@ -44,6 +44,12 @@ def register(ctx: Tenancy, name: str, group: str, command: str = COMMAND) -> Ten
     """The tenant's registry row, status provisioning, with its encrypted password."""
     check_name(name)
     provision = ctx.provision(group)
+    migrations = ctx.config.groups[group].migrations
+    if migrations is not None and migrations.history != "trueup":
+        raise TrueupError(f"group '{group}' keeps {migrations.history}'s history: a new tenant built by trueup "
+                          f"would have no {migrations.history} history rows, and {migrations.history} would run "
+                          "every migration again", hint=f"create its schema with {migrations.history}'s own migrate, "
+                          "or give the group trueup's own migrations")
     names = names_for(provision, name)
     login = names.login(1)
     tenant = Tenant(name, group, "provisioning", phase=f"{command}:register",

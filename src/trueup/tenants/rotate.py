@@ -11,14 +11,13 @@ concurrency and a failure budget, like ``apply``.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from trueup.engines.interface.tenancy import ServerOps, Tenant
 from trueup.errors import TrueupError
+from trueup.fleet.scheduling import schedule
 from trueup.tenants.context import Tenancy
 from trueup.tenants.secrets import new_password
 from trueup.tenants.steps import Sequence_, Step, resume_from, run_steps
@@ -135,29 +134,23 @@ def ops_database(ctx: Tenancy, t: Tenant) -> str:
 
 def rotate_all(ctx: Tenancy, names: Sequence[str], *, concurrency: int = 8, max_failures: int | None = None,
                progress: Callable[[int, int, str], None] | None = None) -> list[RotateOutcome]:
-    """Rotate several tenants side by side; once more than ``max_failures`` have failed, the
-    ones not started yet are left (``not_started``)."""
-    lock = threading.Lock()
-    failures = [0]
+    """Rotate several tenants side by side, with ``apply``'s failure budget (the same
+    scheduler): once ``max_failures`` have failed, no new one is started (``not_started``)."""
     done = [0]
 
-    def one(name: str) -> RotateOutcome:
-        with lock:
-            if max_failures is not None and failures[0] > max_failures:
-                return RotateOutcome(name, "not_started", error=NOT_STARTED)
+    def one(i: int) -> RotateOutcome:
         try:
-            out = rotate_tenant(ctx, name)
+            return rotate_tenant(ctx, names[i])
         except TrueupError as err:
-            out = RotateOutcome(name, "failed", error=err.message, hint=err.hint)
+            return RotateOutcome(names[i], "failed", error=err.message, hint=err.hint)
         except Exception as err:  # a bug: reported for this tenant, the others go on
-            out = RotateOutcome(name, "failed", error=f"internal error: {type(err).__name__}: {err}")
-        with lock:
-            failures[0] += out.status == "failed"
-            done[0] += 1
-            if progress:
-                progress(done[0], len(names), name)
-        return out
+            return RotateOutcome(names[i], "failed", error=f"internal error: {type(err).__name__}: {err}")
 
-    with ThreadPoolExecutor(max(1, min(concurrency, len(names) or 1))) as pool:
-        return list(pool.map(one, names))
+    def finished(i: int, _out: RotateOutcome) -> None:
+        done[0] += 1
+        if progress:
+            progress(done[0], len(names), names[i])
 
+    outcomes = schedule(len(names), one, concurrency=concurrency, max_failures=max_failures,
+                        failed=lambda o: o.status == "failed", tried=lambda o: True, finished=finished)
+    return [outcomes.get(i) or RotateOutcome(n, "not_started", error=NOT_STARTED) for i, n in enumerate(names)]

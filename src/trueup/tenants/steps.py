@@ -5,7 +5,8 @@ Every step is idempotent (it checks what exists and does only what is missing), 
 sequence runs again the step it stopped in and goes on from there.
 
 For tests, ``TRUEUP_TEST_FAIL_STEP=<command>:<step>`` makes that step fail once it is recorded as
-started, and ``TRUEUP_TEST_HANG_STEP`` makes it wait there (to be killed).
+started, and ``TRUEUP_TEST_HANG_STEP`` makes it wait there (to be killed); ``template:build`` is
+the point inside a template's build where it is built but not yet verified and renamed.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class Sequence_:
     resume: str
 
 
-def _injected(command: str, step: str) -> None:
+def injected(command: str, step: str) -> None:
     if os.environ.get("TRUEUP_TEST_FAIL_STEP") == f"{command}:{step}":
         raise TrueupError(f"injected failure at {command}:{step} (TRUEUP_TEST_FAIL_STEP)")
     if os.environ.get("TRUEUP_TEST_HANG_STEP") == f"{command}:{step}":
@@ -69,7 +70,7 @@ def run_steps(registry: Registry, tenant: str, seq: Sequence_, steps: Sequence[S
         registry.update(tenant, **changes)
         registry.log(tenant, where, "started")
         try:
-            _injected(seq.command, name)
+            injected(seq.command, name)
             detail = fn()
         except TrueupError as err:
             _failed(registry, tenant, seq, where, err.message)

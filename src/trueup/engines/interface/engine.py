@@ -157,8 +157,9 @@ class Engine(Protocol):
         """Drop database ``name`` if it exists (sessions on it are ended)."""
         ...
 
-    def run_script(self, url: str, sql: str) -> None:
-        """Run a script of statements on the database of ``url``."""
+    def run_script(self, url: str, sql: str, *, schema: str | None = None) -> None:
+        """Run a script of statements on the database of ``url`` (``schema``: with unqualified
+        names looked up and created in that schema alone, made first if missing)."""
         ...
 
     # --- trueup's own bookkeeping in a database of this engine (``[state] url``) -----------------
@@ -184,6 +185,11 @@ class Engine(Protocol):
         """Delete the record of migration ``version`` (``migrate repair --unrecord``)."""
         ...
 
+    def use_schema(self, schema: str) -> Statement:
+        """The statement after which, for the rest of the session, unqualified names are looked
+        up and created in ``schema`` alone: migrations written for a template schema run in a
+        tenant's (schema per tenant)."""
+        ...
 
     # --- tenant lifecycle (``trueup tenant``, ``trueup registry``) -----------------------------
     def tenancy(self) -> Tenancy:

@@ -82,6 +82,11 @@ class Registry(Protocol):
         """Register a new tenant; a TrueupError if the name is taken."""
         ...
 
+    def unmapped(self) -> list[str]:
+        """trueup's tenants (not dropped) that the mapped application table has no row for
+        (none without a mapping)."""
+        ...
+
     def update(self, name: str, **changes: object) -> Tenant:
         """Change fields of a tenant's row (``updated`` moves with them); the row as it now is."""
         ...

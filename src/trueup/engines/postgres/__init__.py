@@ -156,8 +156,8 @@ class PostgresEngine:
     def drop_database(self, server_url: str, name: str) -> None:
         scratch.drop_database(server_url, name)
 
-    def run_script(self, url: str, sql: str) -> None:
-        scratch.run_script(url, sql)
+    def run_script(self, url: str, sql: str, *, schema: str | None = None) -> None:
+        scratch.run_script(url, sql, schema=schema)
 
     # --- trueup's bookkeeping ---------------------------------------------------------------
     def open_journal(self, url: str) -> PostgresJournal:
@@ -185,6 +185,11 @@ class PostgresEngine:
         from trueup.engines.postgres import state
 
         return state.history_forget(schema, version)
+
+    def use_schema(self, schema: str) -> Statement:
+        from trueup.engines.postgres import state
+
+        return state.use_schema(schema)
 
     # --- tenant lifecycle ------------------------------------------------------------------------
     def tenancy(self) -> PostgresTenancy:

@@ -9,11 +9,12 @@ spaced or accented, reaches the server as it is.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
@@ -29,8 +30,22 @@ def _params(url: str) -> dict[str, Any]:
     try:
         return conninfo_to_dict(url)
     except psycopg.ProgrammingError as err:
-        raise ConnectionFailed(f"invalid connection string {location(url)}: {err}",
-                               hint="use postgresql://user@host:port/database") from None
+        raise invalid(url, err, hint="use postgresql://user@host:port/database") from None
+
+
+#: a password in a URL's user part, or a conninfo's password=..., found without parsing it
+#: (libpq's message about a malformed one quotes the part it stumbled on, the password included)
+_URL_PASSWORD = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#@:]*:([^/?#]*)@")
+_CONNINFO_PASSWORD = re.compile(r"(?:^|\s)password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)")
+
+
+def invalid(url: str, err: Exception, hint: str | None = None) -> ConnectionFailed:
+    """A malformed connection string: the driver's reason, with any password in it masked."""
+    text = str(err)
+    found = [m.group(1) for m in (_URL_PASSWORD.match(url.strip()), *_CONNINFO_PASSWORD.finditer(url)) if m]
+    for secret in sorted({p for f in found for p in (f, f.strip("'"), unquote(f)) if p}, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return ConnectionFailed(f"invalid connection string {location(url)}: {text}", hint=hint)
 
 
 def _is_url(url: str) -> bool:
@@ -102,7 +117,7 @@ def database_url(server_url: str, database: str, *, host: str | None = None, por
     try:
         return make_conninfo(server_url, dbname=database, **{k: v for k, v in given.items() if v is not None})
     except psycopg.ProgrammingError as err:
-        raise ConnectionFailed(f"invalid connection string {location(server_url)}: {err}") from None
+        raise invalid(server_url, err) from None
 
 
 @lru_cache(maxsize=4096)
@@ -125,7 +140,7 @@ def connect(url: str, *, timeout: int | None = None, autocommit: bool = True,
     try:
         return psycopg.connect(url, **kwargs)
     except psycopg.ProgrammingError as err:
-        raise ConnectionFailed(f"invalid connection string {location(url)}: {err}") from None
+        raise invalid(url, err) from None
     except psycopg.OperationalError as err:
         raise login_error(describe(url if dbname is None else database_url(url, dbname)), err) from None
 

@@ -31,8 +31,9 @@ KNOWN: dict[str, tuple[str, str | None]] = {
               "raise [apply] statement_timeout_ms, or run it when the table is quieter"),
     "55P03": ("timed out waiting for a lock held by live traffic",
               "run it when traffic is lower, or raise [apply] lock_timeout_ms or lock_retries"),
-    "25P02": ("an earlier statement of the transaction failed, so the server ignores the rest of it",
-              "roll the transaction back first; trueup runs each target's plan in a transaction of its own"),
+    "25P02": ("the transaction was already aborted by an earlier error: nothing after it ran",
+              "find the earlier error (it is the cause) and roll the transaction back; trueup runs each "
+              "target's plan in a transaction of its own"),
     "40P01": ("a deadlock with another session", "run it again"),
     "57P01": ("an administrator ended the session", "run it again"),
     "57P03": ("the server is starting up or recovering", "wait until it accepts connections, then run again"),

@@ -67,7 +67,11 @@ class PostgresRegistry:
             self._conn.execute("INSERT INTO trueup.registry_meta VALUES ('version', %s) ON CONFLICT (key)"
                                " DO UPDATE SET value = excluded.value", (str(len(UPGRADES)),))
         if mapping is not None:
-            self._check_mapping(mapping)
+            try:
+                self._check_mapping(mapping)
+            except TrueupError:
+                self._conn.close()
+                raise
 
     # --- the application's table ---------------------------------------------------------------
     def _check_mapping(self, m: RegistryMapping) -> None:
@@ -93,7 +97,8 @@ class PostgresRegistry:
         return out
 
     def _write_mapped(self, name: str, values: dict[str, Any]) -> None:
-        """Write the mapped fields among ``values`` (trueup's field names) to the application's row."""
+        """Write the mapped fields among ``values`` (trueup's field names) to the application's row
+        (the caller holds the lock, in the transaction that writes trueup's row: both or neither)."""
         m = self._mapping
         if m is None:
             return
@@ -103,14 +108,13 @@ class PostgresRegistry:
             return
         table, name_col = qname(*m.table), ident(m.columns["name"])
         sets = ", ".join(f"{ident(m.columns[f])} = %s" for f in given)
-        with self._lock, translated(self._where), self._conn.transaction():
-            cur = self._conn.execute(f"UPDATE {table} SET {sets} WHERE {name_col} = %s",  # type: ignore[arg-type]
-                                     (*given.values(), name))
-            if cur.rowcount == 0:
-                cols = ", ".join([name_col, *(ident(m.columns[f]) for f in given)])
-                marks = ", ".join(["%s"] * (len(given) + 1))
-                self._conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})",  # type: ignore[arg-type]
-                                   (name, *given.values()))
+        cur = self._conn.execute(f"UPDATE {table} SET {sets} WHERE {name_col} = %s",  # type: ignore[arg-type]
+                                 (*given.values(), name))
+        if cur.rowcount == 0:
+            cols = ", ".join([name_col, *(ident(m.columns[f]) for f in given)])
+            marks = ", ".join(["%s"] * (len(given) + 1))
+            self._conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})",  # type: ignore[arg-type]
+                               (name, *given.values()))
 
     # --- tenants ---------------------------------------------------------------------------------
     def _tenant(self, row: tuple[Any, ...], mapped: dict[str, Any] | None = None) -> Tenant:
@@ -148,31 +152,40 @@ class PostgresRegistry:
                     out[name] = t
         return [out[k] for k in sorted(out)]
 
+    def unmapped(self) -> list[str]:
+        if self._mapping is None:
+            return []
+        with self._lock, translated(self._where):
+            rows = self._conn.execute("SELECT name FROM trueup.tenants WHERE status <> 'dropped' ORDER BY 1").fetchall()
+        mapped = self._mapped_rows()
+        return [str(r[0]) for r in rows if str(r[0]) not in mapped]
+
     def insert(self, tenant: Tenant) -> None:
         values = {f.name: getattr(tenant, f.name) for f in fields(Tenant)
                   if f.name not in ("created", "updated", "managed")}
         cols = [_COLUMN.get(k, k) for k in values]
-        with self._lock, translated(self._where):
+        with self._lock, translated(self._where), self._conn.transaction():
             cur = self._conn.execute(
                 f"INSERT INTO trueup.tenants ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})"  # type: ignore[arg-type]
                 " ON CONFLICT (name) DO NOTHING", tuple(values.values()))
-        if cur.rowcount == 0:
-            raise TrueupError(f"tenant '{tenant.name}' is already registered",
-                              hint=f"see `trueup tenant show {tenant.name}`")
-        self._write_mapped(tenant.name, values)
+            if cur.rowcount == 0:
+                raise TrueupError(f"tenant '{tenant.name}' is already registered",
+                                  hint=f"see `trueup tenant show {tenant.name}`")
+            self._write_mapped(tenant.name, values)
 
     def update(self, name: str, **changes: object) -> Tenant:
         unknown = [k for k in changes if _COLUMN.get(k, k) not in _COLUMNS or k in ("name", "created", "updated")]
         if unknown:
             raise ValueError(f"not a registry field: {unknown}")
         sets = ", ".join(f"{_COLUMN.get(k, k)} = %s" for k in changes)
-        with self._lock, translated(self._where):
+        with self._lock, translated(self._where), self._conn.transaction():
             row = self._conn.execute(
                 f"UPDATE trueup.tenants SET {sets}{', ' if sets else ''}updated = now() WHERE name = %s"  # type: ignore[arg-type]
                 f" RETURNING {', '.join(_COLUMNS)}", (*changes.values(), name)).fetchone()
+            if row is not None:
+                self._write_mapped(name, dict(changes))
         if row is None:
             raise TrueupError(f"tenant '{name}' is not registered", hint="see `trueup tenant list`")
-        self._write_mapped(name, dict(changes))
         mapped = self._mapped_rows().get(name) if self._mapping is not None else None
         return self._tenant(row, mapped)
 

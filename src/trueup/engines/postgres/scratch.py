@@ -52,8 +52,11 @@ def drop_database(server_url: str, name: str) -> None:
         conn.execute(f"DROP DATABASE IF EXISTS {ident(name)} WITH (FORCE)")  # type: ignore[arg-type]
 
 
-def run_script(url: str, sql: str) -> None:
+def run_script(url: str, sql: str, *, schema: str | None = None) -> None:
     with connection(url) as conn, translated(describe(url)):
+        if schema is not None:  # (on its own: a script of one CONCURRENTLY statement stays alone)
+            conn.execute(f"CREATE SCHEMA IF NOT EXISTS {ident(schema)}")  # type: ignore[arg-type]
+            conn.execute(f"SET search_path TO {ident(schema)}")  # type: ignore[arg-type]
         conn.execute(sql)  # type: ignore[arg-type]
 
 

@@ -13,7 +13,7 @@ from psycopg.types.json import Jsonb
 from trueup.engines.interface.sql import Hazard, Statement
 from trueup.engines.postgres.driver import connect, connection, describe
 from trueup.engines.postgres.errors import translated
-from trueup.engines.postgres.quoting import literal, qname
+from trueup.engines.postgres.quoting import ident, literal, qname
 
 _JOURNAL = """
     CREATE SCHEMA IF NOT EXISTS trueup;
@@ -148,3 +148,9 @@ def history_record(schema: str, version: int, name: str, checksum: str | None, s
 def history_forget(schema: str, version: int) -> Statement:
     return Statement(f"DELETE FROM {qname(schema, HISTORY_TABLE)} WHERE version = {int(version)}",
                      (Hazard.DELETES_DATA,), ("deletes a migration's history row: its tool will run it again",))
+
+
+def use_schema(schema: str) -> Statement:
+    # (pg_catalog is searched first all the same; nothing else is: a name missing in the tenant's
+    # schema is an error, never another schema's object of that name)
+    return Statement(f"SET search_path TO {ident(schema)}")

@@ -210,7 +210,11 @@ class PgServerOps:
         if password:
             env["PGPASSWORD"] = str(password)
         target = Path(file)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:  # (a file of that name, no permission: a failed dump, not a crash)
+            raise TrueupError(f"cannot make the backup folder {target.parent}: {err.strerror or err}",
+                              hint="name a folder trueup can write to, then drop again: nothing was dropped") from None
         partial = target.with_name(target.name + ".partial")
         cmd = [binary, "--format=custom", "--file", str(partial), "--dbname",
                make_conninfo("", **{k: str(v) for k, v in params.items() if v is not None})]

@@ -94,14 +94,20 @@ def _alone(conn: psycopg.Connection[Any], s: Statement, limits: ExecutionLimits,
             raise _failed(s.sql, err) from None
 
 
+_NAME = r'(?:"[^"]*"|[^\s."(]+)'
+_INDEX_ON = re.compile(rf"INDEX CONCURRENTLY (?:IF NOT EXISTS )?(\S+) ON (?:ONLY )?({_NAME}(?:\.{_NAME})?)", re.I)
+
+
 def _drop_invalid_index(conn: psycopg.Connection[Any], sql: str) -> bool:
-    """A failed CREATE INDEX CONCURRENTLY leaves an INVALID index behind: remove it."""
-    m = re.search(r"INDEX CONCURRENTLY (?:IF NOT EXISTS )?(\S+) ON ", sql, re.I)
+    """A failed CREATE INDEX CONCURRENTLY leaves an INVALID index behind: remove it (on the very
+    table named, as the session resolves it: never an index of that name in another schema,
+    which another tenant's migration may be building right now)."""
+    m = _INDEX_ON.search(sql)
     if not m:
         return False
     row = conn.execute("SELECT c.oid::regclass::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
-                       " WHERE NOT i.indisvalid AND c.relname = %s", (m.group(1).split(".")[-1].strip('"'),)
-                       ).fetchone()
+                       " WHERE NOT i.indisvalid AND c.relname = %s AND i.indrelid = to_regclass(%s)",
+                       (m.group(1).split(".")[-1].strip('"'), m.group(2))).fetchone()
     if row is None:
         return False
     conn.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {row[0]}")  # type: ignore[arg-type]
