@@ -47,7 +47,8 @@ class Options:
 @dataclass
 class Timed:
     """One measured run: wall seconds, how many items, CPU seconds of this process and of the
-    whole machine (None off Linux), and this process's peak RSS after it."""
+    whole machine (every process: the server's, this one's and any other work's; None off
+    Linux), and this process's peak RSS after it."""
 
     seconds: float
     items: int
@@ -59,29 +60,52 @@ class Timed:
     def rate(self) -> float:
         return self.items / self.seconds if self.seconds else float("inf")
 
-    def cpu_note(self) -> str:
-        note = f"CPU: this process {self.cpu:.1f} s"
-        if self.machine_cpu is not None:
-            note += (f", the whole machine {self.machine_cpu:.1f} s (other work included:"
-                     f" {self.machine_cpu / self.seconds:.1f} cores busy)")
-        return note
+    def machine_ms(self) -> float | None:
+        """Machine CPU per item, ms."""
+        return None if self.machine_cpu is None or not self.items else self.machine_cpu / self.items * 1000
+
+    def line(self, what: str) -> str:
+        """``what: N in S s = R/s``."""
+        return f"{what}: {self.items} in {self.seconds:.2f} s = {self.rate:.{0 if self.rate >= 100 else 1}f}/s"
+
+    def against(self, floor: Timed | None) -> str:
+        """Wall time and machine CPU per item against the floor's, and this process's CPU."""
+        parts = []
+        if floor is not None and floor.items and self.items and self.rate:
+            parts.append(f"{floor.rate / self.rate:.1f}x its floor's wall time per item")
+        mine = self.machine_ms()
+        if mine is not None:
+            cpu = f"machine CPU {mine:.0f} ms each"
+            theirs = floor.machine_ms() if floor is not None else None
+            if theirs:
+                cpu += f" ({mine / theirs:.1f}x the floor's {theirs:.0f} ms)"
+            parts.append(cpu)
+        if self.items:
+            parts.append(f"this process's CPU {self.cpu / self.items * 1000:.1f} ms each")
+        return "; ".join(parts)
+
+    def busy(self) -> str:
+        """The cores the machine kept busy, or nothing off Linux."""
+        return "" if self.machine_cpu is None or not self.seconds else \
+            f", {self.machine_cpu / self.seconds:.1f} cores busy"
 
 
 @dataclass
 class Results:
     template_seconds: float | None = None
     template_name: str | None = None
-    clone_floor: float | None = None
-    build_floor: float | None = None
+    clone_floor: Timed | None = None
+    build_floor: Timed | None = None
     create: Timed | None = None
     build: Timed | None = None
     check: Timed | None = None
-    login_floor: float | None = None
+    login_floor: Timed | None = None
     rotate: Timed | None = None
-    rotate_floor: float | None = None
+    rotate_floor: Timed | None = None
     check_after_rotate: Timed | None = None
     many_create: Timed | None = None
     many_check: Timed | None = None
+    many_login_floor: Timed | None = None
     #: what went wrong that a verdict line must show (failed tenants, inconsistent checks)
     problems: list[str] = field(default_factory=list)
     #: peak RSS (MB) of this process after each phase

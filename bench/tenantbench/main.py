@@ -111,6 +111,8 @@ def run(opts: Options, server: Server, workdir: Path) -> int:
     b.say("concurrency: create " + _conc(opts.create_concurrency, b.create_concurrency)
           + ", registry check " + _conc(opts.check_concurrency, b.check_concurrency)
           + ", rotate-credentials " + _conc(opts.rotate_concurrency, b.rotate_concurrency))
+    b.say("machine CPU: what every process on the machine used meanwhile (the server's, this one's and any other"
+          " work's), from /proc/stat; a checkpoint before each measured run")
     t0 = time.perf_counter()
     for phase in PHASES:
         phase.run(b)

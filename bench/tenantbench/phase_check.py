@@ -20,7 +20,7 @@ def run(b: Bench) -> None:
     b.mark_rss("registry check")
 
 
-def check(b: Bench, ctx: Tenancy, label: str, floor: bool = True) -> tuple[Timed, float | None]:
+def check(b: Bench, ctx: Tenancy, label: str, floor: bool = True) -> tuple[Timed, Timed | None]:
     """One timed ``registry check`` (a line for it; an inconsistent registry is a problem) and,
     with ``floor``, the logins' floor measured right after it."""
     with b.timed(0) as t:
@@ -32,14 +32,15 @@ def check(b: Bench, ctx: Tenancy, label: str, floor: bool = True) -> tuple[Timed
         + "; ".join([f"{p.tenant}: {p.kind}: {p.detail}" for p in report.open[:2]] + report.errors[:2]))
     if report.exit_code != 0:
         b.results.problems.append(f"{label}: {verdict}")
-    floor_s = None
-    line = f"    {label}: {report.tenants} tenants in {timed.seconds:.2f} s = {timed.rate:.0f} tenants/s, {verdict}"
+    login_floor = None
     if floor:
         urls = [ctx.login_target(x).url for x in ctx.registry.tenants() if x.status == "active"]
-        floor_s = floor_seconds(urls, b.check_concurrency)
-        line += f"; {timed.seconds / floor_s:.1f}x its floor"
-    b.say(line + f"; {timed.cpu_note()}")
-    if floor_s is not None:
-        b.say(f"    floor: log in as each of the {len(urls)} tenants (connect + SELECT 1 + close): {floor_s:.2f} s"
-              f" = {len(urls) / floor_s:.0f}/s")
-    return timed, floor_s
+        with b.timed(len(urls)) as f:
+            floor_seconds(urls, b.check_concurrency)
+        login_floor = f[0]
+    b.say(f"    {label}: {report.tenants} tenants in {timed.seconds:.2f} s = {timed.rate:.0f} tenants/s, {verdict}"
+          f"{timed.busy()}; {timed.against(login_floor)}")
+    if login_floor is not None:
+        b.say("    " + login_floor.line("floor: log in as each tenant (connect + SELECT 1 + close)")
+              + f"{login_floor.busy()}; machine CPU {login_floor.machine_ms() or 0:.1f} ms each")
+    return timed, login_floor

@@ -24,7 +24,7 @@ from trueup.tenants.create import STEPS, CreateOutcome, create_tenants
 
 
 def run(b: Bench) -> None:
-    say, res, conc = b.say, b.results, b.create_concurrency
+    say, res, conc, server = b.say, b.results, b.create_concurrency, b.server
     say("")
     say(f"(a) create, {conc} at a time")
     build_template(b)
@@ -33,20 +33,28 @@ def run(b: Bench) -> None:
 
     if b.opts.build_tenants:
         n = b.opts.build_tenants
-        res.build_floor = b.server.build_floor(b.tenant.sql, n, conc)
-        b.server.checkpoint()
+        server.checkpoint()
+        with b.timed(n) as t:
+            server.build_floor(b.tenant.sql, n, conc)
+        res.build_floor = t[0]
+        server.drop_floors()
+        server.checkpoint()
         names = b.names("b", 0, n)
         with open_tenancy(load_config(b.build_config)) as ctx:
             res.build, outcomes = _create(b, ctx, names, GROUP_BUILD, "create, template = false")
             times["template = false"] = step_times(ctx.registry, names, "create")
         record_failures(b, "template = false", outcomes)
         b.mark_rss("create, template = false")
-        b.server.drop_tenants([DATABASE_PATTERN.format(name=x) for x in names],
-                              [ROLE_PATTERN.format(name=x) for x in names])
+        server.drop_tenants([DATABASE_PATTERN.format(name=x) for x in names],
+                            [ROLE_PATTERN.format(name=x) for x in names])
 
     n = b.opts.tenants
-    res.clone_floor = b.server.clone_floor(res.template_name, n, conc)
-    b.server.checkpoint()
+    server.checkpoint()
+    with b.timed(n) as t:
+        server.clone_floor(res.template_name, n, conc)
+    res.clone_floor = t[0]
+    server.drop_floors()
+    server.checkpoint()
     names = b.names("t", 0, n)
     with open_tenancy(load_config(b.clone_config)) as ctx:
         res.create, outcomes = _create(b, ctx, names, GROUP_CLONE, "create, template = true")
@@ -96,17 +104,17 @@ def report(b: Bench, times: dict[str, dict[str, list[float]]]) -> None:
     def mode(template: bool) -> str:
         return f"template = {str(template).lower()}" + (" (trueup's default)" if template == default else "")
 
-    c = res.create
-    say(f"    floor: CREATE DATABASE ... TEMPLATE {res.template_name} x{c.items}: {res.clone_floor:.1f} s"
-        f" = {c.items / res.clone_floor:.1f}/s")
+    c, f = res.create, res.clone_floor
+    say("    " + f.line(f"floor: CREATE DATABASE ... TEMPLATE {res.template_name}") + f"{f.busy()};"
+        f" machine CPU {f.machine_ms() or 0:.0f} ms each")
     say(f"    {mode(True)}: {c.items} tenants in {c.seconds:.1f} s = {c.rate:.1f} tenants/s"
-        f" (goal >= {TARGET_CREATE_PER_S:.0f}/s); {c.seconds / res.clone_floor:.1f}x its floor; {c.cpu_note()}")
+        f" (goal >= {TARGET_CREATE_PER_S:.0f}/s){c.busy()}; {c.against(f)}")
     if res.build is not None and res.build_floor is not None:
-        d = res.build
-        say(f"    floor: CREATE DATABASE + the tenant's script x{d.items}: {res.build_floor:.1f} s"
-            f" = {d.items / res.build_floor:.1f}/s")
-        say(f"    {mode(False)}: {d.items} tenants in {d.seconds:.1f} s = {d.rate:.1f} tenants/s;"
-            f" {d.seconds / res.build_floor:.1f}x its floor; {d.cpu_note()}")
+        d, g = res.build, res.build_floor
+        say("    " + g.line("floor: CREATE DATABASE + the tenant's script") + f"{g.busy()};"
+            f" machine CPU {g.machine_ms() or 0:.0f} ms each")
+        say(f"    {mode(False)}: {d.items} tenants in {d.seconds:.1f} s = {d.rate:.1f} tenants/s{d.busy()};"
+            f" {d.against(g)}")
         say(f"    with the template: {c.rate / d.rate:.1f}x the tenants/s of without")
     say("    trueup uses " + ("the template (provision.template = true is the default)" if default else
                               "no template (provision.template = false is the default)"))

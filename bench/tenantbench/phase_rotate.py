@@ -32,12 +32,15 @@ def run(b: Bench) -> None:
             res.problems.append(f"rotate-credentials: {len(failed)} of {len(outcomes)} not rotated"
                                 f" (first: {failed[0].name}: {failed[0].error})")
         times = step_times(ctx.registry, names, "rotate")
-        res.rotate_floor = b.server.rotate_floor([(t.owner or "", t.database or "") for t in tenants],
-                                                 b.rotate_concurrency)
+        b.server.checkpoint()
+        with b.timed(len(tenants)) as f:
+            b.server.rotate_floor([(t.owner or "", t.database or "") for t in tenants], b.rotate_concurrency)
+        floor = res.rotate_floor = f[0]
+        b.server.drop_floors()
         say(f"    rotate-credentials --all: {r.items} tenants in {r.seconds:.1f} s = {r.rate:.1f} tenants/s,"
-            f" {len(outcomes) - len(failed)} rotated; {r.seconds / res.rotate_floor:.1f}x its floor; {r.cpu_note()}")
-        say(f"    floor: a login role made (member of the owner), logged in with, dropped x{len(tenants)}:"
-            f" {res.rotate_floor:.1f} s = {len(tenants) / res.rotate_floor:.0f}/s")
+            f" {len(outcomes) - len(failed)} rotated{r.busy()}; {r.against(floor)}")
+        say("    " + floor.line("floor: a login role made (member of the owner), logged in with, dropped")
+            + f"{floor.busy()}; machine CPU {floor.machine_ms() or 0:.0f} ms each")
         say("    median wall time of each step per tenant, ms (from the registry's event log; under concurrency):")
         rows = [[step, median_ms(times, step)] for step in STEPS] + [["(all steps)", total_ms(times)]]
         for line in table(["step", "rotate"], rows, left=1):

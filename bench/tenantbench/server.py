@@ -119,46 +119,31 @@ class Server:
         self.drop_roles([str(r[0]) for r in rows])
 
     # --- floors: the server alone, with the same concurrency, one connection per item ------------
+    # (each leaves its databases or roles for :meth:`drop_floors`, so that the caller times the
+    # work alone)
 
-    def clone_floor(self, template: str, n: int, workers: int) -> float:
-        """``CREATE DATABASE ... TEMPLATE template`` ``n`` times, ``workers`` at a time (seconds;
-        the copies are dropped afterwards, untimed)."""
-        names = [FLOOR_DB.format(i) for i in range(n)]
-
+    def clone_floor(self, template: str, n: int, workers: int) -> None:
+        """``CREATE DATABASE ... TEMPLATE template`` ``n`` times, ``workers`` at a time."""
         def clone(name: str) -> None:
             with self.admin() as conn:
                 conn.execute(f"CREATE DATABASE {q(name)} TEMPLATE {q(template)}")
 
-        try:
-            t0 = time.perf_counter()
-            run_parallel(clone, names, workers)
-            return time.perf_counter() - t0
-        finally:
-            self.drop_databases(self._names("SELECT datname FROM pg_database WHERE datname LIKE ANY (%s)",
-                                            [DATABASES_LIKE[1]]))
+        run_parallel(clone, [FLOOR_DB.format(i) for i in range(n)], workers)
 
-    def build_floor(self, sql: str, n: int, workers: int) -> float:
+    def build_floor(self, sql: str, n: int, workers: int) -> None:
         """``CREATE DATABASE ... TEMPLATE template0`` and the tenant's DDL and reference rows in
-        one script, ``n`` times, ``workers`` at a time (seconds; dropped afterwards, untimed)."""
-        names = [FLOOR_DB.format(i) for i in range(n)]
-
+        one script, ``n`` times, ``workers`` at a time."""
         def build(name: str) -> None:
             self.create_database(name)
             with psycopg.connect(with_database(self.url, name), autocommit=True, connect_timeout=10) as conn:
                 conn.execute(sql)  # type: ignore[arg-type]
 
-        try:
-            t0 = time.perf_counter()
-            run_parallel(build, names, workers)
-            return time.perf_counter() - t0
-        finally:
-            self.drop_databases(self._names("SELECT datname FROM pg_database WHERE datname LIKE ANY (%s)",
-                                            [DATABASES_LIKE[1]]))
+        run_parallel(build, [FLOOR_DB.format(i) for i in range(n)], workers)
 
-    def rotate_floor(self, tenants: Sequence[tuple[str, str]], workers: int) -> float:
+    def rotate_floor(self, tenants: Sequence[tuple[str, str]], workers: int) -> None:
         """Per ``(owner role, database)``: a new login role, made a member of the owner, logs in
-        to the database, and is dropped; ``workers`` at a time (seconds). What a rotation asks of
-        the server at least: a role made, a login verified, a role retired."""
+        to the database, and is dropped; ``workers`` at a time. What a rotation asks of the server
+        at least: a role made, a login verified, a role retired."""
         def one(item: tuple[int, tuple[str, str]]) -> None:
             i, (owner, database) = item
             role = FLOOR_ROLE.format(i)
@@ -169,9 +154,10 @@ class Server:
                     login.execute("SELECT 1")
                 conn.execute(f"DROP ROLE {q(role)}")
 
-        try:
-            t0 = time.perf_counter()
-            run_parallel(one, list(enumerate(tenants)), workers)
-            return time.perf_counter() - t0
-        finally:
-            self.drop_roles(self._names("SELECT rolname FROM pg_roles WHERE rolname LIKE ANY (%s)", [ROLES_LIKE[1]]))
+        run_parallel(one, list(enumerate(tenants)), workers)
+
+    def drop_floors(self) -> None:
+        """What the floors left: their databases and roles."""
+        self.drop_databases(self._names("SELECT datname FROM pg_database WHERE datname LIKE ANY (%s)",
+                                        [DATABASES_LIKE[1]]))
+        self.drop_roles(self._names("SELECT rolname FROM pg_roles WHERE rolname LIKE ANY (%s)", [ROLES_LIKE[1]]))
