@@ -484,6 +484,8 @@ def test_schema_per_tenant_create_audit_rotate_and_drop(tenants: TenantProject) 
     assert r.exit_code == 0, r.output
     new = schema_login(tenants, "acme", app)
     assert team_roles(new, schema_of(tenants, "acme")) == (tenants.owner("acme"), 2) and not can_log_in(old)
+    with psycopg.connect(new, autocommit=True) as conn:  # (each login finds its own tables unqualified)
+        assert conn.execute("SELECT count(*) FROM team_roles").fetchone() == (2,)
 
     r = tenants.run("tenant", "drop", "acme", "--yes")
     assert r.exit_code == 0, r.output

@@ -105,3 +105,17 @@ def test_a_bad_tenant_name_is_one_clear_error(tenants: TenantProject, name: str)
     r = tenants.run("tenant", "create", name)
     assert r.exit_code == 2 and "is not a valid tenant name" in r.stderr
     assert "Traceback" not in r.output
+
+
+def test_a_dropped_tenants_name_can_be_created_again(tenants: TenantProject) -> None:
+    assert tenants.run("tenant", "create", "acme").exit_code == 0
+    first = tenants.login_url("acme")
+    assert tenants.run("tenant", "drop", "acme", "--yes").exit_code == 0
+    r = tenants.run("tenant", "create", "acme")
+    assert r.exit_code == 0, r.output
+    row = tenants.row("acme")
+    assert row is not None and row["status"] == "active" and row["generation"] == 1
+    second = tenants.login_url("acme")
+    assert second != first and can_log_in(second) and not can_log_in(first)
+    steps = [s for s, state in tenants.events("acme") if state == "done"]
+    assert steps.count("create:register") == 2 and "drop:mark_dropped" in steps  # (one log, both lives)

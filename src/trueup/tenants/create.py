@@ -40,8 +40,9 @@ class CreateOutcome:
                 "seconds": round(self.seconds, 3), "template": self.template}
 
 
-def register(ctx: Tenancy, name: str, group: str, command: str = COMMAND) -> Tenant:
-    """The tenant's registry row, status provisioning, with its encrypted password."""
+def register(ctx: Tenancy, name: str, group: str, command: str = COMMAND, *, again: bool = False) -> Tenant:
+    """The tenant's registry row, status provisioning, with its encrypted password (``again``:
+    the row of a dropped tenant of that name, reused)."""
     check_name(name)
     provision = ctx.provision(group)
     migrations = ctx.config.groups[group].migrations
@@ -56,8 +57,14 @@ def register(ctx: Tenancy, name: str, group: str, command: str = COMMAND) -> Ten
                     server=ctx.engine(group).location(provision.server), database=names.database,
                     schema=names.schema, owner=names.owner, role=login,
                     secret=ctx.key.encrypt(new_password(), name, login))
-    ctx.registry.insert(tenant)
-    ctx.registry.log(name, f"{command}:register", "done")
+    if again:  # (a dropped tenant's row, with its event log, starts a new life)
+        fields = {k: getattr(tenant, k) for k in ("group", "status", "phase", "server", "database", "schema", "owner",
+                                                  "role", "secret", "generation")}
+        tenant = ctx.registry.update(name, **fields, pending_role=None, pending_secret=None, retiring_role=None,
+                                     error=None)
+    else:
+        ctx.registry.insert(tenant)
+    ctx.registry.log(name, f"{command}:register", "done", "again, after it was dropped" if again else None)
     return tenant
 
 
@@ -69,7 +76,9 @@ def create_tenant(ctx: Tenancy, name: str, group: str | None = None, *, resume: 
     builder = builder or Builder(ctx.config)
     with ctx.registry.lock(name, ctx.wait_s):
         existing = ctx.registry.get(name)
-        if existing is not None and not resume:
+        if existing is not None and existing.status == "dropped" and existing.managed and not resume:
+            existing = register(ctx, name, ctx.group_for_new(group), again=True)
+        elif existing is not None and not resume:
             if existing.status == "active":
                 raise TrueupError(f"tenant '{name}' already exists (active)", hint=f"trueup tenant show {name}")
             raise TrueupError(f"tenant '{name}' exists: {existing.status} at {existing.phase or '-'}",
@@ -110,7 +119,7 @@ def _steps(ctx: Tenancy, tenant: Tenant, ops: ServerOps, builder: Builder, out: 
 
     def create_role() -> str:
         ops.ensure_owner(owner)
-        ops.ensure_login(login, ctx.password(tenant).reveal(), owner)
+        ops.ensure_login(login, ctx.password(tenant).reveal(), owner, tenant.schema)
         return f"owner {owner}, login {login}"
 
     def create_database() -> str:

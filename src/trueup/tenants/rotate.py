@@ -90,7 +90,8 @@ def _steps(ctx: Tenancy, tenant: Tenant, ops: ServerOps, out: RotateOutcome) -> 
         t = current()
         if not t.pending_role or not t.pending_secret:  # (the switch already happened)
             return "already switched"
-        ops.ensure_login(t.pending_role, ctx.key.decrypt(t.pending_secret, name, t.pending_role).reveal(), owner)
+        password = ctx.key.decrypt(t.pending_secret, name, t.pending_role)
+        ops.ensure_login(t.pending_role, password.reveal(), owner, t.schema)
         return f"{t.pending_role} created"
 
     def verify_login() -> str:

@@ -129,9 +129,10 @@ class ServerOps(Protocol):
         """A role that owns a tenant's objects and cannot log in."""
         ...
 
-    def ensure_login(self, role: str, password: str, owner: str) -> None:
+    def ensure_login(self, role: str, password: str, owner: str, schema: str | None = None) -> None:
         """A login role acting as ``owner`` (a member of it, working as it by default), with
-        this password (set again if the role exists)."""
+        this password (set again if the role exists); ``schema``: a schema-per-tenant tenant's,
+        where its unqualified names are looked up."""
         ...
 
     def drop_role(self, role: str, databases: Sequence[str] = ()) -> None:

@@ -122,7 +122,7 @@ class PgServerOps:
                 if not self._role_exists(role):  # (another process made it meanwhile: fine)
                     raise
 
-    def ensure_login(self, role: str, password: str, owner: str) -> None:
+    def ensure_login(self, role: str, password: str, owner: str, schema: str | None = None) -> None:
         with self._lock:
             verifier = self._conn.pgconn.encrypt_password(password.encode(), role.encode(), b"scram-sha-256")
         secret = literal(verifier.decode())
@@ -132,6 +132,8 @@ class PgServerOps:
             self._run(f"CREATE ROLE {ident(role)} LOGIN PASSWORD {secret}")
         self._run(f"GRANT {ident(owner)} TO {ident(role)}")
         self._run(f"ALTER ROLE {ident(role)} SET role = {literal(owner)}")
+        if schema:
+            self._run(f"ALTER ROLE {ident(role)} SET search_path = {ident(schema)}")
 
     def drop_role(self, role: str, databases: Sequence[str] = ()) -> None:
         if not self._role_exists(role):
