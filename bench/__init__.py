@@ -5,9 +5,12 @@ Entry points (from the repository root; the two scripts are thin and call into t
 * ``python bench/fleet.py [flags]`` or ``python -m bench.fleet [flags]``: ``trueup audit`` and
   ``trueup apply`` on a fleet of tenant databases and schemas (:mod:`bench.fleetbench`);
 * ``python bench/inspect.py [flags]`` or ``python -m bench.inspect [flags]``: inspection and diff
-  against schemainspect and migra (:mod:`bench.inspectbench`).
+  against schemainspect and migra (:mod:`bench.inspectbench`);
+* ``python bench/tenants.py [flags]`` or ``python -m bench.tenants [flags]``: tenant lifecycle
+  (create with and without a template database, registry check, rotate-credentials) through
+  trueup's library (:mod:`bench.tenantbench`).
 
-Both take ``--baseline REF``: the CLI-level figures measured in the same run, interleaved, with
+The first two take ``--baseline REF``: the CLI-level figures measured in the same run, interleaved, with
 the code of another commit too, side by side (:mod:`bench.common.baseline`).
 
 Layout:
@@ -21,7 +24,10 @@ Layout:
   phases share (``context``, ``hooks``, ``check``) and one module per phase (``phase_*``);
 * :mod:`bench.inspectbench`: the generated schema (``schema``), its databases (``databases``), the
   reference tools (``reference``), what the phases share (``context``, ``catalog_floors``), one
-  module per phase (``phase_*``) and the report (``report``).
+  module per phase (``phase_*``) and the report (``report``);
+* :mod:`bench.tenantbench`: the server's side (``server``: names, floors, cleanup), the configs
+  (``config``), what the phases share (``context``, ``steps``), one module per phase
+  (``phase_*``) and the ``verdict``.
 
 A new measurement is a ``phase_*`` module: for the fleet a ``run(bench)`` function listed in
 ``bench.fleetbench.main.PHASES``; for inspect a class with the methods of

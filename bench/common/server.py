@@ -38,7 +38,7 @@ def pick_server(url: str) -> str:
     print(f"note: nothing answers at {url}; starting the embedded PostgreSQL server", flush=True)
     from trueup.engines.postgres.embedded import embedded_url
 
-    return embedded_url()
+    return str(embedded_url())
 
 
 def with_database(url: str, dbname: str) -> str:
