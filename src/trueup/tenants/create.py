@@ -125,7 +125,10 @@ def _steps(ctx: Tenancy, tenant: Tenant, ops: ServerOps, builder: Builder, out: 
         return f"database {tenant.database} " + ("created" if made else "existed") + (
             f" from template {template}" if template else "")
 
+    built: list[bool] = []
+
     def apply_schema() -> str:
+        built.append(True)
         if copied:
             return "copied with the template"
         done = builder.build(ctx.admin_target(tenant))
@@ -133,7 +136,11 @@ def _steps(ctx: Tenancy, tenant: Tenant, ops: ServerOps, builder: Builder, out: 
         return done
 
     def reference_data() -> str:
-        done = builder.build(ctx.admin_target(tenant))  # (reference rows are part of the desired state)
+        # (the rows are part of the desired state: applied, or copied, with the schema; a run
+        # resumed at this step applies them; verify checks them in every case)
+        if built:
+            return "copied with the template" if copied else "applied with the schema"
+        done = builder.build(ctx.admin_target(tenant))
         _give(ctx, tenant, ops)
         return done
 
