@@ -119,3 +119,50 @@ def test_a_dropped_tenants_name_can_be_created_again(tenants: TenantProject) -> 
     assert second != first and can_log_in(second) and not can_log_in(first)
     steps = [s for s, state in tenants.events("acme") if state == "done"]
     assert steps.count("create:register") == 2 and "drop:mark_dropped" in steps  # (one log, both lives)
+
+
+def test_secret_key_new_prints_one_new_key_and_nothing_else() -> None:
+    from click.testing import CliRunner
+
+    from trueup.cli.main import cli
+    from trueup.tenants.secrets import Password, parse_key
+
+    first, second = (CliRunner().invoke(cli, ["secret-key", "new"]) for _ in range(2))
+    assert first.exit_code == 0 and first.stderr == ""
+    lines = first.stdout.splitlines()
+    assert len(lines) == 1 and lines[0] != second.stdout.strip()
+    key = parse_key(lines[0], "test")
+    assert key.decrypt(key.encrypt(Password("x"), "t", "r"), "t", "r").reveal() == "x"
+
+
+def test_the_registry_upgrades_an_older_layout_and_refuses_a_newer_one(tenants: TenantProject) -> None:
+    assert tenants.run("tenant", "create", "acme").exit_code == 0
+    with psycopg.connect(tenants.control, autocommit=True) as conn:
+        conn.execute("DELETE FROM trueup.registry_meta WHERE key = 'version'")  # (as before layouts had numbers)
+    listed = tenants.run("tenant", "list", "--format", "json")
+    assert listed.exit_code == 0 and [t["name"] for t in json.loads(listed.stdout)["tenants"]] == ["acme"]
+    with psycopg.connect(tenants.control, autocommit=True) as conn:
+        assert conn.execute("SELECT value FROM trueup.registry_meta WHERE key = 'version'").fetchone() == ("1",)
+        conn.execute("UPDATE trueup.registry_meta SET value = '99' WHERE key = 'version'")
+    r = tenants.run("tenant", "list")
+    assert r.exit_code == 2 and "written by a newer trueup" in r.stderr and "Traceback" not in r.output
+    with psycopg.connect(tenants.control, autocommit=True) as conn:  # (left as it was)
+        assert conn.execute("SELECT value FROM trueup.registry_meta WHERE key = 'version'").fetchone() == ("99",)
+
+
+def test_a_migrations_group_creates_its_tenants_with_migrate_up(tenants: TenantProject) -> None:
+    folder = tenants.folder / "migrations"
+    folder.mkdir()
+    (folder / "V1__roles.sql").write_text("CREATE TABLE team_roles (id int PRIMARY KEY, name text NOT NULL UNIQUE);")
+    (folder / "V2__settings.sql").write_text(
+        "CREATE TABLE tenant_settings (key text PRIMARY KEY, value text, role_id int REFERENCES team_roles (id));")
+    cfg = tenants.config_path
+    cfg.write_text(cfg.read_text().replace('desired = "tenant.sql"', 'migrations = { dir = "migrations" }'))
+    r = tenants.run("tenant", "create", "acme")
+    assert r.exit_code == 0, r.output
+    with tenants.admin(tenants.database("acme")) as conn:
+        assert conn.execute("SELECT version, success FROM trueup_schema_history ORDER BY 1").fetchall() == [
+            (1, True), (2, True)]
+        assert conn.execute("SELECT count(*) FROM team_roles").fetchone() == (2,)  # (the reference rows)
+    shown = tenants.run("tenant", "show", "acme")
+    assert "schema_version: V2" in shown.stdout and "audit:     in_sync" in shown.stdout, shown.output

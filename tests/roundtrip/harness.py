@@ -4,8 +4,8 @@ A :class:`Case` is a pair of DDL scripts. :func:`check_roundtrip` builds both da
 diffs their models, applies the plan to OLD and compares ``pg_dump --schema-only`` of the
 result with that of NEW, order-insensitively; finally trueup itself must see no difference.
 
-Each case runs on the main test server, and an eighth of them on PostgreSQL 16 and another eighth
-on 18 (every one on both with ``TRUEUP_TEST_ALL_VERSIONS=1``; see :func:`case_params`).
+Each case runs on the main test server, and a sixteenth of them on PostgreSQL 16 and another
+sixteenth on 18 (every one on both with ``TRUEUP_TEST_ALL_VERSIONS=1``; see :func:`case_params`).
 
 Usage in a test module::
 
@@ -75,12 +75,12 @@ class Case:
                            renames=parse_renames(f"{k}={v}" for k, v in self.renames.items()))
 
 
-#: the servers a case runs on besides the main test server: an eighth of the cases each, two
-#: different eighths (chosen by their id, the same each run), every case with
+#: the servers a case runs on besides the main test server: a sixteenth of the cases each, two
+#: different sixteenths (chosen by their id, the same each run), every case with
 #: TRUEUP_TEST_ALL_VERSIONS=1, and every case that needs a newer server than the main one is
 #: (run where it can)
 OTHER_SERVERS = ("pg16", "pg18")
-SAMPLE_ONE_IN = 8
+SAMPLE_ONE_IN = 16
 
 
 def _sampled(case: Case, server: str) -> bool:

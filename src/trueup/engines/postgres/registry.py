@@ -55,6 +55,16 @@ class PostgresRegistry:
         self._mapping = mapping
         self._conn = connect(url)
         self._lock = threading.Lock()
+        try:
+            self._upgrade()
+            if mapping is not None:
+                self._check_mapping(mapping)
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def _upgrade(self) -> None:
+        """Create the registry's layout, or bring it to this trueup's (one step per version)."""
         with translated(self._where), self._conn.transaction():
             self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_UPGRADE_LOCK,))
             have = self._conn.execute("SELECT to_regclass('trueup.registry_meta') IS NOT NULL").fetchone()
@@ -62,16 +72,14 @@ class PostgresRegistry:
             if have and have[0]:
                 row = self._conn.execute("SELECT value FROM trueup.registry_meta WHERE key = 'version'").fetchone()
                 version = int(row[0]) if row else 0
+            if version > len(UPGRADES):
+                raise TrueupError(f"the tenant registry in {self._where} has layout {version}, written by a newer "
+                                  f"trueup (this one knows layouts up to {len(UPGRADES)})",
+                                  hint="upgrade trueup on this machine (pip install -U trueup)")
             for step in UPGRADES[version:]:
                 self._conn.execute(step)  # type: ignore[arg-type]
             self._conn.execute("INSERT INTO trueup.registry_meta VALUES ('version', %s) ON CONFLICT (key)"
                                " DO UPDATE SET value = excluded.value", (str(len(UPGRADES)),))
-        if mapping is not None:
-            try:
-                self._check_mapping(mapping)
-            except TrueupError:
-                self._conn.close()
-                raise
 
     # --- the application's table ---------------------------------------------------------------
     def _check_mapping(self, m: RegistryMapping) -> None:
