@@ -166,3 +166,23 @@ def test_a_migrations_group_creates_its_tenants_with_migrate_up(tenants: TenantP
         assert conn.execute("SELECT count(*) FROM team_roles").fetchone() == (2,)  # (the reference rows)
     shown = tenants.run("tenant", "show", "acme")
     assert "schema_version: V2" in shown.stdout and "audit:     in_sync" in shown.stdout, shown.output
+
+
+def test_a_new_desired_state_gets_a_new_template_and_the_old_one_goes(tenants: TenantProject) -> None:
+    def templates() -> list[str]:
+        with tenants.admin() as conn:
+            return [r[0] for r in conn.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'trueup\\_tpl\\_tenants\\_%'")]
+
+    assert tenants.run("tenant", "create", "acme").exit_code == 0
+    first = templates()
+    assert len(first) == 1
+    sql = tenants.folder / "tenant.sql"
+    sql.write_text(sql.read_text() + "CREATE TABLE audit_log (id bigint PRIMARY KEY, at timestamptz);\n")
+    assert tenants.run("tenant", "create", "globex").exit_code == 0
+    second = templates()
+    assert len(second) == 1 and second != first
+    with tenants.admin(tenants.database("globex")) as conn:
+        assert conn.execute("SELECT to_regclass('public.audit_log') IS NOT NULL").fetchone() == (True,)
+    with tenants.admin(tenants.database("acme")) as conn:  # (an existing tenant is not touched)
+        assert conn.execute("SELECT to_regclass('public.audit_log') IS NULL").fetchone() == (True,)

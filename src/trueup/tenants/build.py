@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import threading
 
 from trueup.config import Config
@@ -103,9 +104,19 @@ class Builder:
                 except BaseException:
                     ops.drop_database(building)
                     raise
+                self._drop_older(group, ops, name)
         with self._lock:
             self._templates[group] = name
         return name
+
+    def _drop_older(self, group: str, ops: ServerOps, current: str) -> None:
+        """The group's templates of earlier desired states (the same name but for the digest):
+        no new tenant is copied from them any more."""
+        stem = self.engine(group).tenancy().template_name(group, "")
+        for other in ops.databases(_like(stem) + "%"):
+            digest = other[len(stem):]
+            if other != current and len(other) == len(current) and re.fullmatch(r"[0-9a-f]+", digest):
+                ops.drop_database(other)
 
     def engine(self, group: str) -> Engine:
         provision = self.config.groups[group].provision
