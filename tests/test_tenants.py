@@ -138,11 +138,14 @@ def test_secret_key_new_prints_one_new_key_and_nothing_else() -> None:
 def test_the_registry_upgrades_an_older_layout_and_refuses_a_newer_one(tenants: TenantProject) -> None:
     assert tenants.run("tenant", "create", "acme").exit_code == 0
     with psycopg.connect(tenants.control, autocommit=True) as conn:
-        conn.execute("DELETE FROM trueup.registry_meta WHERE key = 'version'")  # (as before layouts had numbers)
+        # (layout 1, before each tenant kept its last audit)
+        conn.execute("ALTER TABLE trueup.tenants DROP COLUMN audit, DROP COLUMN audited, DROP COLUMN schema_version")
+        conn.execute("UPDATE trueup.registry_meta SET value = '1' WHERE key = 'version'")
     listed = tenants.run("tenant", "list", "--format", "json")
-    assert listed.exit_code == 0 and [t["name"] for t in json.loads(listed.stdout)["tenants"]] == ["acme"]
+    assert listed.exit_code == 0 and [(t["name"], t["last_audit"]) for t in json.loads(listed.stdout)["tenants"]] == [
+        ("acme", None)]
     with psycopg.connect(tenants.control, autocommit=True) as conn:
-        assert conn.execute("SELECT value FROM trueup.registry_meta WHERE key = 'version'").fetchone() == ("1",)
+        assert conn.execute("SELECT value FROM trueup.registry_meta WHERE key = 'version'").fetchone() == ("2",)
         conn.execute("UPDATE trueup.registry_meta SET value = '99' WHERE key = 'version'")
     r = tenants.run("tenant", "list")
     assert r.exit_code == 2 and "written by a newer trueup" in r.stderr and "Traceback" not in r.output
@@ -166,6 +169,8 @@ def test_a_migrations_group_creates_its_tenants_with_migrate_up(tenants: TenantP
         assert conn.execute("SELECT count(*) FROM team_roles").fetchone() == (2,)  # (the reference rows)
     shown = tenants.run("tenant", "show", "acme")
     assert "schema_version: V2" in shown.stdout and "audit:     in_sync" in shown.stdout, shown.output
+    listed = json.loads(tenants.run("tenant", "list", "--format", "json").stdout)["tenants"]
+    assert [(t["schema_version"], t["last_audit"]) for t in listed] == [("V2", "in_sync")]
 
 
 def test_a_new_desired_state_gets_a_new_template_and_the_old_one_goes(tenants: TenantProject) -> None:
@@ -186,3 +191,19 @@ def test_a_new_desired_state_gets_a_new_template_and_the_old_one_goes(tenants: T
         assert conn.execute("SELECT to_regclass('public.audit_log') IS NOT NULL").fetchone() == (True,)
     with tenants.admin(tenants.database("acme")) as conn:  # (an existing tenant is not touched)
         assert conn.execute("SELECT to_regclass('public.audit_log') IS NULL").fetchone() == (True,)
+
+
+def test_list_shows_each_tenants_last_audit(tenants: TenantProject) -> None:
+    assert tenants.run("tenant", "create", "acme", "globex").exit_code == 0
+
+    def last() -> dict[str, str]:
+        listed = json.loads(tenants.run("tenant", "list", "--format", "json").stdout)["tenants"]
+        return {t["name"]: t["last_audit"] for t in listed}
+
+    assert last() == {"acme": "in_sync", "globex": "in_sync"}  # (verified when created)
+    with tenants.admin(tenants.database("globex")) as conn:
+        conn.execute("DROP VIEW role_names")
+    audit = tenants.run("audit")
+    assert audit.exit_code == 1, audit.output
+    assert last() == {"acme": "in_sync", "globex": "drift: 1 finding(s)"}
+    assert "drift: 1 finding(s)" in tenants.run("tenant", "list").stdout

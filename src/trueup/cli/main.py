@@ -268,7 +268,19 @@ def audit(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], f
         result = run_audit(config, groups=groups or None, targets=targets or None, concurrency=concurrency,
                            progress=tick, rescan=rescan)
     write_report(result, fmt, output, config_path)
+    keep_verdicts(config, result)
     sys.exit(result.exit_code)
+
+
+def keep_verdicts(config: Any, result: Any) -> None:
+    """Tenants of trueup's registry keep this audit's verdict there (`trueup tenant list`); a
+    registry that cannot be written is a warning, not a failed audit."""
+    from trueup.fleet.tenant_registry import record_audits
+
+    try:
+        record_audits(config, result)
+    except TrueupError as err:
+        click.secho(f"warning: the tenant registry did not record this audit: {err.message}", fg="yellow", err=True)
 
 
 def write_report(result: Any, fmt: str, output: str | None, config_path: str) -> None:

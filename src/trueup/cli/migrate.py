@@ -10,7 +10,17 @@ from pathlib import Path
 
 import click
 
-from trueup.cli.main import EXIT_DIFF, cli, confirm, fail, friendly, with_fleet_options, write_output, write_report
+from trueup.cli.main import (
+    EXIT_DIFF,
+    cli,
+    confirm,
+    fail,
+    friendly,
+    keep_verdicts,
+    with_fleet_options,
+    write_output,
+    write_report,
+)
 from trueup.config import Config, GroupConfig
 
 
@@ -46,6 +56,7 @@ def status(config_path: str, groups: tuple[str, ...], targets: tuple[str, ...], 
         for line in summary(result):
             click.echo(line)
     write_report(result, fmt, output, config_path)
+    keep_verdicts(config, result)
     sys.exit(result.exit_code)
 
 

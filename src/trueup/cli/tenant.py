@@ -98,7 +98,8 @@ def _tenant_json(t: Any, events: list[Any] | None = None) -> dict[str, Any]:
             "database": t.database, "schema": t.schema, "owner": t.owner, "role": t.role,
             "rotation": t.pending_role, "error": t.error, "managed": t.managed,
             "created": t.created.isoformat() if t.created else None,
-            "updated": t.updated.isoformat() if t.updated else None}
+            "updated": t.updated.isoformat() if t.updated else None, "schema_version": t.schema_version,
+            "last_audit": t.audit, "audited": t.audited.isoformat() if t.audited else None}
     if events is not None:
         data["events"] = [{"at": e.at.isoformat(), "step": e.step, "state": e.state, "detail": e.detail}
                           for e in events]
@@ -123,12 +124,13 @@ def list_(config_path: str, group: str | None, fmt: str) -> None:
     from rich.table import Table
 
     table = Table(box=None, pad_edge=False)
-    for col in ("name", "group", "status", "phase", "database / schema", "role", "updated"):
+    for col in ("name", "group", "status", "phase", "database / schema", "role", "version", "last audit", "updated"):
         table.add_column(col)
     for t in tenants:
         status = t.status if t.managed else f"{t.status} (unmanaged)"
+        audited = f"{t.audit} ({t.audited:%Y-%m-%d %H:%M})" if t.audit and t.audited else "-"
         table.add_row(t.name, t.group or "-", status, t.phase or "-", t.schema or t.database or "-", t.role or "-",
-                      t.updated.strftime("%Y-%m-%d %H:%M:%S") if t.updated else "-")
+                      t.schema_version or "-", audited, t.updated.strftime("%Y-%m-%d %H:%M:%S") if t.updated else "-")
     # (outside a terminal, rows whole: names are what a script greps for, not to be cut at 80 columns)
     Console(soft_wrap=True, width=None if sys.stdout.isatty() else 500).print(table)
     counts: dict[str, int] = {}
@@ -148,6 +150,7 @@ def list_(config_path: str, group: str | None, fmt: str) -> None:
 def show(name: str, config_path: str, fmt: str, audit: bool) -> None:
     """One tenant: status, phase, server, database, role, schema version, last audit, and its
     event log (never its password)."""
+    from trueup.fleet.tenant_registry import verdict
     from trueup.tenants.build import Builder
     from trueup.tenants.context import open_tenancy
 
@@ -168,13 +171,15 @@ def show(name: str, config_path: str, fmt: str, audit: bool) -> None:
                     mine = [r for r in status.results if r.name == t.name and r.history]
                     if mine and mine[0].history:
                         data["schema_version"] = mine[0].history.get("version") or "none"
+                ctx.registry.record_audits([(t.name, verdict(result.status, len(result.findings), None),
+                                             str(data["schema_version"]) if data.get("schema_version") else None)])
             except Exception as err:  # (show still shows the row)
                 data["audit"] = {"status": "error", "error": str(getattr(err, "message", err))}
     if fmt == "json":
         write_output(json.dumps(data, indent=2, default=str) + "\n", None)
         return
     for key in ("name", "group", "status", "phase", "server", "database", "schema", "owner", "role", "rotation",
-                "error", "created", "updated", "schema_version"):
+                "error", "created", "updated", "schema_version", "last_audit", "audited"):
         if data.get(key) not in (None, ""):
             click.echo(f"{key + ':':10} {data[key]}")
     if "audit" in data:

@@ -45,6 +45,14 @@ class Builder:
         text = json.dumps({"model": d.model.to_json(), "rows": repr(d.reference)}, sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()
 
+    def latest(self, group: str) -> str | None:
+        """The last migration of a group with trueup's migrations (what its tenants are built to)."""
+        migrations = self.config.groups[group].migrations
+        if migrations is None or migrations.history != "trueup":
+            return None
+        folder = migrations_folder(self.config, group)
+        return folder.migrations[-1].label if folder.migrations else None
+
     def build(self, target: Target) -> str:
         """Bring ``target`` (reached as the admin) to its group's desired state; what was done."""
         group = self.config.groups[target.group]

@@ -145,7 +145,9 @@ def _steps(ctx: Tenancy, tenant: Tenant, ops: ServerOps, builder: Builder, out: 
         return done
 
     def verify() -> str:
-        return builder.verify(ctx.login_target(tenant)) + f", logged in as {login}"
+        done = builder.verify(ctx.login_target(tenant)) + f", logged in as {login}"
+        ctx.registry.record_audits([(tenant.name, "in_sync", builder.latest(tenant.group))])
+        return done
 
     def activate() -> None:
         ctx.registry.update(tenant.name, status="active", phase=None, error=None)

@@ -47,6 +47,11 @@ class Tenant:
     created: datetime | None = None
     updated: datetime | None = None
     managed: bool = True
+    #: the last audit's verdict (``in_sync``, ``drift: N finding(s)``, ``error: ...``), when, and
+    #: the schema version it found (groups with migrations)
+    audit: str | None = None
+    audited: datetime | None = None
+    schema_version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,10 @@ class Registry(Protocol):
 
     def update(self, name: str, **changes: object) -> Tenant:
         """Change fields of a tenant's row (``updated`` moves with them); the row as it now is."""
+        ...
+
+    def record_audits(self, verdicts: Sequence[tuple[str, str, str | None]]) -> None:
+        """Keep each tenant's last audit: (name, verdict, schema version or None)."""
         ...
 
     def log(self, name: str, step: str, state: str, detail: str | None = None) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
 from typing import Any
@@ -38,11 +38,17 @@ UPGRADES: tuple[str, ...] = (
         step text NOT NULL, state text NOT NULL, detail text);
     CREATE INDEX IF NOT EXISTS tenant_events_tenant ON trueup.tenant_events (tenant, id);
     """,
+    # 2: the last audit of each tenant (its verdict, when, and the schema version it found)
+    """
+    ALTER TABLE trueup.tenants ADD COLUMN IF NOT EXISTS audit text,
+        ADD COLUMN IF NOT EXISTS audited timestamptz, ADD COLUMN IF NOT EXISTS schema_version text;
+    """,
 )
 #: the advisory lock key space of the registry's own upgrade and of tenants' locks
 _UPGRADE_LOCK = 0x74727565_00000001
 _COLUMNS = ("name", "grp", "status", "phase", "server", "database", "schema", "owner", "role", "secret",
-            "pending_role", "pending_secret", "retiring_role", "generation", "error", "created", "updated")
+            "pending_role", "pending_secret", "retiring_role", "generation", "error", "created", "updated",
+            "audit", "audited", "schema_version")
 _FIELD = {"grp": "group"}
 _COLUMN = {"group": "grp"}
 _MAPPED_FIELD = {"password": "secret"}
@@ -196,6 +202,12 @@ class PostgresRegistry:
             raise TrueupError(f"tenant '{name}' is not registered", hint="see `trueup tenant list`")
         mapped = self._mapped_rows().get(name) if self._mapping is not None else None
         return self._tenant(row, mapped)
+
+    def record_audits(self, verdicts: Sequence[tuple[str, str, str | None]]) -> None:
+        with self._lock, translated(self._where), self._conn.cursor() as cur:
+            cur.executemany("UPDATE trueup.tenants SET audit = %s, audited = now(),"
+                            " schema_version = coalesce(%s, schema_version) WHERE name = %s",
+                            [(verdict, version, name) for name, verdict, version in verdicts])
 
     def log(self, name: str, step: str, state: str, detail: str | None = None) -> None:
         with self._lock, translated(self._where):
