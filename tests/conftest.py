@@ -67,7 +67,13 @@ def pytest_configure(config: pytest.Config) -> None:
         folder = embedded_folder()
         config.stash[_EMBEDDED] = folder
         os.environ["TRUEUP_EMBEDDED_DIR"] = str(folder)
-    _start_other_versions(config)
+    with ThreadPoolExecutor(1) as pool:  # (the other versions' clusters start meanwhile)
+        others = pool.submit(_start_other_versions, config)
+        _start_main_cluster(config)
+        others.result()
+
+
+def _start_main_cluster(config: pytest.Config) -> None:
     if os.environ.get("TRUEUP_TEST_PG_URL") or os.environ.get("TRUEUP_TEST_CLUSTER") == "0":
         return
     bindir = find_bindir()

@@ -368,7 +368,7 @@ def test_journal_in_postgres(fleet: dict[str, Any]) -> None:
 
 # -- SIGKILL in the middle of a 200-target rollout, then resume ---------------------------------
 
-N_TARGETS = 120
+N_TARGETS = 80
 
 
 def test_sigkill_then_resume(make_db: Callable[..., str], pg_url: str, tmp_path: Path) -> None:
