@@ -4,6 +4,7 @@ gives, and falls back to one connection when the server refuses a second."""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -59,6 +60,12 @@ def test_a_refused_second_connection_falls_back_to_one(make_db: Callable[..., st
         with psycopg.connect(as_role, autocommit=True), pytest.raises(psycopg.OperationalError,
                                                                        match="too many connections"):
             psycopg.connect(as_role, autocommit=True)  # the server really refuses a second one
+        # (a closed session's backend still counts against the limit until it has exited)
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            deadline = time.monotonic() + 30
+            while admin.execute("SELECT count(*) FROM pg_stat_activity WHERE usename = %s",
+                                (role,)).fetchone() != (0,) and time.monotonic() < deadline:
+                time.sleep(0.01)
         assert inspect_url(as_role).to_json() == _one_connection(url)
     finally:
         with psycopg.connect(pg_url, autocommit=True) as admin:
