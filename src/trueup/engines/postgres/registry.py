@@ -97,13 +97,16 @@ class PostgresRegistry:
             raise TrueupError(f"the registry table {'.'.join(m.table)} does not match [registry] columns: {err}",
                               hint="name the table's real columns in [registry] columns (docs/tenants.md)") from None
 
-    def _mapped_rows(self) -> dict[str, dict[str, Any]]:
+    def _mapped_rows(self, name: str | None = None) -> dict[str, dict[str, Any]]:
+        """The application table's rows by name (``name``: that one only)."""
         m = self._mapping
         assert m is not None
         fields_ = list(m.columns)
         cols = ", ".join(ident(m.columns[f]) for f in fields_)
+        where = f" WHERE {ident(m.columns['name'])} = %s" if name is not None else ""
         with self._lock, translated(self._where):
-            rows = self._conn.execute(f"SELECT {cols} FROM {qname(*m.table)}").fetchall()  # type: ignore[arg-type]
+            rows = self._conn.execute(f"SELECT {cols} FROM {qname(*m.table)}{where}",  # type: ignore[arg-type]
+                                      () if name is None else (name,)).fetchall()
         out = {}
         for r in rows:
             values = dict(zip(fields_, r, strict=True))
@@ -141,7 +144,7 @@ class PostgresRegistry:
         with self._lock, translated(self._where):
             row = self._conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM trueup.tenants WHERE name = %s",  # type: ignore[arg-type]
                                      (name,)).fetchone()
-        mapped = self._mapped_rows().get(name) if self._mapping is not None else None
+        mapped = self._mapped_rows(name).get(name) if self._mapping is not None else None
         if row is None:
             return None if mapped is None else self._unmanaged(mapped)
         return self._tenant(row, mapped)
@@ -200,7 +203,7 @@ class PostgresRegistry:
                 self._write_mapped(name, dict(changes))
         if row is None:
             raise TrueupError(f"tenant '{name}' is not registered", hint="see `trueup tenant list`")
-        mapped = self._mapped_rows().get(name) if self._mapping is not None else None
+        mapped = self._mapped_rows(name).get(name) if self._mapping is not None else None
         return self._tenant(row, mapped)
 
     def record_audits(self, verdicts: Sequence[tuple[str, str, str | None]]) -> None:
