@@ -290,7 +290,7 @@ def check(config_path: str, groups: tuple[str, ...], fix: bool, yes: bool, concu
 
     Exit status: 0 consistent, 1 not, 2 error.
     """
-    from trueup.tenants.check import check_registry, render_text
+    from trueup.tenants.check import check_registry, fix_problems, render_text
     from trueup.tenants.context import open_tenancy
 
     config = _load(config_path)
@@ -298,7 +298,7 @@ def check(config_path: str, groups: tuple[str, ...], fix: bool, yes: bool, concu
         report = check_registry(ctx, groups=groups or None, concurrency=concurrency)
         if fix and report.problems:
             confirm(yes, f"Fix what is safe among {len(report.problems)} problem(s)?", "trueup registry check")
-            report = check_registry(ctx, groups=groups or None, fix=True, concurrency=concurrency)
+            fix_problems(ctx, report)
     if fmt == "json":
         write_output(json.dumps(report.to_json(), indent=2) + "\n", output)
     else:

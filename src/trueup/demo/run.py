@@ -126,15 +126,17 @@ provision = {{ server = "{server}", database = "{PREFIX}tenant_{{name}}", role =
 def _registry_story(out: Console, config_path: Path) -> None:
     """The fifth seed: a tenant database without its registry row, found and registered."""
     from trueup.config import load_config
-    from trueup.tenants.check import check_registry, render_text
+    from trueup.tenants.check import check_registry, fix_problems, render_text
     from trueup.tenants.context import open_tenancy
 
     out.print(f"\n[bold]$ trueup registry check -c {config_path}[/]   (the fifth seed: a database with no "
               "registry row)")
     with open_tenancy(load_config(config_path)) as ctx:
-        out.print(render_text(check_registry(ctx)), highlight=False, markup=False, end="")
+        report = check_registry(ctx)
+        out.print(render_text(report), highlight=False, markup=False, end="")
         out.print(f"\n[bold]$ trueup registry check -c {config_path} --fix --yes[/]")
-        out.print(render_text(check_registry(ctx, fix=True)), highlight=False, markup=False, end="")
+        fix_problems(ctx, report)
+        out.print(render_text(report), highlight=False, markup=False, end="")
 
 
 def run_demo(keep: bool = False, console: Console | None = None) -> None:

@@ -119,13 +119,13 @@ def check_registry(ctx: Tenancy, *, groups: Sequence[str] | None = None, fix: bo
             continue
         try:
             _check_group(ctx, g, provision, tenants, ops, report, concurrency, unmapped)
-            if fix:
-                _fix(ctx, g, report, ops)
         except TrueupError as err:
             report.errors.append(f"group {g}: {err.message}")
         finally:
             ops.close()
     report.seconds = time.perf_counter() - t0
+    if fix:
+        fix_problems(ctx, report)
     return report
 
 
@@ -228,14 +228,16 @@ def _check_logins(ctx: Tenancy, g: str, tenants: list[Tenant], ops: ServerOps, r
                                                f" not log in: {why}", f"trueup tenant rotate-credentials {t.name}"))
 
 
-def _fix(ctx: Tenancy, g: str, report: CheckReport, ops: ServerOps) -> None:
+def fix_problems(ctx: Tenancy, report: CheckReport) -> None:
+    """Do what is safe about a check's problems (``--fix``), marking each one done as fixed:
+    register what is unregistered (after auditing it), finish stuck creates and rotations.
+    Never drops anything."""
     from trueup.tenants.create import adopt_tenant, create_tenant
     from trueup.tenants.rotate import rotate_tenant
 
     builder = Builder(ctx.config)
     for p in report.problems:
-        if p.group != g:
-            continue
+        g = p.group
         try:
             known = ctx.registry.get(p.tenant) if p.kind == "unregistered" else None
             if known is not None and known.managed:  # (the application's row is what is missing)
