@@ -119,3 +119,20 @@ DRIFT_ALL = """
     DELETE FROM team_roles WHERE name = 'Viewer';
     INSERT INTO team_roles (name) VALUES ('Intruder');
 """
+
+
+#: a one-table fleet's actual state (``two_target_fleet``): a bigint ``at`` with a row in it
+EVENTS = "CREATE TABLE events (id int PRIMARY KEY, at bigint); INSERT INTO events VALUES (1, 1700000000);"
+
+
+def two_target_fleet(make_db: Callable[..., str], pg_url: str, folder: Path, desired: str, actual: str = EVENTS,
+                     extra: str = "") -> tuple[Path, list[str]]:
+    """Two databases holding ``actual``, listed in group ``app`` whose desired state is
+    ``desired`` (``extra``: more config); the config's path and the targets' URLs."""
+    (folder / "desired.sql").write_text(desired)
+    targets = [make_db(actual), make_db(actual)]
+    cfg = folder / "trueup.toml"
+    listed = ", ".join(f'"{t}"' for t in targets)
+    cfg.write_text(f'[scratch]\nurl = "{pg_url}"\n\n[groups.app]\ndesired = "desired.sql"\ntargets = [{listed}]\n'
+                   + extra)
+    return cfg, targets

@@ -13,6 +13,7 @@ from typing import Any
 import psycopg
 import pytest
 from click.testing import CliRunner
+from fleetdata import two_target_fleet
 from test_cli import assert_one_line_error
 
 from trueup.api import diff_models
@@ -172,17 +173,11 @@ def test_marker_in_a_sql_file(make_db: Callable[..., str], pg_url: str, tmp_path
 
 # -- the fleet: renames = {...} per group, --rename on plan and apply, the audit ---------------
 DESIRED = "CREATE TABLE events (id int PRIMARY KEY, happened_at bigint);"
-ACTUAL = "CREATE TABLE events (id int PRIMARY KEY, at bigint); INSERT INTO events VALUES (1, 1700000000);"
 
 
 def _fleet(make_db: Callable[..., str], pg_url: str, tmp_path: Path, extra: str = "") -> tuple[Path, list[str]]:
-    (tmp_path / "desired.sql").write_text(DESIRED)
-    targets = [make_db(ACTUAL), make_db(ACTUAL)]
-    cfg = tmp_path / "trueup.toml"
-    listed = ", ".join(f'"{t}"' for t in targets)
-    cfg.write_text(f'[scratch]\nurl = "{pg_url}"\n\n[groups.app]\ndesired = "desired.sql"\ntargets = [{listed}]\n'
-                   + extra)
-    return cfg, targets
+    made: tuple[Path, list[str]] = two_target_fleet(make_db, pg_url, tmp_path, DESIRED, extra=extra)
+    return made
 
 
 def test_audit_and_plan_name_a_possible_rename(make_db: Callable[..., str], pg_url: str, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import psycopg
 import pytest
 from click.testing import CliRunner
+from fleetdata import two_target_fleet
 from test_cli import assert_one_line_error
 
 from trueup.api import diff_models
@@ -230,17 +231,11 @@ def test_diff_using_errors(make_db: Callable[..., str]) -> None:
 
 # -- the fleet: using = {...} per group, --using on plan and apply, audit findings -------------
 DESIRED = "CREATE TABLE events (id int PRIMARY KEY, at timestamptz, note text);"
-ACTUAL = "CREATE TABLE events (id int PRIMARY KEY, at bigint); INSERT INTO events VALUES (1, 1700000000);"
 
 
 def _fleet(make_db: Callable[..., str], pg_url: str, tmp_path: Path, extra: str = "") -> tuple[Path, list[str]]:
-    (tmp_path / "desired.sql").write_text(DESIRED)
-    targets = [make_db(ACTUAL), make_db(ACTUAL)]
-    cfg = tmp_path / "trueup.toml"
-    listed = ", ".join(f'"{t}"' for t in targets)
-    cfg.write_text(f'[scratch]\nurl = "{pg_url}"\n\n[groups.app]\ndesired = "desired.sql"\ntargets = [{listed}]\n'
-                   + extra)
-    return cfg, targets
+    made: tuple[Path, list[str]] = two_target_fleet(make_db, pg_url, tmp_path, DESIRED, extra=extra)
+    return made
 
 
 def test_audit_and_plan_show_it_and_apply_leaves_it_out(make_db: Callable[..., str], pg_url: str,
