@@ -12,6 +12,8 @@ made with it are created; those stay for the phases after this one."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 from bench.common.report import table
 from bench.tenantbench.context import TARGET_CREATE_PER_S, Bench, Timed, progress
@@ -32,35 +34,17 @@ def run(b: Bench) -> None:
     times: dict[str, dict[str, list[float]]] = {}
 
     if b.opts.build_tenants:
-        n = b.opts.build_tenants
-        server.checkpoint()
-        with b.timed(n) as t:
-            server.build_floor(b.tenant.sql, n, conc)
-        res.build_floor = t[0]
-        server.drop_floors()
-        server.checkpoint()
-        names = b.names("b", 0, n)
-        with open_tenancy(load_config(b.build_config)) as ctx:
-            res.build, outcomes = _create(b, ctx, names, GROUP_BUILD, "create, template = false")
-            times["template = false"] = step_times(ctx.registry, names, "create")
-        record_failures(b, "template = false", outcomes)
-        b.mark_rss("create, template = false")
+        built = b.opts.build_tenants
+        res.build_floor, res.build, names, times["template = false"] = _floor_then_create(
+            b, lambda: server.build_floor(b.tenant.sql, built, conc), built, "b", b.build_config, GROUP_BUILD,
+            "template = false")
         server.drop_tenants([DATABASE_PATTERN.format(name=x) for x in names],
                             [ROLE_PATTERN.format(name=x) for x in names])
 
     n = b.opts.tenants
-    server.checkpoint()
-    with b.timed(n) as t:
-        server.clone_floor(res.template_name, n, conc)
-    res.clone_floor = t[0]
-    server.drop_floors()
-    server.checkpoint()
-    names = b.names("t", 0, n)
-    with open_tenancy(load_config(b.clone_config)) as ctx:
-        res.create, outcomes = _create(b, ctx, names, GROUP_CLONE, "create, template = true")
-        times["template = true"] = step_times(ctx.registry, names, "create")
-    record_failures(b, "template = true", outcomes)
-    b.mark_rss("create, template = true")
+    template = res.template_name
+    res.clone_floor, res.create, _, times["template = true"] = _floor_then_create(
+        b, lambda: server.clone_floor(template, n, conc), n, "t", b.clone_config, GROUP_CLONE, "template = true")
     report(b, times)
 
 
@@ -80,6 +64,26 @@ def build_template(b: Bench) -> None:
     b.say(f"    template {res.template_name}: built in {res.template_seconds:.1f} s (once per desired state,"
           " the desired state loaded into a scratch database included; not in the figures below)")
     b.mark_rss("template")
+
+
+def _floor_then_create(b: Bench, floor: Callable[[], None], n: int, prefix: str, config: Path, group: str,
+                       mode: str) -> tuple[Timed, Timed, list[str], dict[str, list[float]]]:
+    """The floor timed, then ``n`` tenants created (names ``prefix``...) in ``group`` of
+    ``config``, each after a checkpoint: the two timings, the names, each step's times."""
+    server = b.server
+    server.checkpoint()
+    with b.timed(n) as t:
+        floor()
+    floor_timed = t[0]
+    server.drop_floors()
+    server.checkpoint()
+    names = b.names(prefix, 0, n)
+    with open_tenancy(load_config(config)) as ctx:
+        created, outcomes = _create(b, ctx, names, group, f"create, {mode}")
+        times = step_times(ctx.registry, names, "create")
+    record_failures(b, mode, outcomes)
+    b.mark_rss(f"create, {mode}")
+    return floor_timed, created, names, times
 
 
 def _create(b: Bench, ctx: Tenancy, names: list[str], group: str, label: str) -> tuple[Timed, list[CreateOutcome]]:
