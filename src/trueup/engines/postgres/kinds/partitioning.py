@@ -124,11 +124,7 @@ def root_index(index: ObjectId, schema: Schema) -> DbObject | None:
     """The modelled (top-level) index an attached index hangs from, through every level."""
     parents = {ObjectId("index", (s, n)): ObjectId("index", (ps, pn))
                for s, n, _, _, ps, pn in schema.meta.get(ATTACHED_META, ())}
-    seen = set()
-    while index in parents and index not in seen:
-        seen.add(index)
-        index = parents[index]
-    return schema.get(index)
+    return _root(index, parents, schema)
 
 
 def cloned_constraints(schema: Schema, table: ObjectId) -> list[ObjectId]:
@@ -141,11 +137,16 @@ def root_constraint(constraint: ObjectId, schema: Schema) -> DbObject | None:
     """The modelled constraint a partition's copy stands for, through every level."""
     parents = {ObjectId("constraint", (s, t, n)): ObjectId("constraint", (ps, pt, pn))
                for s, t, n, ps, pt, pn in schema.meta.get(CLONED_META, ())}
+    return _root(constraint, parents, schema)
+
+
+def _root(oid: ObjectId, parents: dict[ObjectId, ObjectId], schema: Schema) -> DbObject | None:
+    """The modelled object at the top of ``oid``'s chain of parents (a cycle stops it)."""
     seen = set()
-    while constraint in parents and constraint not in seen:
-        seen.add(constraint)
-        constraint = parents[constraint]
-    return schema.get(constraint)
+    while oid in parents and oid not in seen:
+        seen.add(oid)
+        oid = parents[oid]
+    return schema.get(oid)
 
 
 def notnull_names(schema: Schema, table: ObjectId) -> dict[str, str]:
